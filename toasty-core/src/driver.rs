@@ -1,0 +1,48 @@
+//! The interface between the engine and a database driver.
+//!
+//! A driver describes itself with a [`Capability`] and executes table-level
+//! [`Operation`]s on a [`Connection`]. Drivers never see model-level statements or SQL
+//! produced by someone else: SQL drivers serialize operations with `toasty-sql`; memdb
+//! interprets them with [`crate::stmt::eval`].
+
+mod capability;
+mod operation;
+
+pub use capability::{Capability, DriverKind};
+pub use operation::{
+    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk,
+    Response, Select, Update, UpdateByKey,
+};
+
+use crate::schema::db;
+use crate::Result;
+use async_trait::async_trait;
+use std::fmt::Debug;
+
+/// A database driver: a factory for connections plus a description of what it can do.
+#[async_trait]
+pub trait Driver: Debug + Send + Sync + 'static {
+    /// What this driver accepts.
+    fn capability(&self) -> &Capability;
+
+    /// Opens a new connection.
+    async fn connect(&self) -> Result<Box<dyn Connection>>;
+
+    /// The largest number of connections the pool should open (1 for single-writer
+    /// databases such as in-memory SQLite).
+    fn max_connections(&self) -> usize {
+        8
+    }
+}
+
+/// One connection to a database.
+#[async_trait]
+pub trait Connection: Send + 'static {
+    /// Executes one operation. `schema` is the database schema the operation refers to.
+    async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response>;
+
+    /// A cheap check that the connection still works (used on pool checkout).
+    async fn is_valid(&mut self) -> bool {
+        true
+    }
+}

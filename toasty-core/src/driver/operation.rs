@@ -1,0 +1,171 @@
+//! Table-level operations, the only thing drivers execute.
+
+use crate::schema::db::TableId;
+use crate::stmt::{Expr, OrderBy, Select as Projection};
+use crate::Value;
+
+/// One unit of work for a driver. Column positions refer to the table's columns; every
+/// expression is at table level ([`Expr::Column`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// Create a table with its indexes (both kinds).
+    CreateTable(CreateTable),
+    /// Drop a table if it exists (both kinds).
+    DropTable(DropTable),
+    /// Insert rows (both kinds). On a key-value driver the rows are written all or
+    /// nothing, each only if its key is new.
+    Insert(Insert),
+    /// Filtered, ordered, limited read or count (SQL kind).
+    Select(Select),
+    /// Set columns on rows matching a filter (SQL kind).
+    Update(Update),
+    /// Delete rows matching a filter (SQL kind).
+    Delete(Delete),
+    /// Read rows by primary key (key-value kind).
+    GetByKey(GetByKey),
+    /// Read rows by partition key of the table or of an index (key-value kind).
+    QueryPk(QueryPk),
+    /// Set columns on rows by primary key (key-value kind).
+    UpdateByKey(UpdateByKey),
+    /// Delete rows by primary key (key-value kind).
+    DeleteByKey(DeleteByKey),
+}
+
+impl Operation {
+    /// A short name for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::CreateTable(_) => "create table",
+            Operation::DropTable(_) => "drop table",
+            Operation::Insert(_) => "insert",
+            Operation::Select(_) => "select",
+            Operation::Update(_) => "update",
+            Operation::Delete(_) => "delete",
+            Operation::GetByKey(_) => "get by key",
+            Operation::QueryPk(_) => "query by partition key",
+            Operation::UpdateByKey(_) => "update by key",
+            Operation::DeleteByKey(_) => "delete by key",
+        }
+    }
+}
+
+/// The result of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// Rows (full rows for reads; the `returning` columns for writes).
+    Rows(Vec<Vec<Value>>),
+    /// A number: affected rows for writes without `returning`, or a count.
+    Count(u64),
+}
+
+/// Creates a table (and its secondary indexes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTable {
+    /// The table.
+    pub table: TableId,
+}
+
+/// Drops a table if it exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropTable {
+    /// The table.
+    pub table: TableId,
+}
+
+/// Inserts rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insert {
+    /// The table.
+    pub table: TableId,
+    /// The columns given in each row (an auto-increment column is left out when the
+    /// database assigns it).
+    pub columns: Vec<usize>,
+    /// One value per listed column per row.
+    pub rows: Vec<Vec<Value>>,
+    /// Columns to return for each inserted row, in insert order (empty: return a count).
+    pub returning: Vec<usize>,
+}
+
+/// Reads or counts rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    /// The table.
+    pub table: TableId,
+    /// Which rows; `true` for all.
+    pub filter: Expr,
+    /// Sort keys (column positions). Empty: unspecified order.
+    pub order_by: Vec<OrderBy>,
+    /// At most this many rows.
+    pub limit: Option<u64>,
+    /// Skip this many rows first.
+    pub offset: Option<u64>,
+    /// Full rows or a count. A count ignores order, limit and offset.
+    pub projection: Projection,
+}
+
+/// Sets columns on every row that matches a filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    /// The table.
+    pub table: TableId,
+    /// Which rows.
+    pub filter: Expr,
+    /// `(column, value)` pairs.
+    pub assignments: Vec<(usize, Value)>,
+    /// When `true`, return the updated full rows instead of a count.
+    pub returning: bool,
+}
+
+/// Deletes every row that matches a filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delete {
+    /// The table.
+    pub table: TableId,
+    /// Which rows.
+    pub filter: Expr,
+}
+
+/// Reads rows by full primary key. Keys that do not exist are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetByKey {
+    /// The table.
+    pub table: TableId,
+    /// Primary key values, one vector per key in primary-key column order.
+    pub keys: Vec<Vec<Value>>,
+}
+
+/// Reads the rows whose partition key equals a value, from the table (`index: None`) or
+/// from a secondary index, optionally narrowed by a condition on the sort key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPk {
+    /// The table.
+    pub table: TableId,
+    /// `None` for the primary key, or the position in `table.indices`.
+    pub index: Option<usize>,
+    /// The partition key value (first key column).
+    pub partition: Value,
+    /// An optional condition on the sort key (second key column): a comparison with a
+    /// literal, or `starts_with`.
+    pub sort: Option<Expr>,
+}
+
+/// Sets columns on the rows with the given primary keys. Keys that do not exist are
+/// skipped. Key columns cannot be assigned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateByKey {
+    /// The table.
+    pub table: TableId,
+    /// Primary keys.
+    pub keys: Vec<Vec<Value>>,
+    /// `(column, value)` pairs.
+    pub assignments: Vec<(usize, Value)>,
+}
+
+/// Deletes the rows with the given primary keys. Keys that do not exist are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteByKey {
+    /// The table.
+    pub table: TableId,
+    /// Primary keys.
+    pub keys: Vec<Vec<Value>>,
+}

@@ -1,0 +1,96 @@
+//! The application schema: models and fields as the user declared them.
+
+use crate::Type;
+
+/// Identifies a model within a [`super::Schema`] (its position in `app.models`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelId(pub usize);
+
+/// How a field's value is generated when a record is created without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Auto {
+    /// The database (or memdb) assigns the next integer.
+    Increment,
+    /// Toasty generates a UUID version 7 before the insert.
+    UuidV7,
+}
+
+/// One field of a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust field name (without `r#`).
+    pub name: String,
+    /// The column name, from `#[column("...")]` or the field name.
+    pub column_name: String,
+    /// The value type.
+    pub ty: Type,
+    /// `true` for `Option<T>` fields.
+    pub nullable: bool,
+    /// `#[auto]`, if present.
+    pub auto: Option<Auto>,
+}
+
+/// An index over one or more fields of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// Field positions, in index order.
+    pub fields: Vec<usize>,
+    /// `true` for `#[unique]` and for the primary key.
+    pub unique: bool,
+    /// `true` for the primary key.
+    pub primary: bool,
+}
+
+/// One model: a Rust struct stored as one table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The Rust struct name.
+    pub name: String,
+    /// The table name, from `#[table = "..."]` or derived from the struct name.
+    pub table_name: String,
+    /// The fields, in declaration order.
+    pub fields: Vec<Field>,
+    /// Field positions of the primary key, in key order.
+    pub primary_key: Vec<usize>,
+    /// Secondary indexes (unique and not), in declaration order. The primary key is not
+    /// listed here.
+    pub indices: Vec<Index>,
+}
+
+impl Model {
+    /// Looks up a field position by its Rust name.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The field with `#[auto]`, if any.
+    pub fn auto_field(&self) -> Option<(usize, Auto)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| f.auto.map(|a| (i, a)))
+    }
+
+    /// Returns `true` if the fields at `fields` are exactly the primary key.
+    pub fn is_primary_key(&self, fields: &[usize]) -> bool {
+        self.primary_key == fields
+    }
+}
+
+/// Converts a Rust struct name to the default table name: snake case, pluralized with a
+/// trailing `s` (`User` -> `users`, `BlogPost` -> `blog_posts`).
+pub fn default_table_name(struct_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in struct_name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('s');
+    out
+}

@@ -1,0 +1,220 @@
+//! Validating an app schema and deriving the database schema and the mapping.
+
+use super::{app, db, mapping};
+use crate::{Error, Result, Type};
+use std::collections::HashSet;
+
+/// Options that change how the database schema is derived.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaOptions {
+    /// A prefix put in front of every table and index name (used to isolate tests that
+    /// share one database).
+    pub table_prefix: String,
+}
+
+/// A validated schema: the app view, the db view and the mapping between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// Models, indexed by [`app::ModelId`].
+    pub app: Vec<app::Model>,
+    /// Tables, indexed by [`db::TableId`].
+    pub db: db::Schema,
+    /// Model to table mapping, indexed by [`app::ModelId`].
+    pub mapping: mapping::Mapping,
+}
+
+impl Schema {
+    /// Validates `models` and derives tables, columns and indexes.
+    ///
+    /// Errors are [`crate::ErrorKind::InvalidSchema`] and name the model and field at fault.
+    pub fn build(models: Vec<app::Model>, options: &SchemaOptions) -> Result<Schema> {
+        let mut tables = Vec::with_capacity(models.len());
+        let mut mappings = Vec::with_capacity(models.len());
+        let mut table_names = HashSet::new();
+        let mut model_names = HashSet::new();
+
+        for (i, model) in models.iter().enumerate() {
+            validate_model(model)?;
+            if !model_names.insert(model.name.clone()) {
+                return Err(Error::invalid_schema(format!(
+                    "model `{}` is registered twice; list each model once in `models!`",
+                    model.name
+                )));
+            }
+            let name = format!("{}{}", options.table_prefix, model.table_name);
+            if !table_names.insert(name.clone()) {
+                return Err(Error::invalid_schema(format!(
+                    "two models map to the table `{name}`; give one of them another name with \
+                     #[table = \"...\"]"
+                )));
+            }
+            let columns: Vec<db::Column> = model
+                .fields
+                .iter()
+                .map(|f| db::Column {
+                    name: f.column_name.clone(),
+                    ty: f.ty,
+                    nullable: f.nullable,
+                    auto_increment: f.auto == Some(app::Auto::Increment),
+                })
+                .collect();
+            let indices = model
+                .indices
+                .iter()
+                .map(|index| db::Index {
+                    name: index_name(&name, model, index),
+                    columns: index.fields.clone(),
+                    unique: index.unique,
+                })
+                .collect();
+            tables.push(db::Table {
+                id: db::TableId(i),
+                name,
+                columns,
+                primary_key: model.primary_key.clone(),
+                indices,
+            });
+            mappings.push(mapping::Model {
+                table: db::TableId(i),
+                columns: (0..model.fields.len()).collect(),
+            });
+        }
+
+        Ok(Schema {
+            app: models,
+            db: db::Schema { tables },
+            mapping: mapping::Mapping { models: mappings },
+        })
+    }
+
+    /// The model with `id`, or an `InvalidStatement` error if it is not registered.
+    pub fn model(&self, id: app::ModelId) -> Result<&app::Model> {
+        self.app.get(id.0).ok_or_else(|| {
+            Error::invalid_statement(format!("model id {} is not registered", id.0))
+        })
+    }
+
+    /// Finds a model by its Rust name.
+    pub fn model_id(&self, name: &str) -> Option<app::ModelId> {
+        self.app
+            .iter()
+            .position(|m| m.name == name)
+            .map(app::ModelId)
+    }
+
+    /// The table that stores model `id`.
+    pub fn table_for(&self, id: app::ModelId) -> Result<&db::Table> {
+        let mapping = self.mapping.models.get(id.0).ok_or_else(|| {
+            Error::invalid_statement(format!("model id {} is not registered", id.0))
+        })?;
+        self.db.table(mapping.table)
+    }
+}
+
+fn index_name(table: &str, model: &app::Model, index: &app::Index) -> String {
+    let mut name = format!("{table}_");
+    for &f in &index.fields {
+        if let Some(field) = model.fields.get(f) {
+            name.push_str(&field.column_name);
+            name.push('_');
+        }
+    }
+    name.push_str(if index.unique { "key" } else { "idx" });
+    name
+}
+
+fn validate_model(model: &app::Model) -> Result<()> {
+    let m = &model.name;
+    if model.fields.is_empty() {
+        return Err(Error::invalid_schema(format!("model `{m}` has no fields")));
+    }
+    if model.primary_key.is_empty() {
+        return Err(Error::invalid_schema(format!(
+            "model `{m}` has no primary key; mark a field with #[key] or the struct with \
+             #[key(a, b)]"
+        )));
+    }
+    let mut columns = HashSet::new();
+    for f in &model.fields {
+        if !columns.insert(f.column_name.as_str()) {
+            return Err(Error::invalid_schema(format!(
+                "model `{m}` maps two fields to the column `{}`",
+                f.column_name
+            )));
+        }
+    }
+    let field = |i: usize| {
+        model.fields.get(i).ok_or_else(|| {
+            Error::invalid_schema(format!("model `{m}` refers to field #{i}, which does not exist"))
+        })
+    };
+    for &k in &model.primary_key {
+        let f = field(k)?;
+        if f.nullable {
+            return Err(Error::invalid_schema(format!(
+                "`{m}.{}` is part of the primary key and cannot be an Option",
+                f.name
+            )));
+        }
+        if f.ty.is_float() {
+            return Err(Error::invalid_schema(format!(
+                "`{m}.{}` is a float and cannot be part of the primary key",
+                f.name
+            )));
+        }
+    }
+    let mut autos = 0;
+    for f in &model.fields {
+        match f.auto {
+            None => {}
+            Some(app::Auto::Increment) => {
+                autos += 1;
+                if !f.ty.is_integer() {
+                    return Err(Error::invalid_schema(format!(
+                        "#[auto] on `{m}.{}` needs an integer or uuid::Uuid field, not {}",
+                        f.name, f.ty
+                    )));
+                }
+                if model.primary_key.len() != 1
+                    || model.fields.get(model.primary_key[0]).map(|k| &k.name) != Some(&f.name)
+                {
+                    return Err(Error::invalid_schema(format!(
+                        "#[auto] on the integer field `{m}.{}` is only supported when it is the \
+                         whole primary key",
+                        f.name
+                    )));
+                }
+            }
+            Some(app::Auto::UuidV7) => {
+                autos += 1;
+                if f.ty != Type::Uuid {
+                    return Err(Error::invalid_schema(format!(
+                        "#[auto] UUID generation on `{m}.{}` needs a uuid::Uuid field",
+                        f.name
+                    )));
+                }
+            }
+        }
+    }
+    if autos > 1 {
+        return Err(Error::invalid_schema(format!(
+            "model `{m}` has more than one #[auto] field"
+        )));
+    }
+    for index in &model.indices {
+        if index.fields.is_empty() {
+            return Err(Error::invalid_schema(format!("model `{m}` has an empty index")));
+        }
+        for &i in &index.fields {
+            let f = field(i)?;
+            if index.unique && f.ty.is_float() {
+                return Err(Error::invalid_schema(format!(
+                    "#[unique] on the float field `{m}.{}` is not supported: float equality is \
+                     not a reliable identity",
+                    f.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The statement AST and its reference evaluator.
+//!
+//! Expressions ([`Expr`]) are shared by both levels:
+//!
+//! * **model level** ([`Query`], [`Insert`], [`Update`], [`Delete`]): built by the typed
+//!   user API; expressions refer to fields with [`Expr::Field`];
+//! * **table level** ([`crate::driver::Operation`]): produced by the engine's lowering and
+//!   sent to drivers; expressions refer to columns with [`Expr::Column`].
+//!
+//! [`eval`] defines the meaning of every expression over a row. memdb uses it directly;
+//! every other driver must produce the same answers.
+
+mod delete;
+pub mod eval;
+mod expr;
+mod insert;
+mod order;
+mod query;
+mod update;
+
+pub use delete::Delete;
+pub use expr::{BinaryOp, Expr, PatternOp};
+pub use insert::Insert;
+pub use order::{Direction, OrderBy};
+pub use query::{Query, Select};
+pub use update::Update;
