@@ -23,5 +23,5 @@ mod ty;
 mod value;
 
 pub use error::{Error, ErrorKind, Result};
-pub use ty::Type;
+pub use ty::{Type, TIMESTAMP_MAX_MICROS, TIMESTAMP_MIN_MICROS};
 pub use value::Value;

@@ -3,6 +3,12 @@
 use crate::{Error, Result, Value};
 use std::fmt;
 
+/// The earliest storable timestamp, 1000-01-01T00:00:00Z, in microseconds since the
+/// Unix epoch (MySQL's `DATETIME` lower bound, applied on every backend alike).
+pub const TIMESTAMP_MIN_MICROS: i64 = -30_610_224_000_000_000;
+/// The latest storable timestamp, 9999-12-31T23:59:59.999999Z, in microseconds.
+pub const TIMESTAMP_MAX_MICROS: i64 = 253_402_300_799_999_999;
+
 /// The type of a field (and of the column that stores it).
 ///
 /// Nullability is not part of the type: it is a flag on the field and the column.
@@ -148,7 +154,16 @@ impl Type {
             (Type::String, Value::String(_)) => Ok(()),
             (Type::Bytes, Value::Bytes(_)) => Ok(()),
             (Type::Uuid, Value::Uuid(_)) => Ok(()),
-            (Type::Timestamp, Value::Timestamp(_)) => Ok(()),
+            (Type::Timestamp, Value::Timestamp(us)) => {
+                if (TIMESTAMP_MIN_MICROS..=TIMESTAMP_MAX_MICROS).contains(us) {
+                    Ok(())
+                } else {
+                    Err(Error::out_of_range(format!(
+                        "the timestamp of {what} is outside the supported range \
+                         1000-01-01T00:00:00Z..=9999-12-31T23:59:59.999999Z"
+                    )))
+                }
+            }
             (t, v) => Err(Error::invalid_value(format!(
                 "{what} has type {} but was given {}",
                 t.rust_name(),
