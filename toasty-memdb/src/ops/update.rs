@@ -1,0 +1,114 @@
+//! `Update` (sql persona only) and `UpdateByKey` (both personas).
+//!
+//! * Assignments are `(column, value)` pairs; each column may appear once, and each value
+//!   is checked like an inserted value (NULL into a non-nullable column is
+//!   `InvalidValue`; [`toasty_core::Type::check`] otherwise).
+//! * `Update` changes every row for which [`eval::matches`] says the filter is `true`
+//!   (evaluated on the rows before the update). It may assign primary-key columns.
+//! * `UpdateByKey` changes the rows with the given primary keys; keys that do not exist
+//!   are skipped and a key listed twice is updated once. Assigning a primary-key column
+//!   is `Unsupported` (a key-value store cannot change an item's key).
+//! * Uniqueness is checked against the final state of the table: two rows with the same
+//!   primary key are `UniqueViolation`; on the sql persona so are two rows with equal
+//!   non-NULL entries in a unique index. The kv persona does not check unique indexes.
+//! * Atomic: on any error no row changes.
+//! * `Update` returns `Count` of the matched rows, or with `returning: true` the full
+//!   updated rows in primary-key order. `UpdateByKey` returns `Count` of the rows that
+//!   existed.
+
+use crate::key::Key;
+use crate::persona::Persona;
+use crate::table::TableData;
+use std::collections::BTreeMap;
+use toasty_core::driver::{Response, Update, UpdateByKey};
+use toasty_core::stmt::eval;
+use toasty_core::{Error, Result, Value};
+
+/// Runs an update by filter (see the module docs).
+pub(crate) fn update(table: &mut TableData, persona: Persona, op: Update) -> Result<Response> {
+    check_assignments(table, &op.assignments)?;
+    let mut targets = Vec::new();
+    for (key, row) in &table.rows {
+        if eval::matches(&op.filter, row)? {
+            targets.push(key.clone());
+        }
+    }
+    let updated = apply(table, persona, targets, &op.assignments)?;
+    if op.returning {
+        Ok(Response::Rows(updated.into_values().collect()))
+    } else {
+        Ok(Response::Count(updated.len() as u64))
+    }
+}
+
+/// Runs an update by primary key (see the module docs).
+pub(crate) fn update_by_key(
+    table: &mut TableData,
+    persona: Persona,
+    op: UpdateByKey,
+) -> Result<Response> {
+    check_assignments(table, &op.assignments)?;
+    for (col, _) in &op.assignments {
+        if table.def.primary_key.contains(col) {
+            return Err(Error::unsupported(format!(
+                "an update by key cannot assign the key {}; delete the row and insert it \
+                 with the new key instead",
+                table.column_label(*col)
+            )));
+        }
+    }
+    let mut targets = Vec::new();
+    for values in op.keys {
+        let key = table.key_from(values)?;
+        if table.rows.contains_key(&key) && !targets.contains(&key) {
+            targets.push(key);
+        }
+    }
+    let updated = apply(table, persona, targets, &op.assignments)?;
+    Ok(Response::Count(updated.len() as u64))
+}
+
+fn check_assignments(table: &TableData, assignments: &[(usize, Value)]) -> Result<()> {
+    let cols: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
+    table.check_column_list(&cols, "assignments")?;
+    for (col, value) in assignments {
+        table.check_value(*col, value)?;
+    }
+    Ok(())
+}
+
+/// Applies `assignments` to the rows at `targets` (existing keys), checks uniqueness on
+/// the resulting table, and commits it. Returns the updated rows by their new key.
+fn apply(
+    table: &mut TableData,
+    persona: Persona,
+    targets: Vec<Key>,
+    assignments: &[(usize, Value)],
+) -> Result<BTreeMap<Key, Vec<Value>>> {
+    let mut next = table.rows.clone();
+    let mut changed = Vec::with_capacity(targets.len());
+    for key in &targets {
+        if let Some(mut row) = next.remove(key) {
+            for (col, value) in assignments {
+                if let Some(slot) = row.get_mut(*col) {
+                    *slot = value.clone();
+                }
+            }
+            changed.push(row);
+        }
+    }
+    let mut updated = BTreeMap::new();
+    for row in changed {
+        let key = table.key_of(&row);
+        if next.contains_key(&key) {
+            return Err(table.duplicate_key(&key));
+        }
+        next.insert(key.clone(), row.clone());
+        updated.insert(key, row);
+    }
+    if persona.enforces_unique_indexes() {
+        table.check_unique_indexes(next.values())?;
+    }
+    table.rows = next;
+    Ok(updated)
+}
