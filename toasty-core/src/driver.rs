@@ -10,8 +10,8 @@ mod operation;
 
 pub use capability::{Capability, DriverKind};
 pub use operation::{
-    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk,
-    Response, Select, Update, UpdateByKey,
+    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
+    Select, Update, UpdateByKey,
 };
 
 use crate::schema::db;

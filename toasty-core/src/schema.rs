@@ -9,8 +9,8 @@
 //! place that decides table and column names.
 
 pub mod app;
-pub mod db;
 mod build;
+pub mod db;
 pub mod mapping;
 
 pub use build::{Schema, SchemaOptions};

@@ -1,1 +1,27 @@
-//! Procedural macros for Toasty.
+//! Procedural macros for Toasty: `#[derive(Model)]`.
+//!
+//! This crate only parses and generates code; every rule that can be checked at compile
+//! time (a missing key, `#[auto]` on a non-integer non-UUID field, `#[unique]` on a float,
+//! malformed attributes) is reported here with a span on the offending attribute. The
+//! generated code targets the `toasty` crate's runtime contract (`toasty::Model`).
+
+use proc_macro::TokenStream;
+
+mod model;
+
+/// Derives `toasty::Model` for a struct with named fields.
+///
+/// Field attributes: `#[key]`, `#[auto]`, `#[unique]`, `#[index]`, `#[default(expr)]`,
+/// `#[update(expr)]`, `#[column("name")]`. Struct attributes: `#[key(a, b)]`,
+/// `#[index(a, b)]`, `#[unique(a, b)]`, `#[table = "name"]`.
+#[proc_macro_derive(
+    Model,
+    attributes(key, auto, unique, index, default, update, column, table)
+)]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    match model::parse(&input) {
+        Ok(def) => model::expand(&def).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}

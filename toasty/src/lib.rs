@@ -1,1 +1,60 @@
-//! Toasty.
+//! Toasty: an async ORM for Rust where every backend gives the same answer.
+//!
+//! Define models with `#[derive(toasty::Model)]`, open a [`Db`] with
+//! [`Db::builder`], and build typed queries:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> toasty::Result<()> {
+//! #[derive(Debug, toasty::Model)]
+//! struct User {
+//!     #[key]
+//!     #[auto]
+//!     id: u64,
+//!     name: String,
+//!     #[unique]
+//!     email: String,
+//! }
+//!
+//! let mut db = toasty::Db::builder()
+//!     .models(toasty::models!(User))
+//!     .connect("memory:")
+//!     .await?;
+//! db.push_schema().await?;
+//!
+//! let ada = toasty::create!(User { name: "Ada", email: "ada@example.com" })
+//!     .exec(&mut db)
+//!     .await?;
+//! let found = User::get_by_email(&mut db, "ada@example.com").await?;
+//! assert_eq!(found.id, ada.id);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The meaning of every query is defined once by the in-memory reference driver
+//! (`toasty-memdb`, URL `memory:`), and every real driver is tested against it.
+
+mod connect;
+mod db;
+mod engine;
+mod macros;
+mod model;
+mod pool;
+mod primitive;
+pub mod stmt;
+
+pub use db::{Builder, Db};
+pub use model::{Model, ModelSet};
+pub use primitive::{Primitive, Scalar};
+pub use stmt::{Create, CreateMany, Expr, IntoExpr, OrderBy, Page, Paginate, Path, Query};
+pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};
+pub use toasty_macros::Model;
+
+/// Items used by generated code. Not part of the public API; may change at any time.
+#[doc(hidden)]
+pub mod codegen {
+    pub use toasty_core::schema::app;
+}
+
+#[cfg(feature = "memdb")]
+pub use toasty_memdb as memdb;

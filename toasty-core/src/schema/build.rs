@@ -89,9 +89,9 @@ impl Schema {
 
     /// The model with `id`, or an `InvalidStatement` error if it is not registered.
     pub fn model(&self, id: app::ModelId) -> Result<&app::Model> {
-        self.app.get(id.0).ok_or_else(|| {
-            Error::invalid_statement(format!("model id {} is not registered", id.0))
-        })
+        self.app
+            .get(id.0)
+            .ok_or_else(|| Error::invalid_statement(format!("model id {} is not registered", id.0)))
     }
 
     /// Finds a model by its Rust name.
@@ -145,7 +145,9 @@ fn validate_model(model: &app::Model) -> Result<()> {
     }
     let field = |i: usize| {
         model.fields.get(i).ok_or_else(|| {
-            Error::invalid_schema(format!("model `{m}` refers to field #{i}, which does not exist"))
+            Error::invalid_schema(format!(
+                "model `{m}` refers to field #{i}, which does not exist"
+            ))
         })
     };
     for &k in &model.primary_key {
@@ -203,7 +205,9 @@ fn validate_model(model: &app::Model) -> Result<()> {
     }
     for index in &model.indices {
         if index.fields.is_empty() {
-            return Err(Error::invalid_schema(format!("model `{m}` has an empty index")));
+            return Err(Error::invalid_schema(format!(
+                "model `{m}` has an empty index"
+            )));
         }
         for &i in &index.fields {
             let f = field(i)?;

@@ -1,0 +1,443 @@
+//! Code generation for `#[derive(Model)]`.
+//!
+//! For a model `User` this generates: `impl toasty::Model for User`; `UserFields` (field
+//! paths); `UserCreate` and `UserUpdate` builders; and on `User` the query entry points
+//! (`all`, `filter`, `fields`, `create`, `update`, `delete`) plus `get_by_*`,
+//! `filter_by_*`, `update_by_*` and `delete_by_*` for the key, every unique field and
+//! every index.
+
+use super::{ty, FieldDef, ModelDef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub(crate) fn expand(def: &ModelDef) -> TokenStream {
+    let model_impl = expand_model_impl(def);
+    let fields = expand_fields(def);
+    let create = expand_create(def);
+    let update = expand_update(def);
+    let methods = expand_methods(def);
+    quote! {
+        #model_impl
+        #fields
+        #create
+        #update
+        #methods
+    }
+}
+
+fn names(def: &ModelDef) -> (syn::Ident, syn::Ident, syn::Ident) {
+    let m = &def.ident;
+    (
+        format_ident!("{}Fields", m),
+        format_ident!("{}Create", m),
+        format_ident!("{}Update", m),
+    )
+}
+
+fn expand_model_impl(def: &ModelDef) -> TokenStream {
+    let ident = &def.ident;
+    let name = ident.to_string();
+    let table = match &def.table {
+        Some(t) => quote!(::std::string::String::from(#t)),
+        None => quote!(toasty::codegen::app::default_table_name(#name)),
+    };
+    let field_count = def.fields.len();
+    let key = &def.key;
+    let field_defs = def.fields.iter().map(|f| {
+        let fname = &f.name;
+        let column = f.column.clone().unwrap_or_else(|| f.name.clone());
+        let ty = &f.ty;
+        let auto = if f.auto {
+            if ty::is_uuid(&f.ty) {
+                quote!(::std::option::Option::Some(
+                    toasty::codegen::app::Auto::UuidV7
+                ))
+            } else {
+                quote!(::std::option::Option::Some(
+                    toasty::codegen::app::Auto::Increment
+                ))
+            }
+        } else {
+            quote!(::std::option::Option::None)
+        };
+        quote! {
+            toasty::codegen::app::Field {
+                name: ::std::string::String::from(#fname),
+                column_name: ::std::string::String::from(#column),
+                ty: <#ty as toasty::Primitive>::TYPE,
+                nullable: <#ty as toasty::Primitive>::NULLABLE,
+                auto: #auto,
+            }
+        }
+    });
+    let index_defs = def.indices.iter().map(|i| {
+        let fields = &i.fields;
+        let unique = i.unique;
+        quote! {
+            toasty::codegen::app::Index {
+                fields: ::std::vec![#(#fields),*],
+                unique: #unique,
+                primary: false,
+            }
+        }
+    });
+    let loads = def.fields.iter().map(|f| {
+        let id = &f.ident;
+        let ty = &f.ty;
+        let fname = &f.name;
+        quote! {
+            #id: <#ty as toasty::Primitive>::from_value(values.next().ok_or_else(|| {
+                toasty::Error::invalid_value(::std::format!(
+                    "the row for `{}` has no value for `{}`", #name, #fname
+                ))
+            })?)?
+        }
+    });
+    let assigns = def.fields.iter().enumerate().map(|(i, f)| {
+        let id = &f.ident;
+        let ty = &f.ty;
+        quote!(#i => self.#id = <#ty as toasty::Primitive>::from_value(value)?,)
+    });
+    let key_values = def.key.iter().map(|&k| {
+        let id = &def.fields[k].ident;
+        let ty = &def.fields[k].ty;
+        quote!(<#ty as toasty::Primitive>::to_value(&self.#id))
+    });
+    quote! {
+        impl toasty::Model for #ident {
+            const NAME: &'static str = #name;
+            const FIELD_COUNT: usize = #field_count;
+            const PRIMARY_KEY: &'static [usize] = &[#(#key),*];
+
+            fn schema() -> toasty::codegen::app::Model {
+                toasty::codegen::app::Model {
+                    name: ::std::string::String::from(#name),
+                    table_name: #table,
+                    fields: ::std::vec![#(#field_defs),*],
+                    primary_key: ::std::vec![#(#key),*],
+                    indices: ::std::vec![#(#index_defs),*],
+                }
+            }
+
+            fn load(row: ::std::vec::Vec<toasty::Value>) -> toasty::Result<Self> {
+                let mut values = row.into_iter();
+                ::std::result::Result::Ok(#ident { #(#loads),* })
+            }
+
+            fn assign(&mut self, field: usize, value: toasty::Value) -> toasty::Result<()> {
+                match field {
+                    #(#assigns)*
+                    other => {
+                        return ::std::result::Result::Err(toasty::Error::invalid_statement(
+                            ::std::format!("`{}` has no field #{}", #name, other),
+                        ))
+                    }
+                }
+                ::std::result::Result::Ok(())
+            }
+
+            fn primary_key(&self) -> ::std::vec::Vec<toasty::Value> {
+                ::std::vec![#(#key_values),*]
+            }
+        }
+    }
+}
+
+fn expand_fields(def: &ModelDef) -> TokenStream {
+    let (fields_ident, _, _) = names(def);
+    let vis = &def.vis;
+    let model = &def.ident;
+    let doc = format!("Field paths of [`{model}`], for filters and orderings.");
+    let paths = def.fields.iter().enumerate().map(|(i, f)| {
+        let id = &f.ident;
+        let ty = &f.ty;
+        let doc = format!("The path to `{}.{}`.", model, f.name);
+        quote! {
+            #[doc = #doc]
+            pub fn #id(&self) -> toasty::Path<#model, #ty> {
+                toasty::Path::from_field_index(#i)
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #fields_ident;
+
+        impl #fields_ident {
+            #(#paths)*
+        }
+    }
+}
+
+fn setter(model: &syn::Ident, i: usize, f: &FieldDef) -> TokenStream {
+    let id = &f.ident;
+    let ty = &f.ty;
+    let doc = format!("Sets `{}.{}`.", model, f.name);
+    quote! {
+        #[doc = #doc]
+        pub fn #id(mut self, #id: impl toasty::IntoExpr<#ty>) -> Self {
+            self.inner.set(#i, toasty::IntoExpr::<#ty>::into_expr(#id));
+            self
+        }
+    }
+}
+
+fn expand_create(def: &ModelDef) -> TokenStream {
+    let (_, create_ident, _) = names(def);
+    let vis = &def.vis;
+    let model = &def.ident;
+    let setters = def
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.auto)
+        .map(|(i, f)| setter(model, i, f));
+    let defaults = def.fields.iter().enumerate().filter_map(|(i, f)| {
+        let expr = f.default.as_ref()?;
+        let ty = &f.ty;
+        Some(quote! {
+            if !inner.is_set(#i) {
+                inner.set(#i, toasty::IntoExpr::<#ty>::into_expr(#expr));
+            }
+        })
+    });
+    let doc = format!("Builds a new [`{model}`] record; run it with `exec`.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        #vis struct #create_ident {
+            inner: toasty::Create<#model>,
+        }
+
+        impl ::std::default::Default for #create_ident {
+            fn default() -> Self {
+                #create_ident { inner: toasty::Create::new() }
+            }
+        }
+
+        impl #create_ident {
+            #(#setters)*
+
+            /// Inserts the record and returns it as stored (with generated values).
+            pub async fn exec(self, db: &mut toasty::Db) -> toasty::Result<#model> {
+                toasty::Create::<#model>::from(self).exec(db).await
+            }
+        }
+
+        impl ::std::convert::From<#create_ident> for toasty::Create<#model> {
+            fn from(builder: #create_ident) -> Self {
+                #[allow(unused_mut)]
+                let mut inner = builder.inner;
+                #(#defaults)*
+                inner
+            }
+        }
+    }
+}
+
+fn expand_update(def: &ModelDef) -> TokenStream {
+    let (_, _, update_ident) = names(def);
+    let vis = &def.vis;
+    let model = &def.ident;
+    let setters = def
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !def.key.contains(i))
+        .map(|(i, f)| setter(model, i, f));
+    let on_update = def.fields.iter().enumerate().filter_map(|(i, f)| {
+        let expr = f.update.as_ref()?;
+        let ty = &f.ty;
+        Some(quote! {
+            if !inner.is_set(#i) {
+                inner.set(#i, toasty::IntoExpr::<#ty>::into_expr(#expr));
+            }
+        })
+    });
+    let doc = format!(
+        "Sets fields on a [`{model}`] record (or on every record a query selects); run it with `exec`."
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug)]
+        #vis struct #update_ident<'a> {
+            inner: toasty::stmt::Update<'a, #model>,
+        }
+
+        impl<'a> #update_ident<'a> {
+            /// Updates every record `query` selects.
+            pub fn from_query(query: toasty::Query<#model>) -> #update_ident<'static> {
+                #update_ident { inner: toasty::stmt::Update::from_query(query) }
+            }
+
+            #(#setters)*
+
+            /// Runs the update. For a record (`record.update()`), the local value is
+            /// updated too, and a record that no longer exists is a not-found error.
+            pub async fn exec(self, db: &mut toasty::Db) -> toasty::Result<()> {
+                #[allow(unused_mut)]
+                let mut inner = self.inner;
+                #(#on_update)*
+                inner.exec(db).await
+            }
+        }
+    }
+}
+
+fn expand_methods(def: &ModelDef) -> TokenStream {
+    let (fields_ident, create_ident, update_ident) = names(def);
+    let model = &def.ident;
+    let key_filter = filter_expr(def, &def.key, |f| {
+        let id = &f.ident;
+        quote!(&self.#id)
+    });
+
+    // Field sets that get generated accessors: the key, each index; plus the first field
+    // of a composite key (the partition key).
+    let mut sets: Vec<(Vec<usize>, bool)> = vec![(def.key.clone(), true)];
+    if def.key.len() > 1 {
+        sets.push((vec![def.key[0]], false));
+    }
+    for index in &def.indices {
+        sets.push((index.fields.clone(), index.unique));
+    }
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    let mut accessors = Vec::new();
+    for (fields, unique) in sets {
+        if seen.contains(&fields) {
+            continue;
+        }
+        seen.push(fields.clone());
+        accessors.push(accessors_for(def, &fields, unique, &update_ident));
+    }
+    quote! {
+        impl #model {
+            /// Field paths for filters and orderings: `Self::fields().name().eq(..)`.
+            pub fn fields() -> #fields_ident {
+                #fields_ident
+            }
+
+            /// A query for every record.
+            pub fn all() -> toasty::Query<#model> {
+                toasty::Query::all()
+            }
+
+            /// A query for the records matching `expr`.
+            pub fn filter(expr: toasty::Expr<bool>) -> toasty::Query<#model> {
+                toasty::Query::from_filter(expr)
+            }
+
+            /// A builder for a new record.
+            pub fn create() -> #create_ident {
+                ::std::default::Default::default()
+            }
+
+            /// A batch of new records created in one statement.
+            pub fn create_many() -> toasty::CreateMany<#model> {
+                toasty::CreateMany::new()
+            }
+
+            /// Updates this record (by primary key); on success the local value is updated.
+            pub fn update(&mut self) -> #update_ident<'_> {
+                #update_ident { inner: toasty::stmt::Update::from_record(self) }
+            }
+
+            /// Deletes this record (by primary key).
+            pub fn delete(&self) -> toasty::stmt::Delete<#model> {
+                toasty::stmt::Delete::from_query(toasty::Query::from_filter(#key_filter))
+            }
+
+            #(#accessors)*
+        }
+    }
+}
+
+/// `field_a = a AND field_b = b` over `fields`, with `value(f)` giving each operand.
+fn filter_expr(
+    def: &ModelDef,
+    fields: &[usize],
+    value: impl Fn(&FieldDef) -> TokenStream,
+) -> TokenStream {
+    let model = &def.ident;
+    let parts: Vec<TokenStream> = fields
+        .iter()
+        .map(|&p| {
+            let f = &def.fields[p];
+            let id = &f.ident;
+            let v = value(f);
+            quote!(#model::fields().#id().eq(#v))
+        })
+        .collect();
+    let mut iter = parts.into_iter();
+    let first = iter
+        .next()
+        .unwrap_or_else(|| quote!(compile_error!("empty key")));
+    iter.fold(first, |acc, p| quote!(#acc.and(#p)))
+}
+
+fn accessors_for(
+    def: &ModelDef,
+    fields: &[usize],
+    unique: bool,
+    update_ident: &syn::Ident,
+) -> TokenStream {
+    let model = &def.ident;
+    let suffix = fields
+        .iter()
+        .map(|&p| def.fields[p].name.clone())
+        .collect::<Vec<_>>()
+        .join("_and_");
+    let params: Vec<TokenStream> = fields
+        .iter()
+        .map(|&p| {
+            let f = &def.fields[p];
+            let id = &f.ident;
+            let ty = &f.ty;
+            quote!(#id: impl toasty::IntoExpr<#ty>)
+        })
+        .collect();
+    let args: Vec<&syn::Ident> = fields.iter().map(|&p| &def.fields[p].ident).collect();
+    let filter = filter_expr(def, fields, |f| {
+        let id = &f.ident;
+        quote!(#id)
+    });
+    let filter_by = format_ident!("filter_by_{}", suffix);
+    let update_by = format_ident!("update_by_{}", suffix);
+    let delete_by = format_ident!("delete_by_{}", suffix);
+    let get_by = format_ident!("get_by_{}", suffix);
+    let listed = suffix.replace("_and_", ", ");
+    let doc_filter = format!("A query for the records with the given {listed}.");
+    let doc_update = format!("Updates the records with the given {listed}.");
+    let doc_delete = format!("Deletes the records with the given {listed}.");
+    let doc_get =
+        format!("Fetches the record with the given {listed}; a not-found error if there is none.");
+    let get = if unique {
+        quote! {
+            #[doc = #doc_get]
+            pub async fn #get_by(db: &mut toasty::Db, #(#params),*) -> toasty::Result<#model> {
+                #model::#filter_by(#(#args),*).get().exec(db).await
+            }
+        }
+    } else {
+        quote!()
+    };
+    quote! {
+        #[doc = #doc_filter]
+        pub fn #filter_by(#(#params),*) -> toasty::Query<#model> {
+            toasty::Query::from_filter(#filter)
+        }
+
+        #[doc = #doc_update]
+        pub fn #update_by(#(#params),*) -> #update_ident<'static> {
+            #update_ident::from_query(#model::#filter_by(#(#args),*))
+        }
+
+        #[doc = #doc_delete]
+        pub async fn #delete_by(db: &mut toasty::Db, #(#params),*) -> toasty::Result<()> {
+            #model::#filter_by(#(#args),*).delete().exec(db).await
+        }
+
+        #get
+    }
+}

@@ -1,0 +1,337 @@
+//! Parsing `#[derive(Model)]` input and checking everything that can be checked at
+//! compile time. Errors carry the span of the attribute or field at fault.
+
+use super::{ty, FieldDef, IndexDef, ModelDef};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Error, Result};
+
+pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
+    if !input.generics.params.is_empty() {
+        return Err(Error::new(
+            input.generics.span(),
+            "#[derive(toasty::Model)] does not support generic structs",
+        ));
+    }
+    let syn::Data::Struct(data) = &input.data else {
+        return Err(Error::new(
+            input.ident.span(),
+            "#[derive(toasty::Model)] needs a struct with named fields",
+        ));
+    };
+    let syn::Fields::Named(named) = &data.fields else {
+        return Err(Error::new(
+            input.ident.span(),
+            "#[derive(toasty::Model)] needs a struct with named fields",
+        ));
+    };
+
+    let mut fields = Vec::new();
+    let mut field_keys: Vec<(usize, proc_macro2::Span)> = Vec::new();
+    let mut indices = Vec::new();
+    let mut auto_spans = Vec::new();
+
+    for (pos, f) in named.named.iter().enumerate() {
+        let ident = f
+            .ident
+            .clone()
+            .ok_or_else(|| Error::new(f.span(), "fields must be named"))?;
+        let name = ident.to_string().trim_start_matches("r#").to_string();
+        let mut def = FieldDef {
+            ident,
+            name,
+            ty: f.ty.clone(),
+            column: None,
+            auto: false,
+            default: None,
+            update: None,
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for attr in &f.attrs {
+            let Some(attr_name) = attr.path().get_ident().map(|i| i.to_string()) else {
+                continue;
+            };
+            let ours = matches!(
+                attr_name.as_str(),
+                "key" | "auto" | "unique" | "index" | "default" | "update" | "column" | "table"
+            );
+            if !ours {
+                continue;
+            }
+            if seen.contains(&attr_name) {
+                return Err(Error::new(
+                    attr.span(),
+                    format!("#[{attr_name}] is given twice on `{}`", def.name),
+                ));
+            }
+            seen.push(attr_name.clone());
+            match attr_name.as_str() {
+                "key" => {
+                    require_bare(
+                        attr,
+                        "key",
+                        "on a field; for a composite key write #[key(a, b)] on the struct",
+                    )?;
+                    if ty::is_float(&def.ty) {
+                        return Err(Error::new(
+                            attr.span(),
+                            format!("`{}` is a float and cannot be a key: float equality is not a reliable identity", def.name),
+                        ));
+                    }
+                    if ty::option_inner(&def.ty).is_some() {
+                        return Err(Error::new(
+                            attr.span(),
+                            format!("`{}` is an Option and cannot be a key", def.name),
+                        ));
+                    }
+                    field_keys.push((pos, attr.span()));
+                }
+                "auto" => {
+                    require_bare(attr, "auto", "")?;
+                    if !(ty::is_integer(&def.ty) || ty::is_uuid(&def.ty))
+                        || ty::option_inner(&def.ty).is_some()
+                    {
+                        return Err(Error::new(
+                            attr.span(),
+                            format!(
+                                "#[auto] needs an integer field (auto-increment) or a uuid::Uuid field (UUID v7), but `{}` is `{}`",
+                                def.name,
+                                quote::ToTokens::to_token_stream(&def.ty)
+                            ),
+                        ));
+                    }
+                    def.auto = true;
+                    auto_spans.push((pos, attr.span()));
+                }
+                "unique" | "index" => {
+                    require_bare(attr, &attr_name, "on a field; for a multi-field index write it on the struct with field names")?;
+                    let unique = attr_name == "unique";
+                    if unique && ty::is_float(&def.ty) {
+                        return Err(Error::new(
+                            attr.span(),
+                            format!("#[unique] is not supported on the float field `{}`: float equality is not a reliable identity", def.name),
+                        ));
+                    }
+                    indices.push(IndexDef {
+                        fields: vec![pos],
+                        unique,
+                        span: attr.span(),
+                    });
+                }
+                "default" => def.default = Some(parse_expr_arg(attr, "default")?),
+                "update" => def.update = Some(parse_expr_arg(attr, "update")?),
+                "column" => def.column = Some(parse_str_arg(attr, "column")?),
+                _ => {
+                    return Err(Error::new(
+                        attr.span(),
+                        format!("#[{attr_name}] belongs on the struct, not on a field"),
+                    ))
+                }
+            }
+        }
+        if def.auto && def.default.is_some() {
+            return Err(Error::new(
+                f.span(),
+                format!("`{}` cannot have both #[auto] and #[default]", def.name),
+            ));
+        }
+        fields.push(def);
+    }
+
+    let mut table = None;
+    let mut struct_key: Option<(Vec<usize>, proc_macro2::Span)> = None;
+    for attr in &input.attrs {
+        let Some(attr_name) = attr.path().get_ident().map(|i| i.to_string()) else {
+            continue;
+        };
+        match attr_name.as_str() {
+            "table" => {
+                if table.is_some() {
+                    return Err(Error::new(attr.span(), "#[table] is given twice"));
+                }
+                table = Some(parse_str_arg(attr, "table")?);
+            }
+            "key" | "index" | "unique" => {
+                let positions = parse_field_list(attr, &attr_name, &fields)?;
+                if attr_name == "key" {
+                    if struct_key.is_some() {
+                        return Err(Error::new(attr.span(), "#[key(...)] is given twice"));
+                    }
+                    for &p in &positions {
+                        if let Some(f) = fields.get(p) {
+                            if ty::is_float(&f.ty) {
+                                return Err(Error::new(
+                                    attr.span(),
+                                    format!("`{}` is a float and cannot be part of a key", f.name),
+                                ));
+                            }
+                        }
+                    }
+                    struct_key = Some((positions, attr.span()));
+                } else {
+                    let unique = attr_name == "unique";
+                    if unique {
+                        for &p in &positions {
+                            if let Some(f) = fields.get(p) {
+                                if ty::is_float(&f.ty) {
+                                    return Err(Error::new(
+                                        attr.span(),
+                                        format!(
+                                            "#[unique] is not supported on the float field `{}`",
+                                            f.name
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    indices.push(IndexDef {
+                        fields: positions,
+                        unique,
+                        span: attr.span(),
+                    });
+                }
+            }
+            "auto" | "default" | "update" | "column" => {
+                return Err(Error::new(
+                    attr.span(),
+                    format!("#[{attr_name}] belongs on a field, not on the struct"),
+                ))
+            }
+            _ => {}
+        }
+    }
+
+    let key = match (struct_key, field_keys.is_empty()) {
+        (Some((_, span)), false) => {
+            return Err(Error::new(
+                span,
+                "declare the key either with #[key] on fields or with #[key(...)] on the struct, not both",
+            ))
+        }
+        (Some((positions, _)), true) => positions,
+        (None, false) => field_keys.iter().map(|(p, _)| *p).collect(),
+        (None, true) => {
+            return Err(Error::new(
+                input.ident.span(),
+                format!(
+                    "model `{}` has no primary key: add #[key] to a field, or #[key(a, b)] to the struct",
+                    input.ident
+                ),
+            ))
+        }
+    };
+
+    for (pos, span) in &auto_spans {
+        let f = &fields[*pos];
+        if ty::is_integer(&f.ty) && key != [*pos] {
+            return Err(Error::new(
+                *span,
+                format!("#[auto] on the integer field `{}` needs it to be the whole primary key (#[key])", f.name),
+            ));
+        }
+    }
+    if auto_spans.len() > 1 {
+        return Err(Error::new(
+            auto_spans[1].1,
+            "a model can have only one #[auto] field",
+        ));
+    }
+    for index in &indices {
+        if index.fields.is_empty() {
+            return Err(Error::new(index.span, "an index needs at least one field"));
+        }
+    }
+
+    Ok(ModelDef {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        table,
+        fields,
+        key,
+        indices,
+    })
+}
+
+fn require_bare(attr: &syn::Attribute, name: &str, hint: &str) -> Result<()> {
+    match &attr.meta {
+        syn::Meta::Path(_) => Ok(()),
+        _ => Err(Error::new(
+            attr.span(),
+            format!("#[{name}] takes no arguments {hint}")
+                .trim_end()
+                .to_string(),
+        )),
+    }
+}
+
+fn parse_expr_arg(attr: &syn::Attribute, name: &str) -> Result<syn::Expr> {
+    match &attr.meta {
+        syn::Meta::List(_) => attr.parse_args::<syn::Expr>(),
+        _ => Err(Error::new(
+            attr.span(),
+            format!("#[{name}] needs an expression: #[{name}(expr)]"),
+        )),
+    }
+}
+
+fn parse_str_arg(attr: &syn::Attribute, name: &str) -> Result<String> {
+    let lit: syn::LitStr = match &attr.meta {
+        syn::Meta::List(_) => attr.parse_args()?,
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => s.clone(),
+            other => {
+                return Err(Error::new(
+                    other.span(),
+                    format!("#[{name}] needs a string: #[{name} = \"...\"]"),
+                ))
+            }
+        },
+        syn::Meta::Path(_) => {
+            return Err(Error::new(
+                attr.span(),
+                format!("#[{name}] needs a name: #[{name} = \"...\"] or #[{name}(\"...\")]"),
+            ))
+        }
+    };
+    let value = lit.value();
+    if value.is_empty() {
+        return Err(Error::new(lit.span(), format!("#[{name}] cannot be empty")));
+    }
+    Ok(value)
+}
+
+fn parse_field_list(attr: &syn::Attribute, name: &str, fields: &[FieldDef]) -> Result<Vec<usize>> {
+    let syn::Meta::List(_) = &attr.meta else {
+        return Err(Error::new(
+            attr.span(),
+            format!("on the struct, #[{name}] lists fields: #[{name}(a, b)]"),
+        ));
+    };
+    let idents =
+        attr.parse_args_with(Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated)?;
+    let mut positions = Vec::new();
+    for ident in idents {
+        let n = ident.to_string().trim_start_matches("r#").to_string();
+        let pos = fields.iter().position(|f| f.name == n).ok_or_else(|| {
+            Error::new(
+                ident.span(),
+                format!("#[{name}(...)] names `{n}`, which is not a field"),
+            )
+        })?;
+        if positions.contains(&pos) {
+            return Err(Error::new(ident.span(), format!("`{n}` is listed twice")));
+        }
+        positions.push(pos);
+    }
+    if positions.is_empty() {
+        return Err(Error::new(
+            attr.span(),
+            format!("#[{name}(...)] needs at least one field"),
+        ));
+    }
+    Ok(positions)
+}

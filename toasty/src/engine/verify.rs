@@ -1,0 +1,161 @@
+//! Type-checks model-level statements against the app schema.
+//!
+//! Everything a user can get wrong at runtime is caught here with a message that names
+//! the model and field: values of the wrong type, integers out of range, NaN, missing
+//! required fields, assignments to key or auto fields.
+
+use super::Statement;
+use toasty_core::schema::app::{Auto, Model};
+use toasty_core::schema::Schema;
+use toasty_core::stmt::Expr;
+use toasty_core::{Error, Result, Value};
+
+pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
+    match stmt {
+        Statement::Query(q) => verify_filter(schema.model(q.model)?, q.filter.as_ref()),
+        Statement::Delete(d) => verify_filter(
+            schema.model(d.selection.model)?,
+            d.selection.filter.as_ref(),
+        ),
+        Statement::Update(u) => {
+            let model = schema.model(u.selection.model)?;
+            verify_filter(model, u.selection.filter.as_ref())?;
+            for (field, value) in &u.assignments {
+                let f = field_of(model, *field)?;
+                if model.primary_key.contains(field) {
+                    return Err(Error::invalid_statement(format!(
+                        "`{}.{}` is part of the primary key and cannot be updated; delete the \
+                         record and create a new one",
+                        model.name, f.name
+                    )));
+                }
+                check_value(model, *field, value)?;
+            }
+            Ok(())
+        }
+        Statement::Insert(i) => {
+            let model = schema.model(i.model)?;
+            for row in &i.rows {
+                if row.len() != model.fields.len() {
+                    return Err(Error::invalid_statement(format!(
+                        "a `{}` record needs {} values, got {}",
+                        model.name,
+                        model.fields.len(),
+                        row.len()
+                    )));
+                }
+                for (idx, value) in row.iter().enumerate() {
+                    let f = field_of(model, idx)?;
+                    match (value, f.auto) {
+                        (Some(_), Some(Auto::Increment)) => {
+                            return Err(Error::invalid_statement(format!(
+                                "`{}.{}` is assigned by the database (#[auto]) and cannot be set",
+                                model.name, f.name
+                            )))
+                        }
+                        (Some(v), _) => check_value(model, idx, v)?,
+                        (None, Some(_)) => {}
+                        (None, None) if f.nullable => {}
+                        (None, None) => {
+                            return Err(Error::invalid_statement(format!(
+                                "missing value for `{}.{}`; set it before creating the record",
+                                model.name, f.name
+                            )))
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn field_of(model: &Model, idx: usize) -> Result<&toasty_core::schema::app::Field> {
+    model.fields.get(idx).ok_or_else(|| {
+        Error::invalid_statement(format!("model `{}` has no field #{idx}", model.name))
+    })
+}
+
+fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
+    let f = field_of(model, idx)?;
+    if value.is_null() && !f.nullable {
+        return Err(Error::invalid_value(format!(
+            "`{}.{}` is not optional and cannot be set to None/NULL",
+            model.name, f.name
+        )));
+    }
+    f.ty.check(value, &format!("`{}.{}`", model.name, f.name))
+}
+
+/// Checks a literal compared with a field: the right family, and in range.
+fn check_operand(model: &Model, idx: usize, value: &Value) -> Result<()> {
+    if value.is_null() {
+        return Ok(());
+    }
+    let f = field_of(model, idx)?;
+    f.ty.check(value, &format!("`{}.{}`", model.name, f.name))
+}
+
+fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
+    let Some(filter) = filter else {
+        return Ok(());
+    };
+    let mut result = Ok(());
+    filter.walk(&mut |e| {
+        if result.is_err() {
+            return;
+        }
+        result = verify_node(model, e);
+    });
+    result
+}
+
+fn verify_node(model: &Model, e: &Expr) -> Result<()> {
+    match e {
+        Expr::Column(_) => Err(Error::invalid_statement(
+            "a model-level filter refers to a column; use field paths",
+        )),
+        Expr::Field(i) => field_of(model, *i).map(|_| ()),
+        Expr::Binary { lhs, rhs, .. } => match (&**lhs, &**rhs) {
+            (Expr::Field(i), Expr::Value(v)) | (Expr::Value(v), Expr::Field(i)) => {
+                check_operand(model, *i, v)
+            }
+            (Expr::Field(a), Expr::Field(b)) => {
+                let (fa, fb) = (field_of(model, *a)?, field_of(model, *b)?);
+                if fa.ty == fb.ty
+                    || (fa.ty.is_integer() && fb.ty.is_integer())
+                    || (fa.ty.is_float() && fb.ty.is_float())
+                {
+                    Ok(())
+                } else {
+                    Err(Error::invalid_statement(format!(
+                        "cannot compare `{}.{}` ({}) with `{}.{}` ({})",
+                        model.name, fa.name, fa.ty, model.name, fb.name, fb.ty
+                    )))
+                }
+            }
+            _ => Ok(()),
+        },
+        Expr::InList { expr, list } => {
+            if let Expr::Field(i) = &**expr {
+                for v in list {
+                    check_operand(model, *i, v)?;
+                }
+            }
+            Ok(())
+        }
+        Expr::Pattern { expr, .. } => {
+            if let Expr::Field(i) = &**expr {
+                let f = field_of(model, *i)?;
+                if f.ty != toasty_core::Type::String {
+                    return Err(Error::invalid_statement(format!(
+                        "string pattern tests need a String field; `{}.{}` is {}",
+                        model.name, f.name, f.ty
+                    )));
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,105 @@
+//! A small connection pool shared by every clone of a [`crate::Db`].
+//!
+//! Connections are opened lazily up to `max_size`. A checkout waits at most
+//! `wait_timeout` for a free slot, and health-checks an idle connection before handing it
+//! out. A connection whose operation failed with a connection error is dropped instead of
+//! being returned, so the next checkout opens a fresh one.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use toasty_core::driver::{Connection, Driver};
+use toasty_core::{Error, Result};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    /// Most connections open at once (capped by the driver's own limit).
+    pub max_size: usize,
+    /// How long a checkout may wait for a free connection.
+    pub wait_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_size: 8,
+            wait_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+pub(crate) struct Pool {
+    driver: Arc<dyn Driver>,
+    idle: Mutex<Vec<Box<dyn Connection>>>,
+    slots: Arc<Semaphore>,
+    config: PoolConfig,
+}
+
+/// A checked-out connection; give it back with [`Pool::put`] or drop it.
+pub(crate) struct Pooled {
+    pub(crate) conn: Box<dyn Connection>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Pool {
+    pub(crate) fn new(driver: Arc<dyn Driver>, mut config: PoolConfig) -> Pool {
+        config.max_size = config.max_size.clamp(1, driver.max_connections().max(1));
+        Pool {
+            slots: Arc::new(Semaphore::new(config.max_size)),
+            driver,
+            idle: Mutex::new(Vec::new()),
+            config,
+        }
+    }
+
+    pub(crate) async fn get(&self) -> Result<Pooled> {
+        let permit =
+            tokio::time::timeout(self.config.wait_timeout, self.slots.clone().acquire_owned())
+                .await
+                .map_err(|_| {
+                    Error::connection(format!(
+                        "timed out after {:?} waiting for a free connection (pool size {}); raise \
+                 the pool size or shorten transactions",
+                        self.config.wait_timeout, self.config.max_size
+                    ))
+                })?
+                .map_err(|_| Error::connection("the connection pool is closed"))?;
+
+        loop {
+            let candidate = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+            match candidate {
+                Some(mut conn) => {
+                    if conn.is_valid().await {
+                        return Ok(Pooled {
+                            conn,
+                            _permit: permit,
+                        });
+                    }
+                }
+                None => break,
+            }
+        }
+        let conn = tokio::time::timeout(self.config.wait_timeout, self.driver.connect())
+            .await
+            .map_err(|_| {
+                Error::connection(format!(
+                    "timed out after {:?} connecting to {}",
+                    self.config.wait_timeout,
+                    self.driver.capability().name
+                ))
+            })??;
+        Ok(Pooled {
+            conn,
+            _permit: permit,
+        })
+    }
+
+    pub(crate) fn put(&self, pooled: Pooled, healthy: bool) {
+        if healthy {
+            if let Ok(mut idle) = self.idle.lock() {
+                idle.push(pooled.conn);
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The typed statement builders of the user API.
+//!
+//! Generated code (from `#[derive(Model)]`) and users build statements with these types;
+//! they compile down to the model-level AST of [`toasty_core::stmt`] and are run by the
+//! engine.
+
+mod create;
+mod delete;
+mod expr;
+mod into_expr;
+mod order;
+mod paginate;
+mod path;
+mod query;
+mod update;
+
+pub use create::{Create, CreateMany};
+pub use delete::Delete;
+pub use expr::Expr;
+pub use into_expr::IntoExpr;
+pub use order::{IntoOrderBy, OrderBy};
+pub use paginate::{Page, Paginate};
+pub use path::Path;
+pub use query::{Count, First, Get, Query};
+pub use update::Update;

@@ -1,0 +1,223 @@
+//! [`Query`]: which records of a model, in which order, how many; and its terminals.
+
+use super::{Delete, Expr, IntoOrderBy, Paginate};
+use crate::engine::{Outcome, Statement};
+use crate::{Db, Error, Model, Result};
+use std::marker::PhantomData;
+use toasty_core::stmt;
+
+/// A query over model `M`. Nothing runs until a terminal: [`Query::exec`],
+/// [`Query::first`], [`Query::get`], [`Query::count`], [`Query::delete`] or
+/// [`Query::paginate`].
+pub struct Query<M> {
+    pub(crate) filter: Option<stmt::Expr>,
+    pub(crate) order_by: Vec<stmt::OrderBy>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Query<M> {
+    fn clone(&self) -> Self {
+        Query {
+            filter: self.filter.clone(),
+            order_by: self.order_by.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for Query<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("filter", &self.filter)
+            .field("order_by", &self.order_by)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
+
+impl<M: Model> Default for Query<M> {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl<M: Model> Query<M> {
+    /// Every record.
+    pub fn all() -> Self {
+        Query {
+            filter: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            _m: PhantomData,
+        }
+    }
+
+    /// The records matching `expr`.
+    pub fn from_filter(expr: Expr<bool>) -> Self {
+        Self::all().filter(expr)
+    }
+
+    /// Narrows the query: the records must also match `expr`.
+    pub fn filter(mut self, expr: Expr<bool>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            None => expr.untyped,
+            Some(existing) => existing.and(expr.untyped),
+        });
+        self
+    }
+
+    /// Sorts by one ordering or a tuple of them; calling it again adds lower-priority keys.
+    /// Without `order_by` the order is unspecified.
+    pub fn order_by(mut self, order: impl IntoOrderBy<M>) -> Self {
+        self.order_by.extend(order.into_order_by().keys);
+        self
+    }
+
+    /// Returns at most `n` records.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n as u64);
+        self
+    }
+
+    /// Skips the first `n` records.
+    pub fn offset(mut self, n: usize) -> Self {
+        self.offset = Some(n as u64);
+        self
+    }
+
+    pub(crate) fn to_stmt(&self, db: &Db, select: stmt::Select) -> Result<stmt::Query> {
+        Ok(stmt::Query {
+            model: model_id::<M>(db)?,
+            filter: self.filter.clone(),
+            order_by: self.order_by.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            select,
+        })
+    }
+
+    /// Runs the query and returns every matching record.
+    pub async fn exec(self, db: &mut Db) -> Result<Vec<M>> {
+        let stmt = self.to_stmt(db, stmt::Select::Records)?;
+        load_all(db.exec_stmt(Statement::Query(stmt)).await?)
+    }
+
+    /// Narrows to the first record: `.first().exec(&mut db)` returns an `Option`.
+    pub fn first(self) -> First<M> {
+        First { query: self }
+    }
+
+    /// Expects exactly one record: `.get().exec(&mut db)` fails with a not-found error if
+    /// there is none and a too-many-records error if there are several.
+    pub fn get(self) -> Get<M> {
+        Get { query: self }
+    }
+
+    /// Counts the matching records: `.count().exec(&mut db)`.
+    pub fn count(self) -> Count<M> {
+        Count { query: self }
+    }
+
+    /// Deletes the matching records: `.delete().exec(&mut db)`.
+    pub fn delete(self) -> Delete<M> {
+        Delete::from_query(self)
+    }
+
+    /// Splits the results into pages of `per_page` records (keyset pagination, with the
+    /// primary key appended to the order as a tie-breaker).
+    pub fn paginate(self, per_page: usize) -> Paginate<M> {
+        Paginate::new(self, per_page)
+    }
+}
+
+pub(crate) fn model_id<M: Model>(db: &Db) -> Result<toasty_core::schema::app::ModelId> {
+    db.schema().model_id(M::NAME).ok_or_else(|| {
+        Error::invalid_statement(format!(
+            "model `{}` is not registered with this Db; add it to toasty::models!(...)",
+            M::NAME
+        ))
+    })
+}
+
+pub(crate) fn load_all<M: Model>(outcome: Outcome) -> Result<Vec<M>> {
+    match outcome {
+        Outcome::Records(rows) => rows.into_iter().map(M::load).collect(),
+        Outcome::Count(_) => Err(Error::driver(
+            "expected records from the driver but got a count",
+        )),
+    }
+}
+
+/// The first matching record, if any. Created by [`Query::first`].
+#[derive(Debug)]
+pub struct First<M> {
+    query: Query<M>,
+}
+
+impl<M: Model> First<M> {
+    /// Runs the query; `None` when nothing matches.
+    pub async fn exec(self, db: &mut Db) -> Result<Option<M>> {
+        let mut query = self.query;
+        query.limit = Some(query.limit.map_or(1, |l| l.min(1)));
+        Ok(query.exec(db).await?.into_iter().next())
+    }
+}
+
+/// Exactly one matching record. Created by [`Query::get`].
+#[derive(Debug)]
+pub struct Get<M> {
+    query: Query<M>,
+}
+
+impl<M: Model> Get<M> {
+    /// Runs the query; errors unless exactly one record matches.
+    pub async fn exec(self, db: &mut Db) -> Result<M> {
+        let mut query = self.query;
+        query.limit = Some(query.limit.map_or(2, |l| l.min(2)));
+        let mut records = query.exec(db).await?;
+        match records.len() {
+            0 => Err(Error::not_found(format!(
+                "no `{}` record matches the query",
+                M::NAME
+            ))),
+            1 => records
+                .pop()
+                .ok_or_else(|| Error::not_found(format!("no `{}` record", M::NAME))),
+            _ => Err(Error::new(
+                toasty_core::ErrorKind::TooManyRecords,
+                format!(
+                    "more than one `{}` record matches a query that expects exactly one; use \
+                     .first() or .exec() instead",
+                    M::NAME
+                ),
+            )),
+        }
+    }
+}
+
+/// The number of matching records. Created by [`Query::count`].
+#[derive(Debug)]
+pub struct Count<M> {
+    query: Query<M>,
+}
+
+impl<M: Model> Count<M> {
+    /// Runs the count. Limit and offset, if set, apply to the count.
+    pub async fn exec(self, db: &mut Db) -> Result<u64> {
+        let query = self.query;
+        if query.limit.is_some() || query.offset.is_some() {
+            return Ok(query.exec(db).await?.len() as u64);
+        }
+        let stmt = query.to_stmt(db, stmt::Select::Count)?;
+        match db.exec_stmt(Statement::Query(stmt)).await? {
+            Outcome::Count(n) => Ok(n),
+            Outcome::Records(rows) => Ok(rows.len() as u64),
+        }
+    }
+}
