@@ -128,7 +128,7 @@ wait_until() {
         if "$@" >/dev/null 2>&1; then
             return 0
         fi
-        if [[ -n ${PID_TO_WATCH:-} ]] && ! kill -0 "$PID_TO_WATCH" 2>/dev/null; then
+        if [[ -n ${PID_TO_WATCH:-} ]] && ! pid_alive "$PID_TO_WATCH"; then
             return 2
         fi
         sleep 0.1
@@ -136,18 +136,28 @@ wait_until() {
     return 1
 }
 
+# True while process $1 exists and is not a zombie (an exited child that
+# its parent, often pid 1, has not reaped yet: it holds no resources).
+pid_alive() {
+    local pid=$1 stat
+    kill -0 "$pid" 2>/dev/null || return 1
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+}
+
 # Sends SIGTERM to pid $1, waits up to $2 seconds for it to exit, then
 # SIGKILLs it. Silent when the process is already gone.
 stop_pid() {
     local pid=$1 timeout=${2:-20} deadline
     [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
+    pid_alive "$pid" || return 0
     kill -TERM "$pid" 2>/dev/null || true
     deadline=$(($(now_ms) + timeout * 1000))
-    while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do
+    while pid_alive "$pid" && (($(now_ms) < deadline)); do
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$pid"; then
         log "pid $pid did not stop within ${timeout}s; killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
