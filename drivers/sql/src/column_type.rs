@@ -1,0 +1,129 @@
+//! Native column types per dialect (the table in the crate docs) and the bind type of a
+//! value compared with or stored into a column.
+
+use crate::Dialect;
+use toasty_core::schema::db::Table;
+use toasty_core::{Type, Value};
+
+/// The length of a MySQL `VARCHAR` / `VARBINARY` used for string and byte columns that
+/// are part of the primary key or of an index (MySQL cannot index an unbounded `TEXT`
+/// or `BLOB` without a prefix length, and a prefix would break uniqueness).
+pub const MYSQL_KEY_LENGTH: usize = 255;
+
+/// The default MySQL collation for string columns: MySQL 8's binary, no-pad UTF-8
+/// collation (compares by code point, case-sensitively, without padding). On MariaDB
+/// use `utf8mb4_nopad_bin` via [`crate::Serializer::with_mysql_collation`].
+pub const MYSQL_DEFAULT_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// `true` when column `col` of `table` is in the primary key or any index.
+pub(crate) fn is_keyed(table: &Table, col: usize) -> bool {
+    table.primary_key.contains(&col) || table.indices.iter().any(|i| i.columns.contains(&col))
+}
+
+/// The native type of a column of type `ty` in `dialect`.
+///
+/// `keyed` says whether the column is in the primary key or an index (only MySQL cares),
+/// `collation` is the MySQL collation for strings.
+pub(crate) fn native_type(dialect: Dialect, ty: Type, keyed: bool, collation: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => match ty {
+            Type::Bool
+            | Type::I8
+            | Type::I16
+            | Type::I32
+            | Type::I64
+            | Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::Timestamp => "INTEGER",
+            Type::F32 | Type::F64 => "REAL",
+            Type::String => "TEXT",
+            Type::Bytes | Type::Uuid => "BLOB",
+        }
+        .to_string(),
+        Dialect::Postgres => match ty {
+            Type::Bool => "BOOLEAN",
+            Type::I8 | Type::I16 | Type::U8 => "SMALLINT",
+            Type::I32 | Type::U16 => "INTEGER",
+            Type::I64 | Type::U32 | Type::U64 => "BIGINT",
+            Type::F32 => "REAL",
+            Type::F64 => "DOUBLE PRECISION",
+            Type::String => "TEXT COLLATE \"C\"",
+            Type::Bytes => "BYTEA",
+            Type::Uuid => "UUID",
+            Type::Timestamp => "TIMESTAMPTZ",
+        }
+        .to_string(),
+        Dialect::Mysql => match ty {
+            Type::Bool => "BOOLEAN".to_string(),
+            Type::I8 => "TINYINT".to_string(),
+            Type::I16 => "SMALLINT".to_string(),
+            Type::I32 => "INT".to_string(),
+            Type::I64 | Type::U64 => "BIGINT".to_string(),
+            Type::U8 => "TINYINT UNSIGNED".to_string(),
+            Type::U16 => "SMALLINT UNSIGNED".to_string(),
+            Type::U32 => "INT UNSIGNED".to_string(),
+            Type::F32 => "FLOAT".to_string(),
+            Type::F64 => "DOUBLE".to_string(),
+            Type::String if keyed => {
+                format!("VARCHAR({MYSQL_KEY_LENGTH}) CHARACTER SET utf8mb4 COLLATE {collation}")
+            }
+            Type::String => format!("LONGTEXT CHARACTER SET utf8mb4 COLLATE {collation}"),
+            Type::Bytes if keyed => format!("VARBINARY({MYSQL_KEY_LENGTH})"),
+            Type::Bytes => "LONGBLOB".to_string(),
+            Type::Uuid => "BINARY(16)".to_string(),
+            Type::Timestamp => "DATETIME(6)".to_string(),
+        },
+    }
+}
+
+/// The natural type of a literal with no column to take a type from.
+pub(crate) fn value_type(value: &Value) -> Type {
+    match value {
+        Value::Bool(_) => Type::Bool,
+        Value::Null | Value::I64(_) | Value::U64(_) => Type::I64,
+        Value::F64(_) => Type::F64,
+        Value::String(_) => Type::String,
+        Value::Bytes(_) => Type::Bytes,
+        Value::Uuid(_) => Type::Uuid,
+        Value::Timestamp(_) => Type::Timestamp,
+    }
+}
+
+/// The bind type of `value` stored into or compared with a column of type `column`:
+/// the column type when the value belongs to its family (NULL included), else the
+/// value's own type.
+pub(crate) fn bind_type(column: Type, value: &Value) -> Type {
+    let fits = match value {
+        Value::Null => true,
+        Value::Bool(_) => column == Type::Bool,
+        Value::I64(_) | Value::U64(_) => column.is_integer(),
+        Value::F64(_) => column.is_float(),
+        Value::String(_) => column == Type::String,
+        Value::Bytes(_) => column == Type::Bytes,
+        Value::Uuid(_) => column == Type::Uuid,
+        Value::Timestamp(_) => column == Type::Timestamp,
+    };
+    if fits {
+        column
+    } else {
+        value_type(value)
+    }
+}
+
+/// The PostgreSQL type name used in `CAST($n AS ...)` for a parameter of type `ty`.
+pub(crate) fn postgres_cast_type(ty: Type) -> &'static str {
+    match ty {
+        Type::Bool => "BOOLEAN",
+        Type::I8 | Type::I16 | Type::U8 => "SMALLINT",
+        Type::I32 | Type::U16 => "INTEGER",
+        Type::I64 | Type::U32 | Type::U64 => "BIGINT",
+        Type::F32 => "REAL",
+        Type::F64 => "DOUBLE PRECISION",
+        Type::String => "TEXT",
+        Type::Bytes => "BYTEA",
+        Type::Uuid => "UUID",
+        Type::Timestamp => "TIMESTAMPTZ",
+    }
+}

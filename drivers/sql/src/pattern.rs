@@ -1,0 +1,109 @@
+//! Literal, case-sensitive string pattern tests (`starts_with`, `ends_with`,
+//! `contains`).
+//!
+//! PostgreSQL and MySQL use `LIKE ... ESCAPE '!'` over a bound pattern in which `!`, `%`
+//! and `_` are escaped; case sensitivity comes from the column collation (`"C"` and the
+//! binary no-pad collation). SQLite's `LIKE` ignores ASCII case and `GLOB` cannot match a
+//! value holding NUL, so on SQLite the test compares bytes: the column is cast to a
+//! `BLOB` (UTF-8 bytes, NUL included) and compared with `substr`/`instr` against the
+//! pattern bound as a `BLOB`. Byte-wise matching of UTF-8 equals character-wise matching
+//! because UTF-8 is self-synchronizing.
+
+use crate::writer::Writer;
+use crate::Dialect;
+use toasty_core::stmt::PatternOp;
+use toasty_core::{Result, Type, Value};
+
+/// The escape character used in `LIKE` patterns.
+pub const LIKE_ESCAPE: char = '!';
+
+/// Escapes `pattern` for `LIKE ... ESCAPE '!'` and adds the wildcards for `op`.
+pub fn like_pattern(op: PatternOp, pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 2);
+    if matches!(op, PatternOp::EndsWith | PatternOp::Contains) {
+        out.push('%');
+    }
+    for c in pattern.chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    if matches!(op, PatternOp::StartsWith | PatternOp::Contains) {
+        out.push('%');
+    }
+    out
+}
+
+/// Writes the pattern test; `subject` writes the tested expression (it may be called
+/// more than once).
+pub(crate) fn write(
+    w: &mut Writer,
+    op: PatternOp,
+    pattern: &str,
+    subject: &mut dyn FnMut(&mut Writer) -> Result<()>,
+) -> Result<()> {
+    match w.dialect {
+        Dialect::Postgres | Dialect::Mysql => {
+            w.push("(");
+            subject(w)?;
+            w.push(" LIKE ");
+            w.param(Value::String(like_pattern(op, pattern)), Type::String)?;
+            w.push(" ESCAPE '!')");
+        }
+        Dialect::Sqlite => {
+            let bytes = Value::Bytes(pattern.as_bytes().to_vec());
+            let len = Value::I64(pattern.len() as i64);
+            let mut blob = |w: &mut Writer| -> Result<()> {
+                w.push("CAST(");
+                subject(w)?;
+                w.push(" AS BLOB)");
+                Ok(())
+            };
+            match op {
+                PatternOp::StartsWith => {
+                    w.push("(substr(");
+                    blob(w)?;
+                    w.push(", 1, ");
+                    w.param(len, Type::I64)?;
+                    w.push(") = ");
+                    w.param(bytes, Type::Bytes)?;
+                    w.push(")");
+                }
+                PatternOp::EndsWith => {
+                    // substr(b, length(b) - n + 1): the last n bytes when n <= length(b);
+                    // fewer than n bytes otherwise, which never equal the pattern.
+                    w.push("(substr(");
+                    blob(w)?;
+                    w.push(", length(");
+                    blob(w)?;
+                    w.push(") - ");
+                    w.param(len, Type::I64)?;
+                    w.push(" + 1) = ");
+                    w.param(bytes, Type::Bytes)?;
+                    w.push(")");
+                }
+                PatternOp::Contains => {
+                    w.push("(instr(");
+                    blob(w)?;
+                    w.push(", ");
+                    w.param(bytes, Type::Bytes)?;
+                    w.push(") > 0)");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_escaping() {
+        assert_eq!(like_pattern(PatternOp::StartsWith, "50%_!"), "50!%!_!!%");
+        assert_eq!(like_pattern(PatternOp::EndsWith, "a\\b"), "%a\\b");
+        assert_eq!(like_pattern(PatternOp::Contains, ""), "%%");
+    }
+}

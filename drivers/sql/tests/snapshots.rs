@@ -1,0 +1,903 @@
+//! Snapshot corpus: a fixed set of operations serialized for every dialect.
+//!
+//! Snapshots live in `/snapshots/sql/` at the workspace root, one file per operation
+//! holding the SQL, parameters and output of all three dialects.
+
+use toasty_core::driver::{
+    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Select,
+    Update, UpdateByKey,
+};
+use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
+use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection};
+use toasty_core::{Type, Value};
+use toasty_sql::{Dialect, Serializer};
+
+const USERS: TableId = TableId(0);
+const ALL_TYPES: TableId = TableId(1);
+const MEMBERS: TableId = TableId(2);
+const WEIRD: TableId = TableId(3);
+const EVENTS: TableId = TableId(4);
+
+// users columns
+const ID: usize = 0;
+const NAME: usize = 1;
+const EMAIL: usize = 2;
+const AGE: usize = 3;
+const SCORE: usize = 4;
+const ACTIVE: usize = 5;
+const CREATED: usize = 6;
+
+fn col(name: &str, ty: Type, nullable: bool) -> Column {
+    Column {
+        name: name.to_string(),
+        ty,
+        nullable,
+        auto_increment: false,
+    }
+}
+
+fn schema() -> Schema {
+    let mut id = col("id", Type::I64, false);
+    id.auto_increment = true;
+    let users = Table {
+        id: USERS,
+        name: "users".into(),
+        columns: vec![
+            id,
+            col("name", Type::String, false),
+            col("email", Type::String, false),
+            col("age", Type::I32, true),
+            col("score", Type::F64, true),
+            col("active", Type::Bool, false),
+            col("created_at", Type::Timestamp, true),
+        ],
+        primary_key: vec![ID],
+        indices: vec![
+            Index {
+                name: "users_email_key".into(),
+                columns: vec![EMAIL],
+                unique: true,
+            },
+            Index {
+                name: "users_name_age_idx".into(),
+                columns: vec![NAME, AGE],
+                unique: false,
+            },
+        ],
+    };
+    let mut columns = vec![col("key", Type::String, false)];
+    for ty in Type::ALL {
+        columns.push(col(&format!("c_{}", short(ty)), ty, false));
+        columns.push(col(&format!("n_{}", short(ty)), ty, true));
+    }
+    let all_types = Table {
+        id: ALL_TYPES,
+        name: "all_types".into(),
+        columns,
+        primary_key: vec![0],
+        indices: vec![Index {
+            name: "all_types_c_bytes_key".into(),
+            columns: vec![1 + 2 * 12],
+            unique: true,
+        }],
+    };
+    let members = Table {
+        id: MEMBERS,
+        name: "memberships".into(),
+        columns: vec![
+            col("org_id", Type::Uuid, false),
+            col("user_id", Type::I64, false),
+            col("role", Type::String, false),
+            col("since", Type::Timestamp, false),
+        ],
+        primary_key: vec![0, 1],
+        indices: vec![Index {
+            name: "memberships_user_id_idx".into(),
+            columns: vec![1],
+            unique: false,
+        }],
+    };
+    let weird = Table {
+        id: WEIRD,
+        name: "we\"ird`table".into(),
+        columns: vec![col("k\"ey", Type::U8, false), col("va`l", Type::F32, true)],
+        primary_key: vec![0],
+        indices: vec![],
+    };
+    let events = Table {
+        id: EVENTS,
+        name: "events".into(),
+        columns: vec![
+            col("stream", Type::String, false),
+            col("seq", Type::I64, false),
+            col("kind", Type::String, false),
+            col("at", Type::Timestamp, false),
+        ],
+        primary_key: vec![0, 1],
+        indices: vec![Index {
+            name: "events_kind_at_idx".into(),
+            columns: vec![2, 3],
+            unique: false,
+        }],
+    };
+    Schema {
+        tables: vec![users, all_types, members, weird, events],
+    }
+}
+
+fn short(ty: Type) -> &'static str {
+    match ty {
+        Type::Bytes => "bytes",
+        Type::Uuid => "uuid",
+        Type::Timestamp => "ts",
+        Type::String => "string",
+        other => other.rust_name(),
+    }
+}
+
+fn c(i: usize) -> Expr {
+    Expr::Column(i)
+}
+
+fn v(x: impl Into<Value>) -> Expr {
+    Expr::Value(x.into())
+}
+
+fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
+    Expr::binary(op, l, r)
+}
+
+fn pat(op: PatternOp, i: usize, p: &str) -> Expr {
+    Expr::Pattern {
+        op,
+        expr: Box::new(c(i)),
+        pattern: p.into(),
+    }
+}
+
+fn select(table: TableId, filter: Expr) -> Select {
+    Select {
+        table,
+        filter,
+        order_by: vec![],
+        limit: None,
+        offset: None,
+        projection: Projection::Records,
+    }
+}
+
+fn users_where(filter: Expr) -> Operation {
+    Operation::Select(select(USERS, filter))
+}
+
+fn asc(target: usize) -> OrderBy {
+    OrderBy {
+        target,
+        direction: Direction::Asc,
+    }
+}
+
+fn desc(target: usize) -> OrderBy {
+    OrderBy {
+        target,
+        direction: Direction::Desc,
+    }
+}
+
+fn uuid(n: u128) -> Value {
+    Value::Uuid(uuid::Uuid::from_u128(n))
+}
+
+fn corpus() -> Vec<(&'static str, Operation)> {
+    use BinaryOp::*;
+    let mut out: Vec<(&'static str, Operation)> = vec![
+        // DDL
+        (
+            "ddl_create_users_auto_increment",
+            Operation::CreateTable(CreateTable { table: USERS }),
+        ),
+        (
+            "ddl_create_all_types",
+            Operation::CreateTable(CreateTable { table: ALL_TYPES }),
+        ),
+        (
+            "ddl_create_composite_key",
+            Operation::CreateTable(CreateTable { table: MEMBERS }),
+        ),
+        (
+            "ddl_create_quoted_names",
+            Operation::CreateTable(CreateTable { table: WEIRD }),
+        ),
+        (
+            "ddl_create_events",
+            Operation::CreateTable(CreateTable { table: EVENTS }),
+        ),
+        (
+            "ddl_drop_table",
+            Operation::DropTable(DropTable { table: USERS }),
+        ),
+        (
+            "ddl_drop_quoted",
+            Operation::DropTable(DropTable { table: WEIRD }),
+        ),
+        // Select: every comparison operator
+        ("select_all", users_where(Expr::true_())),
+        (
+            "select_eq_string",
+            users_where(bin(Eq, c(NAME), v("alice"))),
+        ),
+        ("select_ne_int", users_where(bin(Ne, c(AGE), v(30i64)))),
+        ("select_lt_float", users_where(bin(Lt, c(SCORE), v(1.5f64)))),
+        (
+            "select_le_timestamp",
+            users_where(bin(
+                Le,
+                c(CREATED),
+                v(Value::Timestamp(1_700_000_000_000_000)),
+            )),
+        ),
+        (
+            "select_gt_int_float_literal",
+            users_where(bin(Gt, c(AGE), v(20.5f64))),
+        ),
+        (
+            "select_ge_literal_on_left",
+            users_where(bin(Ge, v(40i64), c(AGE))),
+        ),
+        ("select_eq_bool", users_where(bin(Eq, c(ACTIVE), v(true)))),
+        ("select_bool_column_as_condition", users_where(c(ACTIVE))),
+        (
+            "select_column_vs_column",
+            users_where(bin(Lt, c(NAME), c(EMAIL))),
+        ),
+        (
+            "select_eq_null_literal",
+            users_where(bin(Eq, c(AGE), Expr::Value(Value::Null))),
+        ),
+        (
+            "select_is_null",
+            users_where(Expr::IsNull(Box::new(c(AGE)))),
+        ),
+        (
+            "select_is_not_null",
+            users_where(Expr::IsNull(Box::new(c(SCORE))).not()),
+        ),
+        ("select_false", users_where(v(false))),
+        ("select_empty_and", users_where(Expr::And(vec![]))),
+        ("select_empty_or", users_where(Expr::Or(vec![]))),
+        (
+            "select_and",
+            users_where(bin(Eq, c(ACTIVE), v(true)).and(bin(Gt, c(AGE), v(18i64)))),
+        ),
+        (
+            "select_or",
+            users_where(bin(Eq, c(NAME), v("a")).or(bin(Eq, c(NAME), v("b")))),
+        ),
+        ("select_not", users_where(bin(Eq, c(NAME), v("a")).not())),
+        (
+            "select_nested_and_or_not",
+            users_where(Expr::And(vec![
+                Expr::Or(vec![
+                    bin(Lt, c(AGE), v(10i64)),
+                    Expr::Not(Box::new(Expr::And(vec![
+                        bin(Ge, c(SCORE), v(0.0f64)),
+                        Expr::IsNull(Box::new(c(CREATED))),
+                    ]))),
+                ]),
+                bin(Ne, c(EMAIL), v("x@y")),
+            ])),
+        ),
+        (
+            "select_single_item_and",
+            users_where(Expr::And(vec![bin(Eq, c(ID), v(1i64))])),
+        ),
+        // IN
+        (
+            "select_in_list",
+            users_where(Expr::InList {
+                expr: Box::new(c(ID)),
+                list: vec![1i64.into(), 2i64.into(), 3i64.into()],
+            }),
+        ),
+        (
+            "select_in_list_with_null",
+            users_where(Expr::InList {
+                expr: Box::new(c(AGE)),
+                list: vec![1i64.into(), Value::Null],
+            }),
+        ),
+        (
+            "select_in_empty",
+            users_where(Expr::InList {
+                expr: Box::new(c(AGE)),
+                list: vec![],
+            }),
+        ),
+        (
+            "select_not_in_empty",
+            users_where(
+                Expr::InList {
+                    expr: Box::new(c(AGE)),
+                    list: vec![],
+                }
+                .not(),
+            ),
+        ),
+        (
+            "select_not_in_list",
+            users_where(
+                Expr::InList {
+                    expr: Box::new(c(NAME)),
+                    list: vec!["a".into(), "b".into()],
+                }
+                .not(),
+            ),
+        ),
+        // Patterns
+        (
+            "select_starts_with",
+            users_where(pat(PatternOp::StartsWith, NAME, "Al")),
+        ),
+        (
+            "select_ends_with",
+            users_where(pat(PatternOp::EndsWith, EMAIL, "@example.com")),
+        ),
+        (
+            "select_contains",
+            users_where(pat(PatternOp::Contains, NAME, "li")),
+        ),
+        (
+            "select_starts_with_wildcards",
+            users_where(pat(PatternOp::StartsWith, NAME, "50%_off!\\'")),
+        ),
+        (
+            "select_contains_empty_pattern",
+            users_where(pat(PatternOp::Contains, NAME, "")),
+        ),
+        (
+            "select_not_ends_with_unicode",
+            users_where(pat(PatternOp::EndsWith, NAME, "é🦀").not()),
+        ),
+        // Order, limit, offset, pagination, count
+        (
+            "select_order_asc_not_null",
+            Operation::Select(Select {
+                order_by: vec![asc(NAME)],
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_order_desc_nullable",
+            Operation::Select(Select {
+                order_by: vec![desc(AGE)],
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_order_asc_nullable",
+            Operation::Select(Select {
+                order_by: vec![asc(SCORE)],
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_order_several",
+            Operation::Select(Select {
+                order_by: vec![desc(ACTIVE), asc(AGE), desc(ID)],
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_limit",
+            Operation::Select(Select {
+                limit: Some(10),
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_offset_only",
+            Operation::Select(Select {
+                offset: Some(5),
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_limit_offset_ordered",
+            Operation::Select(Select {
+                order_by: vec![asc(ID)],
+                limit: Some(10),
+                offset: Some(20),
+                ..select(USERS, bin(Eq, c(ACTIVE), v(true)))
+            }),
+        ),
+        (
+            "select_pagination_keyset",
+            Operation::Select(Select {
+                order_by: vec![asc(AGE), asc(ID)],
+                limit: Some(25),
+                ..select(
+                    USERS,
+                    Expr::Or(vec![
+                        bin(Gt, c(AGE), v(30i64)),
+                        Expr::And(vec![bin(Eq, c(AGE), v(30i64)), bin(Gt, c(ID), v(100i64))]),
+                    ]),
+                )
+            }),
+        ),
+        (
+            "select_pagination_keyset_desc",
+            Operation::Select(Select {
+                order_by: vec![desc(NAME), desc(ID)],
+                limit: Some(25),
+                ..select(
+                    USERS,
+                    Expr::Or(vec![
+                        bin(Lt, c(NAME), v("m")),
+                        Expr::And(vec![bin(Eq, c(NAME), v("m")), bin(Lt, c(ID), v(7i64))]),
+                    ]),
+                )
+            }),
+        ),
+        (
+            "select_count_all",
+            Operation::Select(Select {
+                projection: Projection::Count,
+                ..select(USERS, Expr::true_())
+            }),
+        ),
+        (
+            "select_count_filtered_ignores_order_limit",
+            Operation::Select(Select {
+                projection: Projection::Count,
+                order_by: vec![asc(ID)],
+                limit: Some(3),
+                offset: Some(1),
+                ..select(USERS, bin(Ge, c(AGE), v(21i64)))
+            }),
+        ),
+        // Other value types in filters
+        (
+            "select_uuid_and_timestamp",
+            Operation::Select(select(
+                MEMBERS,
+                bin(Eq, c(0), v(uuid(42))).and(bin(Ge, c(3), v(Value::Timestamp(-1)))),
+            )),
+        ),
+        (
+            "select_all_types_bytes_f32_u8",
+            Operation::Select(select(
+                ALL_TYPES,
+                Expr::And(vec![
+                    bin(Eq, c(1 + 2 * 12), v(vec![0u8, 255, 39])),
+                    bin(Lt, c(1 + 2 * 9), v(0.5f64)),
+                    bin(Eq, c(1 + 2 * 5), v(255i64)),
+                    bin(Eq, c(1), v(false)),
+                ]),
+            )),
+        ),
+        (
+            "select_quoted_names",
+            Operation::Select(Select {
+                order_by: vec![desc(1)],
+                ..select(
+                    WEIRD,
+                    bin(Gt, c(0), v(3i64)).and(Expr::IsNull(Box::new(c(1)))),
+                )
+            }),
+        ),
+        (
+            "select_literal_vs_literal",
+            users_where(bin(Lt, v("a"), v("b"))),
+        ),
+        (
+            "select_pattern_on_nullable_not",
+            Operation::Select(select(
+                ALL_TYPES,
+                pat(PatternOp::Contains, 1 + 2 * 11 + 1, "x").not(),
+            )),
+        ),
+        // Insert
+        (
+            "insert_single_returning_auto_id",
+            Operation::Insert(Insert {
+                table: USERS,
+                columns: vec![NAME, EMAIL, AGE, SCORE, ACTIVE, CREATED],
+                rows: vec![vec![
+                    "ann".into(),
+                    "ann@x".into(),
+                    31i64.into(),
+                    2.5f64.into(),
+                    true.into(),
+                    Value::Timestamp(0),
+                ]],
+                returning: vec![ID],
+            }),
+        ),
+        (
+            "insert_batch_returning_auto_id",
+            Operation::Insert(Insert {
+                table: USERS,
+                columns: vec![NAME, EMAIL, AGE, SCORE, ACTIVE, CREATED],
+                rows: vec![
+                    vec![
+                        "a".into(),
+                        "a@x".into(),
+                        Value::Null,
+                        Value::Null,
+                        true.into(),
+                        Value::Null,
+                    ],
+                    vec![
+                        "b".into(),
+                        "b@x".into(),
+                        2i64.into(),
+                        (-0.0f64).into(),
+                        false.into(),
+                        Value::Timestamp(-5),
+                    ],
+                    vec![
+                        "c".into(),
+                        "c@x".into(),
+                        3i64.into(),
+                        1e300f64.into(),
+                        true.into(),
+                        Value::Timestamp(7),
+                    ],
+                ],
+                returning: vec![ID, NAME],
+            }),
+        ),
+        (
+            "insert_no_returning",
+            Operation::Insert(Insert {
+                table: MEMBERS,
+                columns: vec![0, 1, 2, 3],
+                rows: vec![vec![
+                    uuid(1),
+                    5i64.into(),
+                    "owner".into(),
+                    Value::Timestamp(1),
+                ]],
+                returning: vec![],
+            }),
+        ),
+        (
+            "insert_all_types",
+            Operation::Insert(Insert {
+                table: ALL_TYPES,
+                columns: (0..31).collect(),
+                rows: vec![{
+                    let mut row = vec![Value::from("k")];
+                    let samples = [
+                        Value::Bool(true),
+                        Value::I64(-128),
+                        Value::I64(i16::MIN as i64),
+                        Value::I64(i32::MAX as i64),
+                        Value::I64(i64::MIN),
+                        Value::I64(255),
+                        Value::I64(65535),
+                        Value::I64(u32::MAX as i64),
+                        Value::I64(i64::MAX),
+                        Value::F64(0.25),
+                        Value::F64(-1.5e-300),
+                        Value::from("s"),
+                        Value::Bytes(vec![]),
+                        uuid(7),
+                        Value::Timestamp(1),
+                    ];
+                    for s in samples {
+                        row.push(s);
+                        row.push(Value::Null);
+                    }
+                    row
+                }],
+                returning: vec![],
+            }),
+        ),
+        (
+            "insert_only_generated_columns",
+            Operation::Insert(Insert {
+                table: WEIRD,
+                columns: vec![],
+                rows: vec![vec![], vec![]],
+                returning: vec![0],
+            }),
+        ),
+        (
+            "insert_no_rows",
+            Operation::Insert(Insert {
+                table: USERS,
+                columns: vec![NAME],
+                rows: vec![],
+                returning: vec![],
+            }),
+        ),
+        // Update / delete
+        (
+            "update_by_filter",
+            Operation::Update(Update {
+                table: USERS,
+                filter: bin(Eq, c(ID), v(1i64)),
+                assignments: vec![(NAME, "bob".into()), (AGE, Value::Null)],
+                returning: false,
+            }),
+        ),
+        (
+            "update_returning",
+            Operation::Update(Update {
+                table: USERS,
+                filter: pat(PatternOp::StartsWith, EMAIL, "admin_"),
+                assignments: vec![(ACTIVE, false.into()), (SCORE, 0.0f64.into())],
+                returning: true,
+            }),
+        ),
+        (
+            "update_all_rows",
+            Operation::Update(Update {
+                table: USERS,
+                filter: Expr::true_(),
+                assignments: vec![(ACTIVE, true.into())],
+                returning: false,
+            }),
+        ),
+        (
+            "update_no_assignments_counts",
+            Operation::Update(Update {
+                table: USERS,
+                filter: bin(Gt, c(AGE), v(1i64)),
+                assignments: vec![],
+                returning: false,
+            }),
+        ),
+        (
+            "delete_by_filter",
+            Operation::Delete(Delete {
+                table: USERS,
+                filter: Expr::InList {
+                    expr: Box::new(c(ID)),
+                    list: vec![4i64.into(), 5i64.into()],
+                },
+            }),
+        ),
+        (
+            "delete_all",
+            Operation::Delete(Delete {
+                table: USERS,
+                filter: Expr::true_(),
+            }),
+        ),
+        (
+            "delete_where_not_in_empty",
+            Operation::Delete(Delete {
+                table: USERS,
+                filter: Expr::InList {
+                    expr: Box::new(c(EMAIL)),
+                    list: vec![],
+                }
+                .not(),
+            }),
+        ),
+        // Key-value operations
+        (
+            "kv_get_by_key_single",
+            Operation::GetByKey(GetByKey {
+                table: USERS,
+                keys: vec![vec![1i64.into()], vec![2i64.into()]],
+            }),
+        ),
+        (
+            "kv_get_by_key_composite",
+            Operation::GetByKey(GetByKey {
+                table: MEMBERS,
+                keys: vec![vec![uuid(1), 1i64.into()], vec![uuid(2), 2i64.into()]],
+            }),
+        ),
+        (
+            "kv_get_by_key_no_keys",
+            Operation::GetByKey(GetByKey {
+                table: USERS,
+                keys: vec![],
+            }),
+        ),
+        (
+            "kv_query_pk_partition_only",
+            Operation::QueryPk(QueryPk {
+                table: EVENTS,
+                index: None,
+                partition: "s1".into(),
+                sort: None,
+            }),
+        ),
+        (
+            "kv_query_pk_sort_condition",
+            Operation::QueryPk(QueryPk {
+                table: EVENTS,
+                index: None,
+                partition: "s1".into(),
+                sort: Some(bin(Ge, c(1), v(10i64))),
+            }),
+        ),
+        (
+            "kv_query_index_partition",
+            Operation::QueryPk(QueryPk {
+                table: EVENTS,
+                index: Some(0),
+                partition: "click".into(),
+                sort: None,
+            }),
+        ),
+        (
+            "kv_query_index_single_column",
+            Operation::QueryPk(QueryPk {
+                table: USERS,
+                index: Some(0),
+                partition: "a@x".into(),
+                sort: None,
+            }),
+        ),
+        (
+            "kv_query_pk_composite_sort_lt",
+            Operation::QueryPk(QueryPk {
+                table: MEMBERS,
+                index: None,
+                partition: uuid(9),
+                sort: Some(bin(Lt, c(1), v(100i64))),
+            }),
+        ),
+        (
+            "kv_update_by_key",
+            Operation::UpdateByKey(UpdateByKey {
+                table: MEMBERS,
+                keys: vec![vec![uuid(1), 1i64.into()]],
+                assignments: vec![(2, "admin".into())],
+            }),
+        ),
+        (
+            "kv_update_by_key_many",
+            Operation::UpdateByKey(UpdateByKey {
+                table: USERS,
+                keys: vec![vec![1i64.into()], vec![2i64.into()], vec![3i64.into()]],
+                assignments: vec![(SCORE, 9.75f64.into()), (CREATED, Value::Timestamp(1))],
+            }),
+        ),
+        (
+            "kv_delete_by_key_single",
+            Operation::DeleteByKey(DeleteByKey {
+                table: USERS,
+                keys: vec![vec![9i64.into()]],
+            }),
+        ),
+        (
+            "kv_delete_by_key_composite",
+            Operation::DeleteByKey(DeleteByKey {
+                table: EVENTS,
+                keys: vec![vec!["s".into(), 1i64.into()], vec!["s".into(), 2i64.into()]],
+            }),
+        ),
+    ];
+    out.sort_by_key(|(name, _)| *name);
+    out
+}
+
+fn render(schema: &Schema, op: &Operation) -> String {
+    let mut out = String::new();
+    for dialect in Dialect::ALL {
+        out.push_str(&format!("-- {}\n", dialect.name()));
+        match Serializer::new(dialect).serialize(schema, op) {
+            Err(e) => out.push_str(&format!("error: {e}\n")),
+            Ok(statements) if statements.is_empty() => out.push_str("(no statements)\n"),
+            Ok(statements) => {
+                for s in statements {
+                    out.push_str(&s.sql);
+                    out.push('\n');
+                    if !s.params.is_empty() {
+                        let params: Vec<String> = s
+                            .params
+                            .iter()
+                            .map(|p| format!("{:?}: {}", p.value, p.ty))
+                            .collect();
+                        out.push_str(&format!("  params: [{}]\n", params.join(", ")));
+                    }
+                    out.push_str(&format!("  output: {:?}\n", s.output));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn sql_corpus() {
+    let schema = schema();
+    let corpus = corpus();
+    assert!(
+        corpus.len() >= 60,
+        "the corpus has {} operations",
+        corpus.len()
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../../snapshots/sql");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for (name, op) in &corpus {
+            insta::assert_snapshot!(*name, render(&schema, op));
+        }
+    });
+}
+
+#[test]
+fn no_value_is_spliced_into_sql() {
+    let schema = schema();
+    let marker = "zz'marker";
+    for dialect in Dialect::ALL {
+        let op = users_where(bin(BinaryOp::Eq, c(NAME), v(marker)));
+        let statements = Serializer::new(dialect).serialize(&schema, &op).unwrap();
+        assert!(!statements[0].sql.contains("marker"));
+        assert_eq!(statements[0].params[0].value, Value::from(marker));
+    }
+}
+
+#[test]
+fn large_inserts_are_split_under_the_parameter_limit() {
+    let schema = schema();
+    let rows: Vec<Vec<Value>> = (0..20_000i64)
+        .map(|i| vec![uuid(i as u128), i.into(), "r".into(), Value::Timestamp(i)])
+        .collect();
+    let op = Operation::Insert(Insert {
+        table: MEMBERS,
+        columns: vec![0, 1, 2, 3],
+        rows,
+        returning: vec![],
+    });
+    for dialect in Dialect::ALL {
+        let statements = Serializer::new(dialect).serialize(&schema, &op).unwrap();
+        assert!(statements.len() > 1);
+        assert!(statements
+            .iter()
+            .all(|s| s.params.len() <= dialect.max_params()));
+        let total: usize = statements.iter().map(|s| s.params.len()).sum();
+        assert_eq!(total, 80_000);
+    }
+}
+
+#[test]
+fn misuse_is_an_error_not_a_panic() {
+    let schema = schema();
+    let s = Serializer::new(Dialect::Postgres);
+    let bad_column = users_where(bin(BinaryOp::Eq, c(99), v(1i64)));
+    assert_eq!(
+        s.serialize(&schema, &bad_column).unwrap_err().kind(),
+        toasty_core::ErrorKind::InvalidStatement
+    );
+    let field = users_where(bin(BinaryOp::Eq, Expr::Field(0), v(1i64)));
+    assert_eq!(
+        s.serialize(&schema, &field).unwrap_err().kind(),
+        toasty_core::ErrorKind::InvalidStatement
+    );
+    let big = users_where(bin(BinaryOp::Eq, c(ID), v(Value::U64(u64::MAX))));
+    assert_eq!(
+        s.serialize(&schema, &big).unwrap_err().kind(),
+        toasty_core::ErrorKind::ValueOutOfRange
+    );
+    let key_assign = Operation::UpdateByKey(UpdateByKey {
+        table: USERS,
+        keys: vec![vec![1i64.into()]],
+        assignments: vec![(ID, 2i64.into())],
+    });
+    assert!(s.serialize(&schema, &key_assign).is_err());
+    assert!(Serializer::new(Dialect::Mysql)
+        .with_mysql_collation("x; DROP")
+        .is_err());
+    let maria = Serializer::new(Dialect::Mysql)
+        .with_mysql_collation("utf8mb4_nopad_bin")
+        .unwrap();
+    let ddl = maria
+        .serialize(
+            &schema,
+            &Operation::CreateTable(CreateTable { table: USERS }),
+        )
+        .unwrap();
+    assert!(ddl[0].sql.contains("COLLATE utf8mb4_nopad_bin"));
+}
