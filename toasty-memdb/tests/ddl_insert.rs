@@ -18,11 +18,17 @@ async fn capability_of_sql_persona() {
 #[tokio::test]
 async fn create_twice_is_a_driver_error_and_drop_is_idempotent() {
     let mut t = T::new(MemDb::new()).await;
-    let e = t.err(Operation::CreateTable(CreateTable { table: USERS })).await;
+    let e = t
+        .err(Operation::CreateTable(CreateTable { table: USERS }))
+        .await;
     assert_kind(&e, ErrorKind::Driver);
     assert!(e.message().contains("`users` already exists"), "{e}");
 
-    assert_eq!(t.count(Operation::DropTable(DropTable { table: TRIPLES })).await, 0);
+    assert_eq!(
+        t.count(Operation::DropTable(DropTable { table: TRIPLES }))
+            .await,
+        0
+    );
     t.ok(Operation::DropTable(DropTable { table: USERS })).await;
     t.ok(Operation::DropTable(DropTable { table: USERS })).await;
     let e = t.err(select(USERS, Expr::true_())).await;
@@ -35,12 +41,19 @@ use toasty_core::stmt::Expr;
 #[tokio::test]
 async fn drop_and_recreate_starts_empty_with_a_fresh_counter() {
     let mut t = T::new(MemDb::new()).await;
-    t.ok(insert(USERS, vec![1], vec![vec![s("a")], vec![s("b")]])).await;
+    t.ok(insert(USERS, vec![1], vec![vec![s("a")], vec![s("b")]]))
+        .await;
     t.ok(Operation::DropTable(DropTable { table: USERS })).await;
-    t.ok(Operation::CreateTable(CreateTable { table: USERS })).await;
+    t.ok(Operation::CreateTable(CreateTable { table: USERS }))
+        .await;
     assert_eq!(t.all(USERS).await, Vec::<Vec<Value>>::new());
     let ids = t
-        .rows(insert_returning(USERS, vec![1], vec![vec![s("c")]], vec![0]))
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("c")]],
+            vec![0],
+        ))
         .await;
     assert_eq!(ids, vec![vec![v(1i64)]]);
 }
@@ -59,7 +72,12 @@ async fn auto_increment_starts_at_one_and_never_reuses() {
     assert_eq!(ids, vec![vec![v(1i64)], vec![v(2i64)], vec![v(3i64)]]);
     assert_eq!(t.count(delete(USERS, Expr::true_())).await, 3);
     let ids = t
-        .rows(insert_returning(USERS, vec![1], vec![vec![s("d")]], vec![0, 1]))
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("d")]],
+            vec![0, 1],
+        ))
         .await;
     assert_eq!(ids, vec![vec![v(4i64), s("d")]]);
 }
@@ -67,15 +85,27 @@ async fn auto_increment_starts_at_one_and_never_reuses() {
 #[tokio::test]
 async fn explicit_auto_value_is_stored_and_the_counter_moves_past_it() {
     let mut t = T::new(MemDb::new()).await;
-    t.ok(insert(USERS, vec![0, 1], vec![vec![v(10i64), s("x")]])).await;
+    t.ok(insert(USERS, vec![0, 1], vec![vec![v(10i64), s("x")]]))
+        .await;
     let ids = t
-        .rows(insert_returning(USERS, vec![1], vec![vec![s("y")]], vec![0]))
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("y")]],
+            vec![0],
+        ))
         .await;
     assert_eq!(ids, vec![vec![v(11i64)]]);
     // An explicit value below the counter does not move it back.
-    t.ok(insert(USERS, vec![0, 1], vec![vec![v(5i64), s("z")]])).await;
+    t.ok(insert(USERS, vec![0, 1], vec![vec![v(5i64), s("z")]]))
+        .await;
     let ids = t
-        .rows(insert_returning(USERS, vec![1], vec![vec![s("w")]], vec![0]))
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("w")]],
+            vec![0],
+        ))
         .await;
     assert_eq!(ids, vec![vec![v(12i64)]]);
 }
@@ -84,7 +114,11 @@ async fn explicit_auto_value_is_stored_and_the_counter_moves_past_it() {
 async fn unlisted_columns_are_null_and_count_is_returned() {
     let mut t = T::new(MemDb::new()).await;
     let n = t
-        .count(insert(USERS, vec![1, 3], vec![vec![s("a"), v(30i64)], vec![s("b"), NULL]]))
+        .count(insert(
+            USERS,
+            vec![1, 3],
+            vec![vec![s("a"), v(30i64)], vec![s("b"), NULL]],
+        ))
         .await;
     assert_eq!(n, 2);
     assert_eq!(
@@ -125,14 +159,24 @@ async fn null_into_non_nullable_column_is_invalid_value() {
 async fn values_are_checked_with_type_check() {
     let mut t = T::new(MemDb::new()).await;
     let e = t
-        .err(insert(USERS, vec![1, 3], vec![vec![s("a"), v(i64::from(i32::MAX) + 1)]]))
+        .err(insert(
+            USERS,
+            vec![1, 3],
+            vec![vec![s("a"), v(i64::from(i32::MAX) + 1)]],
+        ))
         .await;
     assert_kind(&e, ErrorKind::ValueOutOfRange);
     assert!(e.message().contains("users.age"), "{e}");
-    let e = t.err(insert(USERS, vec![1, 3], vec![vec![s("a"), s("old")]])).await;
+    let e = t
+        .err(insert(USERS, vec![1, 3], vec![vec![s("a"), s("old")]]))
+        .await;
     assert_kind(&e, ErrorKind::InvalidValue);
     let e = t
-        .err(insert(USERS, vec![1, 3], vec![vec![s("a"), Value::U64(u64::MAX)]]))
+        .err(insert(
+            USERS,
+            vec![1, 3],
+            vec![vec![s("a"), Value::U64(u64::MAX)]],
+        ))
         .await;
     assert_kind(&e, ErrorKind::ValueOutOfRange);
     let e = t.err(insert(USERS, vec![1], vec![vec![v(7i64)]])).await;
@@ -147,10 +191,17 @@ async fn malformed_inserts_are_invalid_statements() {
     assert_kind(&e, ErrorKind::InvalidStatement);
     let e = t.err(insert(USERS, vec![9], vec![vec![s("a")]])).await;
     assert_kind(&e, ErrorKind::InvalidStatement);
-    let e = t.err(insert(USERS, vec![1, 1], vec![vec![s("a"), s("b")]])).await;
+    let e = t
+        .err(insert(USERS, vec![1, 1], vec![vec![s("a"), s("b")]]))
+        .await;
     assert_kind(&e, ErrorKind::InvalidStatement);
     let e = t
-        .err(insert_returning(USERS, vec![1], vec![vec![s("a")]], vec![4]))
+        .err(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("a")]],
+            vec![4],
+        ))
         .await;
     assert_kind(&e, ErrorKind::InvalidStatement);
 }
@@ -173,7 +224,11 @@ async fn duplicate_primary_key_against_existing_rows() {
 async fn duplicate_primary_key_within_a_batch_writes_nothing() {
     let mut t = T::new(MemDb::new()).await;
     let e = t
-        .err(insert(PAIRS, vec![0], vec![vec![s("a")], vec![s("b")], vec![s("a")]]))
+        .err(insert(
+            PAIRS,
+            vec![0],
+            vec![vec![s("a")], vec![s("b")], vec![s("a")]],
+        ))
         .await;
     assert_kind(&e, ErrorKind::UniqueViolation);
     assert_eq!(t.all(PAIRS).await.len(), 0);
@@ -183,11 +238,20 @@ async fn duplicate_primary_key_within_a_batch_writes_nothing() {
 async fn failed_insert_does_not_advance_the_counter() {
     let mut t = T::new(MemDb::new()).await;
     let e = t
-        .err(insert(USERS, vec![1, 2], vec![vec![s("a"), s("x")], vec![s("b"), s("x")]]))
+        .err(insert(
+            USERS,
+            vec![1, 2],
+            vec![vec![s("a"), s("x")], vec![s("b"), s("x")]],
+        ))
         .await;
     assert_kind(&e, ErrorKind::UniqueViolation);
     let ids = t
-        .rows(insert_returning(USERS, vec![1], vec![vec![s("c")]], vec![0]))
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("c")]],
+            vec![0],
+        ))
         .await;
     assert_eq!(ids, vec![vec![v(1i64)]]);
 }
@@ -195,8 +259,11 @@ async fn failed_insert_does_not_advance_the_counter() {
 #[tokio::test]
 async fn unique_index_on_sql_persona() {
     let mut t = T::new(MemDb::new()).await;
-    t.ok(insert(USERS, vec![1, 2], vec![vec![s("a"), s("a@x")]])).await;
-    let e = t.err(insert(USERS, vec![1, 2], vec![vec![s("b"), s("a@x")]])).await;
+    t.ok(insert(USERS, vec![1, 2], vec![vec![s("a"), s("a@x")]]))
+        .await;
+    let e = t
+        .err(insert(USERS, vec![1, 2], vec![vec![s("b"), s("a@x")]]))
+        .await;
     assert_kind(&e, ErrorKind::UniqueViolation);
     assert!(e.message().contains("users_email_key"), "{e}");
     // Case-sensitive and no padding: these are different values.
@@ -207,11 +274,19 @@ async fn unique_index_on_sql_persona() {
     ))
     .await;
     // NULL never conflicts.
-    t.ok(insert(USERS, vec![1, 2], vec![vec![s("e"), NULL], vec![s("f"), NULL]]))
-        .await;
+    t.ok(insert(
+        USERS,
+        vec![1, 2],
+        vec![vec![s("e"), NULL], vec![s("f"), NULL]],
+    ))
+    .await;
     // A non-unique index allows duplicates.
-    t.ok(insert(USERS, vec![1, 3], vec![vec![s("g"), v(5i64)], vec![s("h"), v(5i64)]]))
-        .await;
+    t.ok(insert(
+        USERS,
+        vec![1, 3],
+        vec![vec![s("g"), v(5i64)], vec![s("h"), v(5i64)]],
+    ))
+    .await;
     assert_eq!(t.all(USERS).await.len(), 7);
 }
 
@@ -232,7 +307,11 @@ async fn composite_unique_index_ignores_entries_with_null() {
     ))
     .await;
     let e = t
-        .err(insert(PAIRS, vec![0, 1, 2], vec![vec![s("7"), v(1i64), s("x")]]))
+        .err(insert(
+            PAIRS,
+            vec![0, 1, 2],
+            vec![vec![s("7"), v(1i64), s("x")]],
+        ))
         .await;
     assert_kind(&e, ErrorKind::UniqueViolation);
     let e = t
@@ -278,4 +357,15 @@ async fn a_table_used_with_another_definition_is_a_driver_error() {
         .unwrap_err();
     assert_kind(&e, ErrorKind::Driver);
     assert!(e.message().contains("different definition"), "{e}");
+}
+
+#[tokio::test]
+async fn an_exhausted_counter_is_value_out_of_range() {
+    let mut t = T::new(MemDb::new()).await;
+    t.ok(insert(USERS, vec![0, 1], vec![vec![v(i64::MAX), s("max")]]))
+        .await;
+    let e = t.err(insert(USERS, vec![1], vec![vec![s("next")]])).await;
+    assert_kind(&e, ErrorKind::ValueOutOfRange);
+    assert!(e.message().contains("users.id"), "{e}");
+    assert_eq!(t.all(USERS).await.len(), 1);
 }

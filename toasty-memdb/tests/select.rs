@@ -36,7 +36,9 @@ async fn filter_uses_three_valued_logic() {
     let r = t.rows(select(USERS, cmp(BinaryOp::Eq, 3, 30i64))).await;
     assert_eq!(ids(&r), vec![1, 4]);
     // NOT (age = 30) excludes the NULL ages as well.
-    let r = t.rows(select(USERS, cmp(BinaryOp::Eq, 3, 30i64).not())).await;
+    let r = t
+        .rows(select(USERS, cmp(BinaryOp::Eq, 3, 30i64).not()))
+        .await;
     assert_eq!(ids(&r), vec![3]);
     let r = t.rows(select(USERS, Expr::IsNull(Box::new(col(3))))).await;
     assert_eq!(ids(&r), vec![2, 5]);
@@ -49,7 +51,10 @@ async fn filter_uses_three_valued_logic() {
         list: vec![],
     };
     assert_eq!(t.rows(select(USERS, empty_in.clone())).await.len(), 0);
-    assert_eq!(ids(&t.rows(select(USERS, empty_in.not())).await), vec![1, 3, 4]);
+    assert_eq!(
+        ids(&t.rows(select(USERS, empty_in.not())).await),
+        vec![1, 3, 4]
+    );
     // Patterns are case-sensitive.
     let pat = Expr::Pattern {
         op: PatternOp::StartsWith,
@@ -63,11 +68,23 @@ async fn filter_uses_three_valued_logic() {
 async fn order_nulls_first_ascending_last_descending_ties_by_key() {
     let mut t = users().await;
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), vec![(3, Direction::Asc)], None, None))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            vec![(3, Direction::Asc)],
+            None,
+            None,
+        ))
         .await;
     assert_eq!(ids(&r), vec![2, 5, 3, 1, 4]);
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), vec![(3, Direction::Desc)], None, None))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            vec![(3, Direction::Desc)],
+            None,
+            None,
+        ))
         .await;
     assert_eq!(ids(&r), vec![1, 4, 3, 2, 5]);
     let r = t
@@ -82,7 +99,13 @@ async fn order_nulls_first_ascending_last_descending_ties_by_key() {
     assert_eq!(ids(&r), vec![4, 1, 3, 5, 2]);
     // Strings by byte order: "Dan@x" < "ann@x" < "cid@x"; NULLs first.
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), vec![(2, Direction::Asc)], None, None))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            vec![(2, Direction::Asc)],
+            None,
+            None,
+        ))
         .await;
     assert_eq!(ids(&r), vec![2, 5, 4, 1, 3]);
 }
@@ -92,7 +115,13 @@ async fn offset_then_limit() {
     let mut t = users().await;
     let order = || vec![(3, Direction::Asc)];
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), order(), Some(2), Some(1)))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            order(),
+            Some(2),
+            Some(1),
+        ))
         .await;
     assert_eq!(ids(&r), vec![5, 3]);
     let r = t
@@ -104,12 +133,24 @@ async fn offset_then_limit() {
         .await;
     assert_eq!(ids(&r), vec![4]);
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), order(), Some(u64::MAX), Some(u64::MAX)))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            order(),
+            Some(u64::MAX),
+            Some(u64::MAX),
+        ))
         .await;
     assert_eq!(r.len(), 0);
     // Without order_by: primary-key order, then offset and limit.
     let r = t
-        .rows(select_ordered(USERS, Expr::true_(), vec![], Some(2), Some(2)))
+        .rows(select_ordered(
+            USERS,
+            Expr::true_(),
+            vec![],
+            Some(2),
+            Some(2),
+        ))
         .await;
     assert_eq!(ids(&r), vec![3, 4]);
 }
@@ -128,10 +169,21 @@ async fn without_order_rows_come_in_primary_key_order() {
     t.ok(insert(
         PAIRS,
         vec![0],
-        vec![vec![s("b")], vec![s("a")], vec![s("B")], vec![s("é")], vec![s("")]],
+        vec![
+            vec![s("b")],
+            vec![s("a")],
+            vec![s("B")],
+            vec![s("é")],
+            vec![s("")],
+        ],
     ))
     .await;
-    let keys: Vec<Value> = t.all(PAIRS).await.into_iter().map(|r| r[0].clone()).collect();
+    let keys: Vec<Value> = t
+        .all(PAIRS)
+        .await
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
     assert_eq!(keys, vec![s(""), s("B"), s("a"), s("b"), s("é")]);
 }
 
@@ -139,7 +191,13 @@ async fn without_order_rows_come_in_primary_key_order() {
 async fn bad_selects_are_invalid_statements() {
     let mut t = users().await;
     let e = t
-        .err(select_ordered(USERS, Expr::true_(), vec![(7, Direction::Asc)], None, None))
+        .err(select_ordered(
+            USERS,
+            Expr::true_(),
+            vec![(7, Direction::Asc)],
+            None,
+            None,
+        ))
         .await;
     assert_kind(&e, ErrorKind::InvalidStatement);
     let e = t.err(select(USERS, cmp(BinaryOp::Eq, 1, 3i64))).await;

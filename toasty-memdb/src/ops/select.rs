@@ -36,11 +36,7 @@ pub(crate) fn select(table: &TableData, op: Select) -> Result<Response> {
     let offset = op.offset.map_or(0, to_usize);
     let limit = op.limit.map_or(usize::MAX, to_usize);
     Ok(Response::Rows(
-        rows.into_iter()
-            .skip(offset)
-            .take(limit)
-            .cloned()
-            .collect(),
+        rows.into_iter().skip(offset).take(limit).cloned().collect(),
     ))
 }
 

@@ -292,7 +292,12 @@ pub fn get(table: TableId, keys: Vec<Vec<Value>>) -> Operation {
     Operation::GetByKey(GetByKey { table, keys })
 }
 
-pub fn query(table: TableId, index: Option<usize>, partition: Value, sort: Option<Expr>) -> Operation {
+pub fn query(
+    table: TableId,
+    index: Option<usize>,
+    partition: Value,
+    sort: Option<Expr>,
+) -> Operation {
     Operation::QueryPk(QueryPk {
         table,
         index,
@@ -327,6 +332,18 @@ pub fn user(id: i64, name: &str, email: Option<&str>, age: Option<i64>) -> Vec<V
 }
 
 /// An item row as stored: (owner, seq, title, category, rank).
-pub fn item(owner: i64, seq: i64, title: &str, category: Option<&str>, rank: Option<i64>) -> Vec<Value> {
-    vec![v(owner), v(seq), s(title), category.map(s).unwrap_or(NULL), v(rank)]
+pub fn item(
+    owner: i64,
+    seq: i64,
+    title: &str,
+    category: Option<&str>,
+    rank: Option<i64>,
+) -> Vec<Value> {
+    vec![
+        v(owner),
+        v(seq),
+        s(title),
+        category.map(s).unwrap_or(NULL),
+        v(rank),
+    ]
 }
