@@ -1,0 +1,5 @@
+//! The built-in backends.
+
+mod memdb;
+
+pub use memdb::{MemdbKv, MemdbSql};
