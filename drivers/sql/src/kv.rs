@@ -29,8 +29,9 @@ impl Serializer {
         Ok(out)
     }
 
-    /// `SELECT ... WHERE partition = ? [AND <sort condition>] ORDER BY sort`, rows in
-    /// sort-key order as a key-value store returns them.
+    /// `SELECT ... WHERE partition = ? [AND sort IS NOT NULL] [AND <sort condition>]
+    /// ORDER BY sort, primary key`: rows in sort-key order as a key-value store returns
+    /// them, and only rows whose index key columns are set (a sparse index).
     pub(crate) fn query_pk(&self, table: &Table, op: &QueryPk) -> Result<Vec<Statement>> {
         let key = match op.index {
             None => &table.primary_key,
@@ -50,19 +51,27 @@ impl Serializer {
         let partition = *key.first().ok_or_else(|| {
             Error::invalid_schema(format!("table `{}` has an empty key", table.name))
         })?;
+        let sort_col = key.get(1).copied();
         let mut filter = Expr::eq(Expr::Column(partition), Expr::Value(op.partition.clone()));
+        let nullable = |c: usize| table.columns.get(c).is_some_and(|col| col.nullable);
+        if let (Some(_), Some(c)) = (op.index, sort_col.filter(|&c| nullable(c))) {
+            // A row is in an index only when its index key columns are not NULL.
+            filter = filter.and(Expr::IsNull(Box::new(Expr::Column(c))).not());
+        }
         if let Some(sort) = &op.sort {
             filter = filter.and(sort.clone());
         }
-        let order_by = key
-            .get(1)
-            .map(|&c| {
-                vec![OrderBy {
-                    target: c,
+        // Sort key ascending, ties by primary key, like memdb and DynamoDB (the partition
+        // column is equal on every selected row and is left out).
+        let mut order_by: Vec<OrderBy> = Vec::new();
+        for c in sort_col.iter().chain(table.primary_key.iter()) {
+            if *c != partition && !order_by.iter().any(|o| o.target == *c) {
+                order_by.push(OrderBy {
+                    target: *c,
                     direction: Direction::Asc,
-                }]
-            })
-            .unwrap_or_default();
+                });
+            }
+        }
         let select = Select {
             table: table.id,
             filter,
@@ -83,8 +92,9 @@ impl Serializer {
                     .get(*col)
                     .map(|c| c.name.as_str())
                     .unwrap_or("?");
-                return Err(Error::invalid_statement(format!(
-                    "the primary key column `{}.{name}` cannot be assigned by an update by key",
+                return Err(Error::unsupported(format!(
+                    "an update by key cannot assign the primary key column `{}.{name}`; \
+                     delete the row and insert it with the new key instead",
                     table.name
                 )));
             }

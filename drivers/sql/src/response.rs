@@ -1,7 +1,9 @@
 //! Combining the outputs of an operation's statements into one [`Response`], the same
 //! way for every SQL driver.
 
+use std::cmp::Ordering;
 use toasty_core::driver::{Operation, Response};
+use toasty_core::schema::db;
 use toasty_core::stmt::Select as Projection;
 use toasty_core::Value;
 
@@ -21,20 +23,54 @@ pub fn returns_rows(op: &Operation) -> bool {
     }
 }
 
+/// How the rows of a response are put in the order memdb defines.
+#[derive(Debug, Clone, PartialEq)]
+enum RowOrder {
+    /// As the database returned them.
+    AsReturned,
+    /// `GetByKey`: in the order of the requested keys (`pk` are the key columns).
+    Keys {
+        pk: Vec<usize>,
+        keys: Vec<Vec<Value>>,
+    },
+    /// `Update` with `returning`: by primary key.
+    PrimaryKey { pk: Vec<usize> },
+}
+
 /// Collects statement results into the operation's [`Response`]: rows are
 /// concatenated in statement order; counts (affected rows or `COUNT(*)`) are added.
+///
+/// Rows are then ordered as the reference driver orders them where SQL leaves the order
+/// open: `GetByKey` rows follow the order of the requested keys, and `Update ...
+/// RETURNING` rows are sorted by primary key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseBuilder {
     rows: Option<Vec<Vec<Value>>>,
     count: u64,
+    order: RowOrder,
 }
 
 impl ResponseBuilder {
-    /// A builder for the response of `op`.
-    pub fn new(op: &Operation) -> ResponseBuilder {
+    /// A builder for the response of `op` over `schema`.
+    pub fn new(schema: &db::Schema, op: &Operation) -> ResponseBuilder {
+        let pk_of = |id| {
+            schema
+                .table(id)
+                .map(|t| t.primary_key.clone())
+                .unwrap_or_default()
+        };
+        let order = match op {
+            Operation::GetByKey(g) => RowOrder::Keys {
+                pk: pk_of(g.table),
+                keys: g.keys.clone(),
+            },
+            Operation::Update(u) if u.returning => RowOrder::PrimaryKey { pk: pk_of(u.table) },
+            _ => RowOrder::AsReturned,
+        };
         ResponseBuilder {
             rows: returns_rows(op).then(Vec::new),
             count: 0,
+            order,
         }
     }
 
@@ -54,8 +90,114 @@ impl ResponseBuilder {
     /// The response.
     pub fn finish(self) -> Response {
         match self.rows {
-            Some(rows) => Response::Rows(rows),
+            Some(mut rows) => {
+                match &self.order {
+                    RowOrder::AsReturned => {}
+                    RowOrder::PrimaryKey { pk } => {
+                        rows.sort_by(|a, b| cmp_key(pk, a, b));
+                    }
+                    RowOrder::Keys { pk, keys } => {
+                        let position = |row: &Vec<Value>| {
+                            keys.iter().position(|key| {
+                                key.len() == pk.len()
+                                    && pk
+                                        .iter()
+                                        .zip(key)
+                                        .all(|(&c, v)| row.get(c).is_some_and(|x| x.same_as(v)))
+                            })
+                        };
+                        rows.sort_by_cached_key(position);
+                    }
+                }
+                Response::Rows(rows)
+            }
             None => Response::Count(self.count),
         }
+    }
+}
+
+fn cmp_key(pk: &[usize], a: &[Value], b: &[Value]) -> Ordering {
+    for &c in pk {
+        if let (Some(x), Some(y)) = (a.get(c), b.get(c)) {
+            let ord = x.sort_cmp(y);
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+    }
+    Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use toasty_core::driver::{GetByKey, Update};
+    use toasty_core::schema::db::{Column, Table, TableId};
+    use toasty_core::stmt::Expr;
+    use toasty_core::Type;
+
+    fn schema() -> db::Schema {
+        let col = |name: &str| Column {
+            name: name.into(),
+            ty: Type::I64,
+            nullable: false,
+            auto_increment: false,
+        };
+        db::Schema {
+            tables: vec![Table {
+                id: TableId(0),
+                name: "t".into(),
+                columns: vec![col("a"), col("b")],
+                primary_key: vec![1],
+                indices: vec![],
+            }],
+        }
+    }
+
+    fn row(a: i64, b: i64) -> Vec<Value> {
+        vec![Value::I64(a), Value::I64(b)]
+    }
+
+    #[test]
+    fn get_by_key_rows_follow_key_order() {
+        let op = Operation::GetByKey(GetByKey {
+            table: TableId(0),
+            keys: vec![
+                vec![Value::I64(3)],
+                vec![Value::I64(1)],
+                vec![Value::I64(2)],
+            ],
+        });
+        let mut b = ResponseBuilder::new(&schema(), &op);
+        b.add_rows(vec![row(0, 1), row(0, 2)]);
+        b.add_rows(vec![row(0, 3)]);
+        assert_eq!(
+            b.finish(),
+            Response::Rows(vec![row(0, 3), row(0, 1), row(0, 2)])
+        );
+    }
+
+    #[test]
+    fn update_returning_rows_sorted_by_key_and_counts_add_up() {
+        let op = Operation::Update(Update {
+            table: TableId(0),
+            filter: Expr::true_(),
+            assignments: vec![],
+            returning: true,
+        });
+        let mut b = ResponseBuilder::new(&schema(), &op);
+        b.add_rows(vec![row(9, 5), row(8, -1)]);
+        assert_eq!(b.finish(), Response::Rows(vec![row(8, -1), row(9, 5)]));
+
+        let count = Operation::Update(Update {
+            table: TableId(0),
+            filter: Expr::true_(),
+            assignments: vec![],
+            returning: false,
+        });
+        let mut b = ResponseBuilder::new(&schema(), &count);
+        b.add_count(2);
+        b.add_count(3);
+        assert_eq!(b.finish(), Response::Count(5));
     }
 }

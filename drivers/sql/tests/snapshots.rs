@@ -745,6 +745,15 @@ fn corpus() -> Vec<(&'static str, Operation)> {
             }),
         ),
         (
+            "kv_query_index_sparse_nullable_sort",
+            Operation::QueryPk(QueryPk {
+                table: USERS,
+                index: Some(1),
+                partition: "bob".into(),
+                sort: Some(bin(Ge, c(AGE), v(18i64))),
+            }),
+        ),
+        (
             "kv_update_by_key",
             Operation::UpdateByKey(UpdateByKey {
                 table: MEMBERS,
