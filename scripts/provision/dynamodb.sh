@@ -8,8 +8,9 @@
 # $HOME/.cache/toasty/moto-venv (override with TOASTY_MOTO_VENV) the first
 # time, and reused afterwards. Clients may use any access key and region.
 set -euo pipefail
+# shellcheck disable=SC2034 # read by lib.sh
 PROVISION_NAME=dynamodb
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 START_TIMEOUT=${TOASTY_PROVISION_TIMEOUT:-60}

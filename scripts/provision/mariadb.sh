@@ -9,8 +9,9 @@
 # and small buffers. User `toasty` (password `toasty`) has all privileges,
 # so it owns the database `toasty` and may create more.
 set -euo pipefail
+# shellcheck disable=SC2034 # read by lib.sh
 PROVISION_NAME=mariadb
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 START_TIMEOUT=${TOASTY_PROVISION_TIMEOUT:-60}

@@ -8,8 +8,9 @@
 # (test data is disposable). The superuser `toasty` (password `toasty`)
 # owns the database `toasty` and may create more.
 set -euo pipefail
+# shellcheck disable=SC2034 # read by lib.sh
 PROVISION_NAME=postgres
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 START_TIMEOUT=${TOASTY_PROVISION_TIMEOUT:-60}
@@ -25,7 +26,7 @@ find_bindir() {
     fi
     # Debian layout, newest version first.
     while IFS= read -r d; do candidates+=("$d"); done < <(
-        ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -V -r
+        printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k4 -V -r
     )
     for d in "${candidates[@]}"; do
         [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/postgres ]] || continue
