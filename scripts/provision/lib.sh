@@ -80,7 +80,7 @@ set_service_user_prefix() {
     if [[ $(id -u) -ne 0 ]]; then
         SERVICE_USER_PREFIX=()
     else
-        SERVICE_USER_PREFIX=(setpriv "--reuid=$user" "--regid=$user" --init-groups
+        SERVICE_USER_PREFIX=(setpriv "--reuid=$user" "--regid=$(id -g "$user")" --init-groups
             --reset-env -- env "PATH=$PATH" LANG=C.UTF-8)
     fi
 }
@@ -98,7 +98,7 @@ make_service_dir() {
     user=$(service_user)
     mkdir -p "$dir"
     if [[ $(id -u) -eq 0 ]]; then
-        chown "$user:" "$dir"
+        chown "$user:$(id -g "$user")" "$dir"
         chmod 0700 "$dir"
         # Only the direct parent (our temp dir) is opened up; directories
         # above it are left alone.
