@@ -9,6 +9,7 @@
 use crate::key::Key;
 use std::collections::BTreeMap;
 use toasty_core::schema::db;
+use toasty_core::stmt::Expr;
 use toasty_core::{Error, Result, Value};
 
 /// The contents of one table.
@@ -86,6 +87,30 @@ impl TableData {
             )));
         }
         column.ty.check(value, &label)
+    }
+
+    /// Checks, before any row is read, that `expr` is at table level and names only
+    /// columns of this table (so a malformed filter fails even on an empty table).
+    pub(crate) fn check_expr(&self, expr: &Expr) -> Result<()> {
+        let mut result = Ok(());
+        expr.walk(&mut |e| {
+            if result.is_err() {
+                return;
+            }
+            match e {
+                Expr::Field(i) => {
+                    result = Err(Error::invalid_statement(format!(
+                        "an expression on table `{}` refers to model field #{i}; drivers \
+                         receive table-level expressions only (the engine must lower fields \
+                         to columns)",
+                        self.def.name
+                    )))
+                }
+                Expr::Column(i) => result = self.column(*i).map(|_| ()),
+                _ => {}
+            }
+        });
+        result
     }
 
     /// Checks that column positions are in range and listed at most once. `what` names

@@ -214,3 +214,18 @@ async fn select_on_a_missing_table_is_a_driver_error() {
     let e = t.err(select(TRIPLES, Expr::true_())).await;
     assert_kind(&e, ErrorKind::Driver);
 }
+
+#[tokio::test]
+async fn malformed_filters_fail_even_on_an_empty_table() {
+    let mut t = T::new(MemDb::new()).await;
+    for filter in [Expr::Field(0), cmp(BinaryOp::Eq, 9, 1i64), col(4).not()] {
+        let e = t.err(select(USERS, filter.clone())).await;
+        assert_kind(&e, ErrorKind::InvalidStatement);
+        let e = t.err(count(USERS, filter.clone())).await;
+        assert_kind(&e, ErrorKind::InvalidStatement);
+        let e = t.err(update(USERS, filter.clone(), vec![], false)).await;
+        assert_kind(&e, ErrorKind::InvalidStatement);
+        let e = t.err(delete(USERS, filter)).await;
+        assert_kind(&e, ErrorKind::InvalidStatement);
+    }
+}

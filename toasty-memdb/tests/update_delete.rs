@@ -226,3 +226,51 @@ async fn delete_with_a_failing_filter_removes_nothing() {
     assert_kind(&e, ErrorKind::InvalidStatement);
     assert_eq!(t.all(USERS).await.len(), 3);
 }
+
+#[tokio::test]
+async fn assigning_the_auto_column_moves_the_counter_past_it() {
+    let mut t = users().await;
+    t.ok(update(
+        USERS,
+        cmp(BinaryOp::Eq, 0, 2i64),
+        vec![(0, v(20i64))],
+        false,
+    ))
+    .await;
+    let ids = t
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("new")]],
+            vec![0],
+        ))
+        .await;
+    assert_eq!(ids, vec![vec![v(21i64)]]);
+    // A failed update leaves the counter alone.
+    let e = t
+        .err(update(
+            USERS,
+            cmp(BinaryOp::Eq, 0, 1i64),
+            vec![(0, v(3i64))],
+            false,
+        ))
+        .await;
+    assert_kind(&e, ErrorKind::UniqueViolation);
+    // An update that matches nothing does not move it either.
+    t.ok(update(
+        USERS,
+        cmp(BinaryOp::Eq, 0, 99i64),
+        vec![(0, v(50i64))],
+        false,
+    ))
+    .await;
+    let ids = t
+        .rows(insert_returning(
+            USERS,
+            vec![1],
+            vec![vec![s("newer")]],
+            vec![0],
+        ))
+        .await;
+    assert_eq!(ids, vec![vec![v(22i64)]]);
+}

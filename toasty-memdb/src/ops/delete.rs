@@ -2,7 +2,8 @@
 //!
 //! * `Delete` removes every row for which [`eval::matches`] says the filter is `true`
 //!   and returns `Count` of removed rows. If evaluating the filter fails on any row,
-//!   nothing is removed.
+//!   nothing is removed. A filter that refers to a model field or to a column the table
+//!   does not have is `InvalidStatement`, even on an empty table.
 //! * `DeleteByKey` removes the rows with the given primary keys; keys that do not exist
 //!   are skipped and a key listed twice counts once. It returns `Count` of removed rows.
 //! * Deleting never resets the auto-increment counter.
@@ -14,6 +15,7 @@ use toasty_core::Result;
 
 /// Runs a delete by filter (see the module docs).
 pub(crate) fn delete(table: &mut TableData, op: Delete) -> Result<Response> {
+    table.check_expr(&op.filter)?;
     let mut doomed = Vec::new();
     for (key, row) in &table.rows {
         if eval::matches(&op.filter, row)? {

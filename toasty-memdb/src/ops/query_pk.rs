@@ -25,6 +25,7 @@ use toasty_core::{Error, Result, Value};
 pub(crate) fn query_pk(table: &TableData, op: QueryPk) -> Result<Response> {
     let (partition_col, sort_col) = key_columns(table, op.index)?;
     if let Some(sort) = &op.sort {
+        table.check_expr(sort)?;
         check_sort_condition(table, sort, sort_col)?;
     }
     let mut rows: Vec<&Vec<Value>> = Vec::new();

@@ -10,8 +10,9 @@
 //!    leaves the order unspecified; memdb is deterministic).
 //! 4. Skip `offset` rows, then keep at most `limit` rows.
 //!
-//! The response is `Rows` of full rows. An `order_by` column out of range is
-//! `InvalidStatement`; so is any error the evaluator reports.
+//! The response is `Rows` of full rows. A filter that refers to a model field or to a
+//! column the table does not have, or an `order_by` column out of range, is
+//! `InvalidStatement` (even on an empty table); so is any error the evaluator reports.
 
 use crate::table::TableData;
 use toasty_core::driver::{Response, Select};
@@ -20,6 +21,7 @@ use toasty_core::{Result, Value};
 
 /// Runs a select (see the module docs).
 pub(crate) fn select(table: &TableData, op: Select) -> Result<Response> {
+    table.check_expr(&op.filter)?;
     let mut rows: Vec<&Vec<Value>> = Vec::new();
     for row in table.rows.values() {
         if eval::matches(&op.filter, row)? {

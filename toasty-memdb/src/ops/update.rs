@@ -4,14 +4,19 @@
 //!   is checked like an inserted value (NULL into a non-nullable column is
 //!   `InvalidValue`; [`toasty_core::Type::check`] otherwise).
 //! * `Update` changes every row for which [`eval::matches`] says the filter is `true`
-//!   (evaluated on the rows before the update). It may assign primary-key columns.
+//!   (evaluated on the rows before the update). It may assign primary-key columns. A
+//!   filter that refers to a model field or to a column the table does not have is
+//!   `InvalidStatement`, even on an empty table.
 //! * `UpdateByKey` changes the rows with the given primary keys; keys that do not exist
 //!   are skipped and a key listed twice is updated once. Assigning a primary-key column
 //!   is `Unsupported` (a key-value store cannot change an item's key).
 //! * Uniqueness is checked against the final state of the table: two rows with the same
 //!   primary key are `UniqueViolation`; on the sql persona so are two rows with equal
 //!   non-NULL entries in a unique index. The kv persona does not check unique indexes.
-//! * Atomic: on any error no row changes.
+//! * Assigning a value to the auto-increment column of at least one row moves the
+//!   table's counter past it (as an explicit value on insert does), so values the
+//!   database assigns later never collide with it.
+//! * Atomic: on any error no row changes and the counter is unchanged.
 //! * `Update` returns `Count` of the matched rows, or with `returning: true` the full
 //!   updated rows in primary-key order. `UpdateByKey` returns `Count` of the rows that
 //!   existed.
@@ -27,6 +32,7 @@ use toasty_core::{Error, Result, Value};
 /// Runs an update by filter (see the module docs).
 pub(crate) fn update(table: &mut TableData, persona: Persona, op: Update) -> Result<Response> {
     check_assignments(table, &op.assignments)?;
+    table.check_expr(&op.filter)?;
     let mut targets = Vec::new();
     for (key, row) in &table.rows {
         if eval::matches(&op.filter, row)? {
@@ -86,6 +92,15 @@ fn apply(
     assignments: &[(usize, Value)],
 ) -> Result<BTreeMap<Key, Vec<Value>>> {
     let mut next = table.rows.clone();
+    let mut next_auto = table.next_auto;
+    let auto = table.def.auto_increment_column();
+    for (col, value) in assignments {
+        if let (Some(a), Value::I64(v)) = (auto, value) {
+            if *col == a && !targets.is_empty() {
+                next_auto = next_auto.max(i128::from(*v) + 1);
+            }
+        }
+    }
     let mut changed = Vec::with_capacity(targets.len());
     for key in &targets {
         if let Some(mut row) = next.remove(key) {
@@ -110,5 +125,6 @@ fn apply(
         table.check_unique_indexes(next.values())?;
     }
     table.rows = next;
+    table.next_auto = next_auto;
     Ok(updated)
 }
