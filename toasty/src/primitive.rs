@@ -24,6 +24,12 @@ pub trait Scalar: Sized + Clone + Send + Sync + 'static {
 }
 
 /// A Rust type that can be a model field: a [`Scalar`] or an `Option` of one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a Toasty field",
+    note = "supported field types: bool, i8..i64, u8..u64, f32, f64, String, Vec<u8>, \
+            uuid::Uuid, jiff::Timestamp (feature `jiff`), chrono::DateTime<Utc> (feature \
+            `chrono`), and Option<T> of each"
+)]
 pub trait Primitive: Sized + Send + Sync + 'static {
     /// The field type.
     const TYPE: Type;

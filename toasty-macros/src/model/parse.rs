@@ -60,7 +60,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
             }
             if seen.contains(&attr_name) {
                 return Err(Error::new(
-                    attr.span(),
+                    attr.path().span(),
                     format!("#[{attr_name}] is given twice on `{}`", def.name),
                 ));
             }
@@ -74,17 +74,17 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                     )?;
                     if ty::is_float(&def.ty) {
                         return Err(Error::new(
-                            attr.span(),
+                            attr.path().span(),
                             format!("`{}` is a float and cannot be a key: float equality is not a reliable identity", def.name),
                         ));
                     }
                     if ty::option_inner(&def.ty).is_some() {
                         return Err(Error::new(
-                            attr.span(),
+                            attr.path().span(),
                             format!("`{}` is an Option and cannot be a key", def.name),
                         ));
                     }
-                    field_keys.push((pos, attr.span()));
+                    field_keys.push((pos, attr.path().span()));
                 }
                 "auto" => {
                     require_bare(attr, "auto", "")?;
@@ -92,7 +92,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                         || ty::option_inner(&def.ty).is_some()
                     {
                         return Err(Error::new(
-                            attr.span(),
+                            attr.path().span(),
                             format!(
                                 "#[auto] needs an integer field (auto-increment) or a uuid::Uuid field (UUID v7), but `{}` is `{}`",
                                 def.name,
@@ -101,21 +101,21 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                         ));
                     }
                     def.auto = true;
-                    auto_spans.push((pos, attr.span()));
+                    auto_spans.push((pos, attr.path().span()));
                 }
                 "unique" | "index" => {
                     require_bare(attr, &attr_name, "on a field; for a multi-field index write it on the struct with field names")?;
                     let unique = attr_name == "unique";
                     if unique && ty::is_float(&def.ty) {
                         return Err(Error::new(
-                            attr.span(),
+                            attr.path().span(),
                             format!("#[unique] is not supported on the float field `{}`: float equality is not a reliable identity", def.name),
                         ));
                     }
                     indices.push(IndexDef {
                         fields: vec![pos],
                         unique,
-                        span: attr.span(),
+                        span: attr.path().span(),
                     });
                 }
                 "default" => def.default = Some(parse_expr_arg(attr, "default")?),
@@ -123,7 +123,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 "column" => def.column = Some(parse_str_arg(attr, "column")?),
                 _ => {
                     return Err(Error::new(
-                        attr.span(),
+                        attr.path().span(),
                         format!("#[{attr_name}] belongs on the struct, not on a field"),
                     ))
                 }
@@ -147,7 +147,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
         match attr_name.as_str() {
             "table" => {
                 if table.is_some() {
-                    return Err(Error::new(attr.span(), "#[table] is given twice"));
+                    return Err(Error::new(attr.path().span(), "#[table] is given twice"));
                 }
                 table = Some(parse_str_arg(attr, "table")?);
             }
@@ -155,19 +155,19 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 let positions = parse_field_list(attr, &attr_name, &fields)?;
                 if attr_name == "key" {
                     if struct_key.is_some() {
-                        return Err(Error::new(attr.span(), "#[key(...)] is given twice"));
+                        return Err(Error::new(attr.path().span(), "#[key(...)] is given twice"));
                     }
                     for &p in &positions {
                         if let Some(f) = fields.get(p) {
                             if ty::is_float(&f.ty) {
                                 return Err(Error::new(
-                                    attr.span(),
+                                    attr.path().span(),
                                     format!("`{}` is a float and cannot be part of a key", f.name),
                                 ));
                             }
                         }
                     }
-                    struct_key = Some((positions, attr.span()));
+                    struct_key = Some((positions, attr.path().span()));
                 } else {
                     let unique = attr_name == "unique";
                     if unique {
@@ -175,7 +175,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                             if let Some(f) = fields.get(p) {
                                 if ty::is_float(&f.ty) {
                                     return Err(Error::new(
-                                        attr.span(),
+                                        attr.path().span(),
                                         format!(
                                             "#[unique] is not supported on the float field `{}`",
                                             f.name
@@ -188,13 +188,13 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                     indices.push(IndexDef {
                         fields: positions,
                         unique,
-                        span: attr.span(),
+                        span: attr.path().span(),
                     });
                 }
             }
             "auto" | "default" | "update" | "column" => {
                 return Err(Error::new(
-                    attr.span(),
+                    attr.path().span(),
                     format!("#[{attr_name}] belongs on a field, not on the struct"),
                 ))
             }
@@ -257,7 +257,7 @@ fn require_bare(attr: &syn::Attribute, name: &str, hint: &str) -> Result<()> {
     match &attr.meta {
         syn::Meta::Path(_) => Ok(()),
         _ => Err(Error::new(
-            attr.span(),
+            attr.path().span(),
             format!("#[{name}] takes no arguments {hint}")
                 .trim_end()
                 .to_string(),
@@ -269,7 +269,7 @@ fn parse_expr_arg(attr: &syn::Attribute, name: &str) -> Result<syn::Expr> {
     match &attr.meta {
         syn::Meta::List(_) => attr.parse_args::<syn::Expr>(),
         _ => Err(Error::new(
-            attr.span(),
+            attr.path().span(),
             format!("#[{name}] needs an expression: #[{name}(expr)]"),
         )),
     }
@@ -292,7 +292,7 @@ fn parse_str_arg(attr: &syn::Attribute, name: &str) -> Result<String> {
         },
         syn::Meta::Path(_) => {
             return Err(Error::new(
-                attr.span(),
+                attr.path().span(),
                 format!("#[{name}] needs a name: #[{name} = \"...\"] or #[{name}(\"...\")]"),
             ))
         }
@@ -307,7 +307,7 @@ fn parse_str_arg(attr: &syn::Attribute, name: &str) -> Result<String> {
 fn parse_field_list(attr: &syn::Attribute, name: &str, fields: &[FieldDef]) -> Result<Vec<usize>> {
     let syn::Meta::List(_) = &attr.meta else {
         return Err(Error::new(
-            attr.span(),
+            attr.path().span(),
             format!("on the struct, #[{name}] lists fields: #[{name}(a, b)]"),
         ));
     };
@@ -329,7 +329,7 @@ fn parse_field_list(attr: &syn::Attribute, name: &str, fields: &[FieldDef]) -> R
     }
     if positions.is_empty() {
         return Err(Error::new(
-            attr.span(),
+            attr.path().span(),
             format!("#[{name}(...)] needs at least one field"),
         ));
     }

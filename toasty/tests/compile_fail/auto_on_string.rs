@@ -1,0 +1,8 @@
+#[derive(Debug, toasty::Model)]
+struct User {
+    #[key]
+    #[auto]
+    id: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+#[derive(Debug, toasty::Model)]
+#[key(a, b)]
+struct Pair {
+    #[key]
+    a: u64,
+    b: u64,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(Debug, toasty::Model)]
+struct User {
+    #[key(id)]
+    id: u64,
+}
+
+fn main() {}

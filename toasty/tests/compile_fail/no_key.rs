@@ -1,0 +1,6 @@
+#[derive(Debug, toasty::Model)]
+struct User {
+    name: String,
+}
+
+fn main() {}
