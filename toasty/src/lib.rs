@@ -40,10 +40,12 @@ mod engine;
 mod macros;
 mod model;
 mod pool;
+mod untyped;
 mod primitive;
 pub mod stmt;
 
 pub use db::{Builder, Db};
+pub use untyped::UntypedPage;
 pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
 pub use stmt::{Create, CreateMany, Expr, IntoExpr, OrderBy, Page, Paginate, Path, Query};

@@ -49,6 +49,15 @@ impl ModelSet {
         self
     }
 
+    /// Adds a model from its definition (for tools that build schemas at runtime, such as
+    /// the differential harness; applications use [`ModelSet::add`]).
+    pub fn add_definition(mut self, model: app::Model) -> Self {
+        if !self.models.iter().any(|m| m.name == model.name) {
+            self.models.push(model);
+        }
+        self
+    }
+
     /// Adds every model of `other`.
     pub fn extend(mut self, other: ModelSet) -> Self {
         for m in other.models {

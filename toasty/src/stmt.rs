@@ -9,7 +9,7 @@ mod delete;
 mod expr;
 mod into_expr;
 mod order;
-mod paginate;
+pub(crate) mod paginate;
 mod path;
 mod query;
 mod update;

@@ -150,53 +150,16 @@ async fn fetch<M: Model>(
     from_neighbour: bool,
 ) -> Result<Page<M>> {
     let backward = way == Direction::Desc;
-    let keys: Vec<OrderBy> = base
-        .order_by
-        .iter()
-        .map(|o| OrderBy {
-            target: o.target,
-            direction: if backward {
-                flip(o.direction)
-            } else {
-                o.direction
-            },
-        })
-        .collect();
-    let mut filter = base.filter.clone();
-    if let Some(cursor) = &cursor {
-        let after = after_cursor(&keys, cursor);
-        filter = Some(match filter {
-            Some(f) => f.and(after),
-            None => after,
-        });
-    }
-    let stmt = stmt::Query {
+    let query = stmt::Query {
         model: model_id::<M>(db)?,
-        filter,
-        order_by: keys.clone(),
-        limit: Some(per_page as u64 + 1),
+        filter: base.filter.clone(),
+        order_by: base.order_by.clone(),
+        limit: None,
         offset: None,
         select: stmt::Select::Records,
     };
-    let mut rows = match db.exec_stmt(Statement::Query(stmt)).await? {
-        Outcome::Records(rows) => rows,
-        Outcome::Count(_) => {
-            return Err(Error::driver(
-                "expected records from the driver but got a count",
-            ))
-        }
-    };
-    let more = rows.len() > per_page;
-    rows.truncate(per_page);
-    if backward {
-        rows.reverse();
-    }
-    let cursor_of = |row: &Vec<Value>| -> Vec<Value> {
-        base.order_by
-            .iter()
-            .map(|o| row.get(o.target).cloned().unwrap_or(Value::Null))
-            .collect()
-    };
+    let (rows, more) = fetch_rows(db, query, per_page, cursor.as_deref(), backward).await?;
+    let cursor_of = |row: &Vec<Value>| cursor_values(&base.order_by, row);
     let first = rows.first().map(cursor_of);
     let last = rows.last().map(cursor_of);
     let (has_next, has_prev) = if backward {
@@ -214,6 +177,63 @@ async fn fetch<M: Model>(
         has_next,
         has_prev,
     })
+}
+
+/// The values of `row` (a record in field order) for the sort keys `order_by`: the cursor
+/// that [`fetch_rows`] continues from.
+pub(crate) fn cursor_values(order_by: &[OrderBy], row: &[Value]) -> Vec<Value> {
+    order_by
+        .iter()
+        .map(|o| row.get(o.target).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+/// Fetches up to `per_page` records of `query` (whose order must already end with the
+/// primary key) strictly after `cursor` (or before it when `backward`), in the query's
+/// order. Also says whether more records lie beyond the page in that direction.
+pub(crate) async fn fetch_rows(
+    db: &mut Db,
+    query: stmt::Query,
+    per_page: usize,
+    cursor: Option<&[Value]>,
+    backward: bool,
+) -> Result<(Vec<Vec<Value>>, bool)> {
+    let keys: Vec<OrderBy> = query
+        .order_by
+        .iter()
+        .map(|o| OrderBy {
+            target: o.target,
+            direction: if backward { flip(o.direction) } else { o.direction },
+        })
+        .collect();
+    let mut filter = query.filter;
+    if let Some(cursor) = cursor {
+        let after = after_cursor(&keys, cursor);
+        filter = Some(match filter {
+            Some(f) => f.and(after),
+            None => after,
+        });
+    }
+    let stmt = stmt::Query {
+        model: query.model,
+        filter,
+        order_by: keys,
+        limit: Some(per_page as u64 + 1),
+        offset: None,
+        select: stmt::Select::Records,
+    };
+    let mut rows = match db.exec_stmt(Statement::Query(stmt)).await? {
+        Outcome::Records(rows) => rows,
+        Outcome::Count(_) => {
+            return Err(Error::driver("expected records from the driver but got a count"))
+        }
+    };
+    let more = rows.len() > per_page;
+    rows.truncate(per_page);
+    if backward {
+        rows.reverse();
+    }
+    Ok((rows, more))
 }
 
 fn flip(d: Direction) -> Direction {
