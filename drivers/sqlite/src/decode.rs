@@ -1,0 +1,76 @@
+//! Decoding SQLite values back into [`Value`]s using the column types the serializer
+//! reported ([`toasty_sql::Output::Rows`]).
+
+use rusqlite::types::ValueRef;
+use toasty_core::{Error, Result, Type, Value};
+
+/// Decodes one cell of type `ty` (`index` is the result column, for messages).
+pub(crate) fn decode(v: ValueRef<'_>, ty: Type, index: usize) -> Result<Value> {
+    let value = match (ty, v) {
+        (_, ValueRef::Null) => Value::Null,
+        (Type::Bool, ValueRef::Integer(0)) => Value::Bool(false),
+        (Type::Bool, ValueRef::Integer(1)) => Value::Bool(true),
+        (t, ValueRef::Integer(i)) if t.is_integer() => Value::I64(i),
+        (Type::F32 | Type::F64, ValueRef::Real(f)) => Value::F64(f),
+        // A REAL column may hand back an integral value stored compactly as an integer.
+        (Type::F32 | Type::F64, ValueRef::Integer(i)) => Value::F64(i as f64),
+        (Type::String, ValueRef::Text(bytes)) => {
+            Value::String(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                Error::invalid_value(format!(
+                    "result column #{index} holds text that is not valid UTF-8"
+                ))
+            })?)
+        }
+        (Type::Bytes, ValueRef::Blob(b)) => Value::Bytes(b.to_vec()),
+        (Type::Uuid, ValueRef::Blob(b)) => {
+            Value::Uuid(uuid::Uuid::from_slice(b).map_err(|_| {
+                Error::invalid_value(format!(
+                    "result column #{index} should hold a 16-byte UUID but holds {} bytes",
+                    b.len()
+                ))
+            })?)
+        }
+        (Type::Timestamp, ValueRef::Integer(us)) => Value::Timestamp(us),
+        (ty, other) => {
+            return Err(Error::invalid_value(format!(
+                "result column #{index} should hold a {ty} but SQLite returned a {:?} value; \
+                 was the table written by something other than Toasty?",
+                other.data_type()
+            )))
+        }
+    };
+    ty.check(&value, &format!("result column #{index}"))
+        .map_err(|e| Error::invalid_value(e.message().to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_each_type() {
+        assert_eq!(decode(ValueRef::Integer(1), Type::Bool, 0).unwrap(), Value::Bool(true));
+        assert_eq!(decode(ValueRef::Real(0.5), Type::F32, 0).unwrap(), Value::F64(0.5));
+        assert_eq!(decode(ValueRef::Integer(3), Type::F64, 0).unwrap(), Value::F64(3.0));
+        assert_eq!(decode(ValueRef::Null, Type::Uuid, 0).unwrap(), Value::Null);
+        let u = uuid::Uuid::from_u128(5);
+        assert_eq!(
+            decode(ValueRef::Blob(u.as_bytes()), Type::Uuid, 0).unwrap(),
+            Value::Uuid(u)
+        );
+        assert_eq!(
+            decode(ValueRef::Integer(-7), Type::Timestamp, 0).unwrap(),
+            Value::Timestamp(-7)
+        );
+    }
+
+    #[test]
+    fn rejects_foreign_data() {
+        assert!(decode(ValueRef::Integer(2), Type::Bool, 0).is_err());
+        assert!(decode(ValueRef::Integer(300), Type::U8, 0).is_err());
+        assert!(decode(ValueRef::Blob(&[1, 2]), Type::Uuid, 0).is_err());
+        assert!(decode(ValueRef::Text(b"x"), Type::I64, 0).is_err());
+        assert!(decode(ValueRef::Text(&[0xff]), Type::String, 0).is_err());
+    }
+}
