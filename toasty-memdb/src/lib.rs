@@ -32,6 +32,8 @@
 //! * All connections of one `MemDb` and its clones share one store; operations are
 //!   serialized.
 
+#![warn(missing_docs)]
+
 mod connection;
 mod key;
 pub mod ops;

@@ -6,6 +6,7 @@
 //!   `Unsupported`.
 //! * `DropTable` removes the table, its rows and its counter. Dropping a table that does
 //!   not exist is not an error.
+//! * Both respond with `Count(0)`.
 
 use crate::persona::Persona;
 use crate::store::Store;
