@@ -7,7 +7,9 @@
 //! value holding NUL, so on SQLite the test compares bytes: the column is cast to a
 //! `BLOB` (UTF-8 bytes, NUL included) and compared with `substr`/`instr` against the
 //! pattern bound as a `BLOB`. Byte-wise matching of UTF-8 equals character-wise matching
-//! because UTF-8 is self-synchronizing.
+//! because UTF-8 is self-synchronizing. An empty pattern becomes a NULL-preserving
+//! `length(...) >= 0`, and a length test guards `substr`, which yields NULL (not an
+//! empty BLOB) for the empty string.
 
 use crate::writer::Writer;
 use crate::Dialect;
@@ -60,9 +62,23 @@ pub(crate) fn write(
                 w.push(" AS BLOB)");
                 Ok(())
             };
+            if pattern.is_empty() {
+                // Every string starts with, ends with and contains "": true, or NULL for
+                // a NULL subject.
+                w.push("(length(");
+                blob(w)?;
+                w.push(") >= 0)");
+                return Ok(());
+            }
+            // SQLite's substr() returns NULL for a zero-length BLOB, so the length test
+            // comes first: it makes the empty string false rather than NULL.
             match op {
                 PatternOp::StartsWith => {
-                    w.push("(substr(");
+                    w.push("(length(");
+                    blob(w)?;
+                    w.push(") >= ");
+                    w.param(len.clone(), Type::I64)?;
+                    w.push(" AND substr(");
                     blob(w)?;
                     w.push(", 1, ");
                     w.param(len, Type::I64)?;
@@ -71,9 +87,11 @@ pub(crate) fn write(
                     w.push(")");
                 }
                 PatternOp::EndsWith => {
-                    // substr(b, length(b) - n + 1): the last n bytes when n <= length(b);
-                    // fewer than n bytes otherwise, which never equal the pattern.
-                    w.push("(substr(");
+                    w.push("(length(");
+                    blob(w)?;
+                    w.push(") >= ");
+                    w.param(len.clone(), Type::I64)?;
+                    w.push(" AND substr(");
                     blob(w)?;
                     w.push(", length(");
                     blob(w)?;

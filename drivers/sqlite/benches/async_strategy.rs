@@ -26,7 +26,11 @@ fn schema() -> Schema {
         tables: vec![Table {
             id: TableId(0),
             name: "items".into(),
-            columns: vec![col("id", Type::I64), col("name", Type::String), col("n", Type::I64)],
+            columns: vec![
+                col("id", Type::I64),
+                col("name", Type::String),
+                col("n", Type::I64),
+            ],
             primary_key: vec![0],
             indices: vec![],
         }],
@@ -37,7 +41,11 @@ fn insert(id: i64) -> Operation {
     Operation::Insert(Insert {
         table: TableId(0),
         columns: vec![0, 1, 2],
-        rows: vec![vec![Value::I64(id), Value::from(format!("item {id}")), Value::I64(id % 7)]],
+        rows: vec![vec![
+            Value::I64(id),
+            Value::from(format!("item {id}")),
+            Value::I64(id % 7),
+        ]],
         returning: vec![],
     })
 }
@@ -98,8 +106,11 @@ impl Strategy {
 fn strategies(schema: &Arc<Schema>) -> Vec<Strategy> {
     let open = || {
         let mut conn = BlockingConnection::open_in_memory().unwrap();
-        conn.exec(schema, &Operation::CreateTable(CreateTable { table: TableId(0) }))
-            .unwrap();
+        conn.exec(
+            schema,
+            &Operation::CreateTable(CreateTable { table: TableId(0) }),
+        )
+        .unwrap();
         conn
     };
     let thread_conn = open();
@@ -159,9 +170,16 @@ fn main() {
         "{:<16} {:<14} {:>5} {:>10} {:>10} {:>12}",
         "strategy", "runtime", "tasks", "insert", "get", "scan 100"
     );
-    for (flavour, tasks) in [("current_thread", 1), ("multi_thread", 1), ("multi_thread", 8)] {
+    for (flavour, tasks) in [
+        ("current_thread", 1),
+        ("multi_thread", 1),
+        ("multi_thread", 8),
+    ] {
         let rt = if flavour == "current_thread" {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
         } else {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

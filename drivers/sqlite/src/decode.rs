@@ -50,9 +50,18 @@ mod tests {
 
     #[test]
     fn decodes_each_type() {
-        assert_eq!(decode(ValueRef::Integer(1), Type::Bool, 0).unwrap(), Value::Bool(true));
-        assert_eq!(decode(ValueRef::Real(0.5), Type::F32, 0).unwrap(), Value::F64(0.5));
-        assert_eq!(decode(ValueRef::Integer(3), Type::F64, 0).unwrap(), Value::F64(3.0));
+        assert_eq!(
+            decode(ValueRef::Integer(1), Type::Bool, 0).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            decode(ValueRef::Real(0.5), Type::F32, 0).unwrap(),
+            Value::F64(0.5)
+        );
+        assert_eq!(
+            decode(ValueRef::Integer(3), Type::F64, 0).unwrap(),
+            Value::F64(3.0)
+        );
         assert_eq!(decode(ValueRef::Null, Type::Uuid, 0).unwrap(), Value::Null);
         let u = uuid::Uuid::from_u128(5);
         assert_eq!(

@@ -34,7 +34,9 @@ impl Sqlite {
     /// A new, empty in-memory database.
     pub fn in_memory() -> Result<Sqlite> {
         let conn = BlockingConnection::open_in_memory()?;
-        Ok(Sqlite::with_target(Target::Memory(Arc::new(Mutex::new(conn)))))
+        Ok(Sqlite::with_target(Target::Memory(Arc::new(Mutex::new(
+            conn,
+        )))))
     }
 
     /// The database file at `path`, created if it does not exist.

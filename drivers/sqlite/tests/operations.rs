@@ -120,7 +120,9 @@ async fn select_update_delete() {
     for mut db in both().await {
         seed_users(&mut db).await;
         let active = Expr::eq(Expr::Column(ACTIVE), Expr::Value(true.into()));
-        let rows = db.rows(Operation::Select(select(USERS, active.clone()))).await;
+        let rows = db
+            .rows(Operation::Select(select(USERS, active.clone())))
+            .await;
         assert_eq!(rows.len(), 2);
 
         let n = db
@@ -250,7 +252,14 @@ async fn composite_keys_and_query_pk() {
                 sort: None,
             }))
             .await;
-        assert_eq!(project(&got, &[1]), vec![vec![Value::I64(1)], vec![Value::I64(2)], vec![Value::I64(3)]]);
+        assert_eq!(
+            project(&got, &[1]),
+            vec![
+                vec![Value::I64(1)],
+                vec![Value::I64(2)],
+                vec![Value::I64(3)]
+            ]
+        );
 
         // With a sort-key condition.
         let got = db
@@ -258,10 +267,17 @@ async fn composite_keys_and_query_pk() {
                 table: MEMBERS,
                 index: None,
                 partition: org(1),
-                sort: Some(Expr::binary(BinaryOp::Ge, Expr::Column(1), Expr::Value(Value::I64(2)))),
+                sort: Some(Expr::binary(
+                    BinaryOp::Ge,
+                    Expr::Column(1),
+                    Expr::Value(Value::I64(2)),
+                )),
             }))
             .await;
-        assert_eq!(project(&got, &[1]), vec![vec![Value::I64(2)], vec![Value::I64(3)]]);
+        assert_eq!(
+            project(&got, &[1]),
+            vec![vec![Value::I64(2)], vec![Value::I64(3)]]
+        );
 
         // Through the (role, user) index: sorted by user, ties by primary key.
         let got = db
@@ -284,10 +300,17 @@ async fn composite_keys_and_query_pk() {
         let rows = db
             .rows(Operation::GetByKey(GetByKey {
                 table: MEMBERS,
-                keys: vec![vec![org(2), Value::I64(1)], vec![org(1), Value::I64(2)], vec![org(9), Value::I64(2)]],
+                keys: vec![
+                    vec![org(2), Value::I64(1)],
+                    vec![org(1), Value::I64(2)],
+                    vec![org(9), Value::I64(2)],
+                ],
             }))
             .await;
-        assert_eq!(project(&rows, &[0, 1]), vec![vec![org(2), Value::I64(1)], vec![org(1), Value::I64(2)]]);
+        assert_eq!(
+            project(&rows, &[0, 1]),
+            vec![vec![org(2), Value::I64(1)], vec![org(1), Value::I64(2)]]
+        );
 
         let n = db
             .count(Operation::UpdateByKey(UpdateByKey {
@@ -312,16 +335,24 @@ async fn composite_keys_and_query_pk() {
 async fn drop_and_recreate_table() {
     for mut db in both().await {
         seed_users(&mut db).await;
-        assert_eq!(db.count(Operation::DropTable(DropTable { table: USERS })).await, 0);
+        assert_eq!(
+            db.count(Operation::DropTable(DropTable { table: USERS }))
+                .await,
+            0
+        );
         // Dropping again is fine (IF EXISTS).
-        db.exec(Operation::DropTable(DropTable { table: USERS })).await.unwrap();
+        db.exec(Operation::DropTable(DropTable { table: USERS }))
+            .await
+            .unwrap();
         let err = db
             .exec(Operation::Select(select(USERS, Expr::true_())))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Driver);
         assert!(err.message().contains("users"), "{err}");
-        db.exec(Operation::CreateTable(CreateTable { table: USERS })).await.unwrap();
+        db.exec(Operation::CreateTable(CreateTable { table: USERS }))
+            .await
+            .unwrap();
         // The auto-increment counter starts over with the new table.
         assert_eq!(seed_users(&mut db).await, vec![1, 2, 3]);
     }

@@ -3,9 +3,7 @@
 #![allow(dead_code)]
 
 use std::cmp::Ordering;
-use toasty_core::driver::{
-    Connection, CreateTable, Driver, Insert, Operation, Response, Select,
-};
+use toasty_core::driver::{Connection, CreateTable, Driver, Insert, Operation, Response, Select};
 use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
 use toasty_core::stmt::{eval, Expr, Select as Projection};
 use toasty_core::{Result, Type, Value};
@@ -146,7 +144,8 @@ impl Db {
     }
 
     pub async fn all(&mut self, table: TableId) -> Vec<Vec<Value>> {
-        self.rows(Operation::Select(select(table, Expr::true_()))).await
+        self.rows(Operation::Select(select(table, Expr::true_())))
+            .await
     }
 }
 
@@ -218,9 +217,9 @@ pub fn same_multiset(a: &[Vec<Value>], b: &[Vec<Value>]) -> bool {
 /// Compares two row lists in order under the contract's equality.
 pub fn same_rows(a: &[Vec<Value>], b: &[Vec<Value>]) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.same_as(q))
-        })
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.same_as(q)))
 }
 
 fn cmp_row(a: &[Value], b: &[Value]) -> Ordering {
