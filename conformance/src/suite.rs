@@ -2,11 +2,17 @@
 //! `pub async fn name(t: &mut Test) -> toasty::Result<()>` and is listed in
 //! [`crate::for_each_conformance_test!`].
 
+pub mod count_first_get;
 pub mod create;
 pub mod crud;
+pub mod delete;
 pub mod filter_ops;
 pub mod get_by;
+pub mod null_logic;
+pub mod order_limit;
+pub mod paginate;
 pub mod support;
+pub mod update;
 
 /// Calls `$callback!($arg; module::test, ...)` with every conformance test. Add new tests
 /// here (test names must be unique across modules).
@@ -46,6 +52,33 @@ macro_rules! for_each_conformance_test {
             filter_ops::string_patterns_literal,
             filter_ops::string_patterns_unicode_and_empty,
             filter_ops::logical_nesting,
+            null_logic::null_is_none_is_some,
+            null_logic::null_comparison_matches_neither_side,
+            null_logic::null_compare_with_none_literal,
+            null_logic::null_and_or_not,
+            null_logic::null_empty_in_list,
+            null_logic::null_update_to_none_and_back,
+            order_limit::order_nulls_first_asc_last_desc,
+            order_limit::order_single_key,
+            order_limit::order_tuple_and_chained,
+            order_limit::order_limit_offset,
+            order_limit::order_first,
+            paginate::paginate_asc_with_ties_and_nulls,
+            paginate::paginate_desc_with_ties_and_nulls,
+            paginate::paginate_by_key_with_filter,
+            paginate::paginate_edge_sizes,
+            paginate::paginate_stable_under_inserts,
+            update::update_instance,
+            update::update_macro,
+            update::update_deleted_record_not_found,
+            update::update_with_no_assignments,
+            update::update_query_many,
+            delete::delete_instance,
+            delete::delete_query,
+            delete::delete_with_limit_refused,
+            count_first_get::count_with_filters,
+            count_first_get::get_exactly_one,
+            count_first_get::first_any_and_none,
         );
     };
 }
