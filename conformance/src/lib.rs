@@ -16,6 +16,7 @@
 
 mod backend;
 pub mod backends;
+pub mod harness;
 mod run;
 pub mod suite;
 mod test_ctx;

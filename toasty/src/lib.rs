@@ -40,17 +40,17 @@ mod engine;
 mod macros;
 mod model;
 mod pool;
-mod untyped;
 mod primitive;
 pub mod stmt;
+mod untyped;
 
 pub use db::{Builder, Db};
-pub use untyped::UntypedPage;
 pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
 pub use stmt::{Create, CreateMany, Expr, IntoExpr, OrderBy, Page, Paginate, Path, Query};
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};
 pub use toasty_macros::Model;
+pub use untyped::UntypedPage;
 
 /// Items used by generated code. Not part of the public API; may change at any time.
 #[doc(hidden)]

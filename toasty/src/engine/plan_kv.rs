@@ -88,10 +88,16 @@ fn access_path(table: &Table, filter: &Expr) -> Option<Vec<Fetch>> {
             continue;
         };
         if let Some(values) = pinned_values(&conjuncts, first) {
-            let sort = index
-                .columns
-                .get(1)
-                .and_then(|&c| sort_condition(&conjuncts, c));
+            let sort_col = index.columns.get(1).copied();
+            let sort = sort_col.and_then(|c| sort_condition(&conjuncts, c));
+            // Like a DynamoDB GSI, an index leaves out rows whose sort column is NULL, so
+            // it only serves queries that exclude such rows anyway.
+            let sparse = sort_col
+                .and_then(|c| table.columns.get(c))
+                .is_some_and(|col| col.nullable);
+            if sparse && sort.is_none() {
+                continue;
+            }
             return Some(partition_fetches(Some(i), values, sort));
         }
     }

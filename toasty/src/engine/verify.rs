@@ -20,8 +20,14 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
         Statement::Update(u) => {
             let model = schema.model(u.selection.model)?;
             verify_filter(model, u.selection.filter.as_ref())?;
-            for (field, value) in &u.assignments {
+            for (i, (field, value)) in u.assignments.iter().enumerate() {
                 let f = field_of(model, *field)?;
+                if u.assignments[..i].iter().any(|(other, _)| other == field) {
+                    return Err(Error::invalid_statement(format!(
+                        "`{}.{}` is assigned twice in one update",
+                        model.name, f.name
+                    )));
+                }
                 if model.primary_key.contains(field) {
                     return Err(Error::invalid_statement(format!(
                         "`{}.{}` is part of the primary key and cannot be updated; delete the \

@@ -203,7 +203,11 @@ pub(crate) async fn fetch_rows(
         .iter()
         .map(|o| OrderBy {
             target: o.target,
-            direction: if backward { flip(o.direction) } else { o.direction },
+            direction: if backward {
+                flip(o.direction)
+            } else {
+                o.direction
+            },
         })
         .collect();
     let mut filter = query.filter;
@@ -225,7 +229,9 @@ pub(crate) async fn fetch_rows(
     let mut rows = match db.exec_stmt(Statement::Query(stmt)).await? {
         Outcome::Records(rows) => rows,
         Outcome::Count(_) => {
-            return Err(Error::driver("expected records from the driver but got a count"))
+            return Err(Error::driver(
+                "expected records from the driver but got a count",
+            ))
         }
     };
     let more = rows.len() > per_page;

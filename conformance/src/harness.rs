@@ -1,0 +1,22 @@
+//! The differential harness: random schemas, data and operation sequences, run on a
+//! target backend and on the memdb oracle, with outcomes compared after normalization.
+//!
+//! * [`case`]: the serializable description of one case (schema + operations);
+//! * [`gen`]: proptest strategies that generate cases, edge values weighted up;
+//! * [`exec`]: runs a case on a backend and records normalized outcomes;
+//! * [`compare`]: decides whether two outcome lists agree;
+//! * [`diff`]: drives proptest (generation, shrinking) and reports divergences as
+//!   ready-to-paste regression tests;
+//! * [`metamorphic`]: checks memdb against itself (ternary logic partitioning and
+//!   equivalent rewrites);
+//! * [`regressions`]: replays the cases kept under `conformance/regressions/`;
+//! * [`faulty`]: a deliberately wrong driver, to prove the harness can fail.
+
+pub mod case;
+pub mod compare;
+pub mod diff;
+pub mod exec;
+pub mod faulty;
+pub mod gen;
+pub mod metamorphic;
+pub mod regressions;

@@ -1,0 +1,285 @@
+//! One harness case: a schema and a sequence of operations, as plain serializable data.
+//!
+//! Cases are independent of any backend. Values of `#[auto]` keys differ between
+//! backends (sequences, random UUIDs), so operations refer to them symbolically with
+//! [`Lit::Auto`] (the n-th record created in that model) and outcomes report them the
+//! same way.
+
+use serde::{Deserialize, Serialize};
+use toasty_core::stmt::{BinaryOp, Direction, PatternOp};
+use toasty_core::Type;
+
+/// A whole case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// The models (1 to 4).
+    pub models: Vec<ModelSpec>,
+    /// The operations, run in order.
+    pub ops: Vec<Op>,
+}
+
+/// How a model's primary key is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySpec {
+    /// Field 0 is an `#[auto]` integer key.
+    AutoInt,
+    /// Field 0 is an `#[auto]` UUID key.
+    AutoUuid,
+    /// Field 0 is a key the operations provide.
+    Single,
+    /// Fields 0 and 1 form a composite key.
+    Composite,
+}
+
+/// One field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSpec {
+    /// The type.
+    #[serde(with = "type_serde")]
+    pub ty: Type,
+    /// `Option<T>`.
+    pub nullable: bool,
+}
+
+/// One secondary index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexSpec {
+    /// Field positions.
+    pub fields: Vec<usize>,
+    /// `#[unique]`.
+    pub unique: bool,
+}
+
+/// One model. Fields are named `f0`, `f1`, ...; the model `m<i>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// The fields; the key fields come first.
+    pub fields: Vec<FieldSpec>,
+    /// The key.
+    pub key: KeySpec,
+    /// Secondary indexes.
+    pub indices: Vec<IndexSpec>,
+}
+
+impl ModelSpec {
+    /// Field positions of the primary key.
+    pub fn key_fields(&self) -> Vec<usize> {
+        match self.key {
+            KeySpec::Composite => vec![0, 1],
+            _ => vec![0],
+        }
+    }
+
+    /// `true` if field `f` is generated (`#[auto]`).
+    pub fn is_auto(&self, f: usize) -> bool {
+        f == 0 && matches!(self.key, KeySpec::AutoInt | KeySpec::AutoUuid)
+    }
+}
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Lit {
+    /// NULL / None.
+    Null,
+    /// A bool.
+    Bool(bool),
+    /// An integer (any integer type; out-of-range values test range errors).
+    Int(i64),
+    /// A `u64` above `i64::MAX`.
+    BigUint(u64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+    /// A UUID.
+    Uuid(u128),
+    /// A timestamp in microseconds.
+    Timestamp(i64),
+    /// The auto key of the n-th record created in the model (per backend).
+    Auto(usize),
+}
+
+/// A filter over one model's fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Filter {
+    /// Every record.
+    True,
+    /// `field op literal`.
+    Cmp(usize, #[serde(with = "op_serde")] BinaryOp, Lit),
+    /// `field IN (list)`.
+    InList(usize, Vec<Lit>),
+    /// `field IS NULL`.
+    IsNull(usize),
+    /// A literal string test.
+    Pattern(usize, #[serde(with = "pattern_serde")] PatternOp, String),
+    /// All hold.
+    And(Vec<Filter>),
+    /// One holds.
+    Or(Vec<Filter>),
+    /// Negation.
+    Not(Box<Filter>),
+}
+
+/// A sort key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Field position.
+    pub field: usize,
+    /// `true` for descending.
+    pub desc: bool,
+}
+
+impl Order {
+    /// The direction.
+    pub fn direction(&self) -> Direction {
+        if self.desc {
+            Direction::Desc
+        } else {
+            Direction::Asc
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Op {
+    /// Create records (one statement); each row has one literal per field (`None`: not
+    /// given, for auto and nullable fields).
+    Create {
+        /// Model position.
+        model: usize,
+        /// Rows.
+        rows: Vec<Vec<Option<Lit>>>,
+    },
+    /// Fetch by full primary key.
+    Get {
+        /// Model position.
+        model: usize,
+        /// Key values.
+        key: Vec<Lit>,
+    },
+    /// A query.
+    Query {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+        /// Sort keys.
+        order: Vec<Order>,
+        /// Limit.
+        limit: Option<u64>,
+        /// Offset.
+        offset: Option<u64>,
+    },
+    /// A count.
+    Count {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+    },
+    /// Keyset pagination: the first page, then each move (`true`: next, `false`: prev).
+    Paginate {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+        /// Sort keys (the key is appended as a tie-breaker).
+        order: Vec<Order>,
+        /// Page size.
+        per_page: usize,
+        /// Moves after the first page.
+        moves: Vec<bool>,
+    },
+    /// Update by filter.
+    Update {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+        /// `(field, value)` assignments.
+        set: Vec<(usize, Lit)>,
+    },
+    /// Delete by filter.
+    Delete {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+    },
+}
+
+impl Op {
+    /// The model the operation works on.
+    pub fn model(&self) -> usize {
+        match self {
+            Op::Create { model, .. }
+            | Op::Get { model, .. }
+            | Op::Query { model, .. }
+            | Op::Count { model, .. }
+            | Op::Paginate { model, .. }
+            | Op::Update { model, .. }
+            | Op::Delete { model, .. } => *model,
+        }
+    }
+}
+
+mod type_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use toasty_core::Type;
+
+    pub(super) fn serialize<S: Serializer>(ty: &Type, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(ty.rust_name())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Type, D::Error> {
+        let name = String::deserialize(d)?;
+        Type::ALL
+            .into_iter()
+            .find(|t| t.rust_name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown type `{name}`")))
+    }
+}
+
+mod op_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use toasty_core::stmt::BinaryOp;
+
+    pub(super) fn serialize<S: Serializer>(op: &BinaryOp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(op.as_sql())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BinaryOp, D::Error> {
+        let name = String::deserialize(d)?;
+        BinaryOp::ALL
+            .into_iter()
+            .find(|o| o.as_sql() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown operator `{name}`")))
+    }
+}
+
+mod pattern_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use toasty_core::stmt::PatternOp;
+
+    pub(super) fn serialize<S: Serializer>(op: &PatternOp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match op {
+            PatternOp::StartsWith => "starts_with",
+            PatternOp::EndsWith => "ends_with",
+            PatternOp::Contains => "contains",
+        })
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PatternOp, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "starts_with" => Ok(PatternOp::StartsWith),
+            "ends_with" => Ok(PatternOp::EndsWith),
+            "contains" => Ok(PatternOp::Contains),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown pattern `{other}`"
+            ))),
+        }
+    }
+}

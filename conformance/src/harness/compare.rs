@@ -1,0 +1,188 @@
+//! Deciding whether a target's outcomes agree with the oracle's.
+//!
+//! Records compare as multisets unless the query is ordered; an ordered result must
+//! also list its sort-key values in the same sequence (ties may come in any order).
+//! Errors compare by kind only.
+
+use super::case::{Case, Lit, Op, Order};
+use super::exec::{Outcome, Run};
+use std::cmp::Ordering;
+use toasty::Value;
+
+/// The result of comparing two runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Every compared operation agreed.
+    Agree {
+        /// Operations compared.
+        compared: usize,
+        /// Operations the target does not support (only when allowed).
+        not_applicable: usize,
+    },
+    /// The first disagreement.
+    Diverge {
+        /// The operation index (`None`: setup or final state).
+        op: Option<usize>,
+        /// What differed.
+        message: String,
+    },
+}
+
+/// Compares `target` with `oracle`. With `allow_unsupported`, an `Unsupported` error on
+/// the target where the oracle succeeded is "not applicable" (used when the target is a
+/// key-value store and the oracle an SQL one); after such a write the rest of the case
+/// is not compared, since the states no longer match.
+pub fn compare(case: &Case, oracle: &Run, target: &Run, allow_unsupported: bool) -> Verdict {
+    match (&oracle.setup_error, &target.setup_error) {
+        (Some((a, _)), Some((b, _))) if a == b => {
+            return Verdict::Agree {
+                compared: 0,
+                not_applicable: 0,
+            }
+        }
+        (None, Some((toasty::ErrorKind::Unsupported, _))) if allow_unsupported => {
+            return Verdict::Agree {
+                compared: 0,
+                not_applicable: case.ops.len(),
+            }
+        }
+        (None, None) => {}
+        (o, t) => {
+            return Verdict::Diverge {
+                op: None,
+                message: format!("setup differs: oracle {o:?}, target {t:?}"),
+            }
+        }
+    }
+    let mut compared = 0;
+    let mut not_applicable = 0;
+    for (i, (o, t)) in oracle.outcomes.iter().zip(&target.outcomes).enumerate() {
+        if allow_unsupported && t.is_unsupported() && !o.is_unsupported() {
+            not_applicable += 1;
+            let is_write = matches!(
+                case.ops.get(i),
+                Some(Op::Create { .. } | Op::Update { .. } | Op::Delete { .. })
+            );
+            if is_write {
+                return Verdict::Agree {
+                    compared,
+                    not_applicable: not_applicable + case.ops.len() - i - 1,
+                };
+            }
+            continue;
+        }
+        if let Err(message) = same_outcome(o, t) {
+            return Verdict::Diverge {
+                op: Some(i),
+                message,
+            };
+        }
+        compared += 1;
+    }
+    if oracle.outcomes.len() != target.outcomes.len() {
+        return Verdict::Diverge {
+            op: None,
+            message: "the runs have different numbers of outcomes".into(),
+        };
+    }
+    if let (Some(a), Some(b)) = (&oracle.final_state, &target.final_state) {
+        for (m, (x, y)) in a.iter().zip(b).enumerate() {
+            if !same_multiset(x, y) {
+                return Verdict::Diverge {
+                    op: None,
+                    message: format!(
+                        "final contents of m{m} differ:\n  oracle: {x:?}\n  target: {y:?}"
+                    ),
+                };
+            }
+        }
+    }
+    Verdict::Agree {
+        compared,
+        not_applicable,
+    }
+}
+
+fn same_outcome(o: &Outcome, t: &Outcome) -> Result<(), String> {
+    let ok = match (o, t) {
+        (Outcome::Error(a, _), Outcome::Error(b, _)) => a == b,
+        (Outcome::Count(a), Outcome::Count(b)) => a == b,
+        (Outcome::Created(a), Outcome::Created(b)) => a == b,
+        (Outcome::Rows { rows: a, order }, Outcome::Rows { rows: b, .. }) => {
+            same_multiset(a, b) && (order.is_empty() || same_order(a, b, order))
+        }
+        (Outcome::Pages(a), Outcome::Pages(b)) => a == b,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("oracle: {}\n  target: {}", show(o), show(t)))
+    }
+}
+
+fn show(o: &Outcome) -> String {
+    match o {
+        Outcome::Error(kind, msg) => format!("error {kind}: {msg}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn same_order(a: &[Vec<Lit>], b: &[Vec<Lit>], order: &[Order]) -> bool {
+    let keys = |rows: &[Vec<Lit>]| -> Vec<Vec<Lit>> {
+        rows.iter()
+            .map(|r| {
+                order
+                    .iter()
+                    .map(|o| r.get(o.field).cloned().unwrap_or(Lit::Null))
+                    .collect()
+            })
+            .collect()
+    };
+    keys(a) == keys(b)
+}
+
+/// Multiset equality of record lists.
+pub fn same_multiset(a: &[Vec<Lit>], b: &[Vec<Lit>]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort_by(|x, y| row_cmp(x, y));
+    b.sort_by(|x, y| row_cmp(x, y));
+    a == b
+}
+
+fn row_cmp(a: &[Lit], b: &[Lit]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = lit_cmp(x, y);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn lit_cmp(a: &Lit, b: &Lit) -> Ordering {
+    match (a, b) {
+        (Lit::Auto(x), Lit::Auto(y)) => x.cmp(y),
+        (Lit::Auto(_), _) => Ordering::Less,
+        (_, Lit::Auto(_)) => Ordering::Greater,
+        _ => as_value(a).sort_cmp(&as_value(b)),
+    }
+}
+
+fn as_value(l: &Lit) -> Value {
+    match l {
+        Lit::Null | Lit::Auto(_) => Value::Null,
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Int(i) => Value::I64(*i),
+        Lit::BigUint(u) => Value::U64(*u),
+        Lit::Float(f) => Value::F64(*f),
+        Lit::Str(s) => Value::String(s.clone()),
+        Lit::Bytes(b) => Value::Bytes(b.clone()),
+        Lit::Uuid(u) => Value::Uuid(uuid::Uuid::from_u128(*u)),
+        Lit::Timestamp(t) => Value::Timestamp(*t),
+    }
+}

@@ -1,0 +1,129 @@
+//! A deliberately wrong driver, to prove the harness detects and shrinks divergences.
+
+use crate::Backend;
+use async_trait::async_trait;
+use toasty::{Db, ModelSet, Result};
+use toasty_core::driver::{Capability, Connection, Driver, Operation, Response};
+use toasty_core::schema::db;
+use toasty_core::stmt::{BinaryOp, Direction, Expr};
+use toasty_memdb::MemDb;
+
+/// The bug to inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `<` is served as `<=`.
+    LtAsLe,
+    /// Ascending order puts NULLs last (as PostgreSQL does natively).
+    NullsLast,
+}
+
+/// memdb (sql persona) with one injected fault.
+#[derive(Debug, Clone)]
+pub struct FaultyDriver {
+    inner: MemDb,
+    fault: Fault,
+}
+
+impl FaultyDriver {
+    /// Wraps a fresh memdb.
+    pub fn new(fault: Fault) -> Self {
+        FaultyDriver {
+            inner: MemDb::new(),
+            fault,
+        }
+    }
+}
+
+#[async_trait]
+impl Driver for FaultyDriver {
+    fn capability(&self) -> &Capability {
+        self.inner.capability()
+    }
+
+    async fn connect(&self) -> Result<Box<dyn Connection>> {
+        Ok(Box::new(FaultyConnection {
+            inner: self.inner.connect().await?,
+            fault: self.fault,
+        }))
+    }
+}
+
+struct FaultyConnection {
+    inner: Box<dyn Connection>,
+    fault: Fault,
+}
+
+#[async_trait]
+impl Connection for FaultyConnection {
+    async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = match (self.fault, op) {
+            (Fault::LtAsLe, Operation::Select(mut s)) => {
+                s.filter = lt_as_le(s.filter);
+                Operation::Select(s)
+            }
+            (Fault::NullsLast, Operation::Select(s)) if !s.order_by.is_empty() => {
+                // Serve the query, then move NULLs of the first ascending key to the end.
+                let key = s.order_by[0];
+                let response = self.inner.exec(schema, Operation::Select(s)).await?;
+                return Ok(match response {
+                    Response::Rows(rows) if key.direction == Direction::Asc => {
+                        let (nulls, mut rest): (Vec<_>, Vec<_>) = rows
+                            .into_iter()
+                            .partition(|r| r.get(key.target).is_some_and(|v| v.is_null()));
+                        rest.extend(nulls);
+                        Response::Rows(rest)
+                    }
+                    other => other,
+                });
+            }
+            (_, op) => op,
+        };
+        self.inner.exec(schema, op).await
+    }
+}
+
+fn lt_as_le(e: Expr) -> Expr {
+    match e {
+        Expr::Binary {
+            op: BinaryOp::Lt,
+            lhs,
+            rhs,
+        } => Expr::Binary {
+            op: BinaryOp::Le,
+            lhs,
+            rhs,
+        },
+        Expr::Binary { op, lhs, rhs } => Expr::Binary {
+            op,
+            lhs: Box::new(lt_as_le(*lhs)),
+            rhs: Box::new(lt_as_le(*rhs)),
+        },
+        Expr::And(items) => Expr::And(items.into_iter().map(lt_as_le).collect()),
+        Expr::Or(items) => Expr::Or(items.into_iter().map(lt_as_le).collect()),
+        Expr::Not(inner) => Expr::Not(Box::new(lt_as_le(*inner))),
+        other => other,
+    }
+}
+
+/// A backend serving a [`FaultyDriver`].
+#[derive(Debug, Clone, Copy)]
+pub struct FaultyBackend(pub Fault);
+
+#[async_trait]
+impl Backend for FaultyBackend {
+    fn name(&self) -> &str {
+        match self.0 {
+            Fault::LtAsLe => "faulty-lt-as-le",
+            Fault::NullsLast => "faulty-nulls-last",
+        }
+    }
+
+    async fn setup(&self, models: ModelSet, _test: &str) -> Result<Db> {
+        let db = Db::builder()
+            .models(models)
+            .build(FaultyDriver::new(self.0))
+            .await?;
+        db.push_schema().await?;
+        Ok(db)
+    }
+}

@@ -1,0 +1,435 @@
+//! Proptest strategies for harness cases: schemas, values and operation sequences.
+//!
+//! Edge cases are weighted up: empty strings and bytes, unicode, trailing spaces, case
+//! variants, `%` and `_`, integer boundaries, `-0.0`, NULL. Values are drawn from small
+//! pools so that equalities, ties and unique violations actually happen.
+
+use super::case::{Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, Op, Order};
+use proptest::prelude::*;
+use toasty_core::stmt::{BinaryOp, PatternOp};
+use toasty_core::{Type, TIMESTAMP_MAX_MICROS, TIMESTAMP_MIN_MICROS};
+
+/// What the generator may produce for a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenConfig {
+    /// The target can assign auto-increment keys.
+    pub auto_increment: bool,
+    /// Bias every filter towards a key or index equality (for key-value targets).
+    pub kv_friendly: bool,
+    /// The target stores strings containing NUL.
+    pub nul_in_strings: bool,
+    /// Most models per case (1 to 4).
+    pub max_models: usize,
+    /// Most operations per case.
+    pub max_ops: usize,
+}
+
+impl Default for GenConfig {
+    fn default() -> Self {
+        GenConfig {
+            auto_increment: true,
+            kv_friendly: false,
+            nul_in_strings: true,
+            max_models: 3,
+            max_ops: 12,
+        }
+    }
+}
+
+/// Cases for `config`.
+pub fn case(config: GenConfig) -> impl Strategy<Value = Case> {
+    let max_models = config.max_models.clamp(1, 4);
+    prop::collection::vec(model(config), 1..=max_models).prop_flat_map(move |models| {
+        let ops = prop::collection::vec(op(models.clone(), config), 1..=config.max_ops.max(1));
+        (Just(models), ops).prop_map(|(models, ops)| Case { models, ops })
+    })
+}
+
+const KEY_TYPES: [Type; 6] = [
+    Type::I64,
+    Type::String,
+    Type::I32,
+    Type::U64,
+    Type::Uuid,
+    Type::Bytes,
+];
+
+fn model(config: GenConfig) -> impl Strategy<Value = ModelSpec> {
+    let key = if config.auto_increment {
+        prop_oneof![
+            2 => Just(KeySpec::AutoInt),
+            1 => Just(KeySpec::AutoUuid),
+            3 => Just(KeySpec::Single),
+            2 => Just(KeySpec::Composite),
+        ]
+        .boxed()
+    } else {
+        prop_oneof![
+            1 => Just(KeySpec::AutoUuid),
+            3 => Just(KeySpec::Single),
+            2 => Just(KeySpec::Composite),
+        ]
+        .boxed()
+    };
+    let key_ty = prop::sample::select(KEY_TYPES.to_vec());
+    let auto_int_ty = prop::sample::select(vec![Type::I64, Type::U64, Type::I32]);
+    let field = (prop::sample::select(Type::ALL.to_vec()), any::<bool>());
+    (
+        key,
+        key_ty.clone(),
+        key_ty,
+        auto_int_ty,
+        prop::collection::vec(field, 1..=5),
+        prop::collection::vec((any::<u8>(), 0u8..100), 0..=3),
+    )
+        .prop_map(|(key, k0, k1, auto_ty, extra, index_picks)| {
+            let mut fields = Vec::new();
+            match key {
+                KeySpec::AutoInt => fields.push(spec(auto_ty, false)),
+                KeySpec::AutoUuid => fields.push(spec(Type::Uuid, false)),
+                KeySpec::Single => fields.push(spec(k0, false)),
+                KeySpec::Composite => {
+                    fields.push(spec(k0, false));
+                    fields.push(spec(k1, false));
+                }
+            }
+            let first_extra = fields.len();
+            for (ty, nullable) in extra {
+                fields.push(spec(ty, nullable));
+            }
+            let mut indices: Vec<IndexSpec> = Vec::new();
+            for (pick, kind) in index_picks {
+                let span = fields.len() - first_extra;
+                let f = first_extra + (pick as usize % span.max(1));
+                let unique = kind < 35 && !fields[f].ty.is_float();
+                let mut cols = vec![f];
+                if (70..85).contains(&kind) && span > 1 {
+                    let g = first_extra + ((pick as usize + 1) % span);
+                    if g != f {
+                        cols.push(g);
+                    }
+                }
+                if !indices.iter().any(|i| i.fields == cols) {
+                    indices.push(IndexSpec {
+                        fields: cols,
+                        unique,
+                    });
+                }
+            }
+            ModelSpec {
+                fields,
+                key,
+                indices,
+            }
+        })
+}
+
+fn spec(ty: Type, nullable: bool) -> super::case::FieldSpec {
+    super::case::FieldSpec { ty, nullable }
+}
+
+/// A value of type `ty`, edge cases first.
+pub fn value(ty: Type, config: GenConfig) -> BoxedStrategy<Lit> {
+    match ty {
+        Type::Bool => any::<bool>().prop_map(Lit::Bool).boxed(),
+        Type::F32 | Type::F64 => {
+            let max = if ty == Type::F32 {
+                f32::MAX as f64
+            } else {
+                f64::MAX
+            };
+            prop_oneof![
+                6 => prop::sample::select(vec![0.0, -0.0, 1.0, -1.0, 1.5, -2.25, 0.5, 1e10, max, -max])
+                    .prop_map(Lit::Float),
+                3 => (-4i32..4).prop_map(|i| Lit::Float(i as f64 / 2.0)),
+                1 => prop::sample::select(vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.1])
+                    .prop_map(Lit::Float),
+            ]
+            .boxed()
+        }
+        Type::String => string(config).prop_map(Lit::Str).boxed(),
+        Type::Bytes => prop_oneof![
+            3 => prop::sample::select(vec![vec![], vec![0u8], vec![0, 0], vec![255], vec![1, 2]]),
+            1 => prop::collection::vec(prop::sample::select(vec![0u8, 1, 127, 255]), 0..4),
+        ]
+        .prop_map(Lit::Bytes)
+        .boxed(),
+        Type::Uuid => prop_oneof![
+            3 => (0u128..4).prop_map(Lit::Uuid),
+            1 => Just(Lit::Uuid(u128::MAX)),
+            1 => any::<u128>().prop_map(Lit::Uuid),
+        ]
+        .boxed(),
+        Type::Timestamp => prop_oneof![
+            4 => prop::sample::select(vec![0i64, -1, 1, 1_000_000, -86_400_000_000, TIMESTAMP_MIN_MICROS, TIMESTAMP_MAX_MICROS])
+                .prop_map(Lit::Timestamp),
+            3 => (-5i64..5).prop_map(|s| Lit::Timestamp(s * 1_000_001)),
+            1 => prop::sample::select(vec![TIMESTAMP_MIN_MICROS - 1, TIMESTAMP_MAX_MICROS + 1])
+                .prop_map(Lit::Timestamp),
+        ]
+        .boxed(),
+        int => {
+            let (lo, hi) = int.int_range().unwrap_or((i64::MIN, i64::MAX));
+            let mut edges = vec![lo, hi, 0, 1];
+            if lo < 0 {
+                edges.push(-1);
+            }
+            let small_lo = lo.max(-3);
+            let small_hi = hi.min(3);
+            let mut out_of_range = vec![Lit::BigUint(u64::MAX)];
+            if hi < i64::MAX {
+                out_of_range.push(Lit::Int(hi + 1));
+            }
+            if lo > i64::MIN {
+                out_of_range.push(Lit::Int(lo - 1));
+            }
+            prop_oneof![
+                4 => prop::sample::select(edges).prop_map(Lit::Int),
+                6 => (small_lo..=small_hi).prop_map(Lit::Int),
+                1 => (lo..=hi).prop_map(Lit::Int),
+                1 => prop::sample::select(out_of_range),
+            ]
+            .boxed()
+        }
+    }
+}
+
+fn string(config: GenConfig) -> BoxedStrategy<String> {
+    let mut edges: Vec<&'static str> = vec![
+        "", " ", "a", "A", "a ", " a", "ab", "aB", "Ab", "b", "%", "_", "a%", "_b", "a_b", "\\",
+        "'", "é", "e\u{301}", "日本", "🎉", "ß", "SS", "zz", "~",
+    ];
+    if config.nul_in_strings {
+        edges.push("a\0b");
+    }
+    prop_oneof![
+        5 => prop::sample::select(edges).prop_map(str::to_string),
+        3 => "[aAb %_\\\\é🎉]{0,3}",
+    ]
+    .boxed()
+}
+
+/// A literal for field `f` of `m`: auto keys by creation index, NULL now and then.
+fn field_value(m: &ModelSpec, f: usize, config: GenConfig) -> BoxedStrategy<Lit> {
+    if m.is_auto(f) {
+        return (0usize..6).prop_map(Lit::Auto).boxed();
+    }
+    let ty = m.fields[f].ty;
+    prop_oneof![
+        12 => value(ty, config),
+        1 => Just(Lit::Null),
+    ]
+    .boxed()
+}
+
+fn leaf(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
+    let n = m.fields.len();
+    let mc = m.clone();
+    let cmp = (0..n, prop::sample::select(BinaryOp::ALL.to_vec())).prop_flat_map(move |(f, op)| {
+        field_value(&mc, f, config).prop_map(move |v| Filter::Cmp(f, op, v))
+    });
+    let mc = m.clone();
+    let in_list = (0..n).prop_flat_map(move |f| {
+        prop::collection::vec(field_value(&mc, f, config), 0..4)
+            .prop_map(move |list| Filter::InList(f, list))
+    });
+    let is_null = (0..n).prop_map(Filter::IsNull);
+    let strings: Vec<usize> = (0..n).filter(|&f| m.fields[f].ty == Type::String).collect();
+    let mut choices: Vec<(u32, BoxedStrategy<Filter>)> = vec![
+        (6, cmp.boxed()),
+        (2, in_list.boxed()),
+        (1, is_null.boxed()),
+        (1, Just(Filter::True).boxed()),
+    ];
+    if !strings.is_empty() {
+        let pattern = (
+            prop::sample::select(strings),
+            prop::sample::select(vec![
+                PatternOp::StartsWith,
+                PatternOp::EndsWith,
+                PatternOp::Contains,
+            ]),
+            prop_oneof![
+                3 => prop::sample::select(vec!["", "a", "A", "%", "_", "a%", "b", " ", "é", "🎉", "\\"])
+                    .prop_map(str::to_string),
+                1 => string(config),
+            ],
+        )
+            .prop_map(|(f, op, p)| Filter::Pattern(f, op, p));
+        choices.push((3, pattern.boxed()));
+    }
+    prop::strategy::Union::new_weighted(choices).boxed()
+}
+
+fn filter(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
+    let tree = leaf(m, config).prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            2 => prop::collection::vec(inner.clone(), 1..=3).prop_map(Filter::And),
+            2 => prop::collection::vec(inner.clone(), 1..=3).prop_map(Filter::Or),
+            1 => inner.prop_map(|f| Filter::Not(Box::new(f))),
+        ]
+    });
+    if !config.kv_friendly {
+        return tree.boxed();
+    }
+    let access = access(m, config);
+    prop_oneof![
+        8 => (access, tree).prop_map(|(a, t)| Filter::And(vec![a, t])),
+        1 => leaf(m, config),
+    ]
+    .boxed()
+}
+
+/// An equality on the partition key or an index's first field (what key-value stores
+/// can serve).
+fn access(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
+    let mut firsts = vec![0usize];
+    for ix in &m.indices {
+        if let Some(&f) = ix.fields.first() {
+            firsts.push(f);
+        }
+    }
+    let mc = m.clone();
+    prop::sample::select(firsts)
+        .prop_flat_map(move |f| {
+            let v = if mc.is_auto(f) {
+                (0usize..6).prop_map(Lit::Auto).boxed()
+            } else {
+                value(mc.fields[f].ty, config)
+            };
+            prop_oneof![
+                4 => v.clone().prop_map(move |v| Filter::Cmp(f, BinaryOp::Eq, v)),
+                1 => prop::collection::vec(v, 0..3).prop_map(move |l| Filter::InList(f, l)),
+            ]
+        })
+        .boxed()
+}
+
+fn order(m: &ModelSpec, deterministic: bool) -> BoxedStrategy<Vec<Order>> {
+    let n = m.fields.len();
+    let key = m.key_fields();
+    prop::collection::vec((0..n, any::<bool>()), 0..=2)
+        .prop_map(move |keys| {
+            let mut order: Vec<Order> = Vec::new();
+            for (field, desc) in keys {
+                if !order.iter().any(|o| o.field == field) {
+                    order.push(Order { field, desc });
+                }
+            }
+            if deterministic {
+                for &k in &key {
+                    if !order.iter().any(|o| o.field == k) {
+                        order.push(Order {
+                            field: k,
+                            desc: false,
+                        });
+                    }
+                }
+            }
+            order
+        })
+        .boxed()
+}
+
+fn row(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Vec<Option<Lit>>> {
+    let parts: Vec<BoxedStrategy<Option<Lit>>> = (0..m.fields.len())
+        .map(|f| {
+            if m.is_auto(f) {
+                Just(None).boxed()
+            } else if m.fields[f].nullable {
+                prop_oneof![
+                    3 => value(m.fields[f].ty, config).prop_map(Some),
+                    1 => Just(None),
+                    1 => Just(Some(Lit::Null)),
+                ]
+                .boxed()
+            } else {
+                prop_oneof![
+                    30 => value(m.fields[f].ty, config).prop_map(Some),
+                    1 => Just(None),
+                ]
+                .boxed()
+            }
+        })
+        .collect();
+    parts.boxed()
+}
+
+fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
+    (0..models.len()).prop_flat_map(move |mi| {
+        let m = models[mi].clone();
+        let key_fields = m.key_fields();
+        let non_key: Vec<usize> = (0..m.fields.len())
+            .filter(|f| !key_fields.contains(f))
+            .collect();
+        let create = prop::collection::vec(row(&m, config), 1..=4)
+            .prop_map(move |rows| Op::Create { model: mi, rows });
+        let mk = m.clone();
+        let get = key_fields
+            .iter()
+            .map(|&f| field_value(&mk, f, config))
+            .collect::<Vec<_>>()
+            .prop_map(move |key| Op::Get { model: mi, key });
+        let query = (
+            filter(&m, config),
+            order(&m, false),
+            order(&m, true),
+            prop::option::of(0u64..5),
+            prop::option::weighted(0.3, 0u64..3),
+        )
+            .prop_map(move |(filter, loose, strict, limit, offset)| Op::Query {
+                model: mi,
+                filter,
+                order: if limit.is_some() || offset.is_some() {
+                    strict
+                } else {
+                    loose
+                },
+                limit,
+                offset,
+            });
+        let count = filter(&m, config).prop_map(move |filter| Op::Count { model: mi, filter });
+        let paginate = (
+            filter(&m, config),
+            order(&m, false),
+            1usize..4,
+            prop::collection::vec(prop::bool::weighted(0.7), 0..4),
+        )
+            .prop_map(move |(filter, order, per_page, moves)| Op::Paginate {
+                model: mi,
+                filter,
+                order,
+                per_page,
+                moves,
+            });
+        let delete = filter(&m, config).prop_map(move |filter| Op::Delete { model: mi, filter });
+        let mut choices: Vec<(u32, BoxedStrategy<Op>)> = vec![
+            (5, create.boxed()),
+            (2, get.boxed()),
+            (4, query.boxed()),
+            (1, count.boxed()),
+            (1, paginate.boxed()),
+            (1, delete.boxed()),
+        ];
+        if !non_key.is_empty() {
+            let mu = m.clone();
+            let assignment = prop::sample::select(non_key).prop_flat_map(move |f| {
+                let v = if mu.fields[f].nullable {
+                    field_value(&mu, f, config)
+                } else {
+                    value(mu.fields[f].ty, config)
+                };
+                v.prop_map(move |v| (f, v))
+            });
+            let update = (filter(&m, config), prop::collection::vec(assignment, 1..=2)).prop_map(
+                move |(filter, set)| Op::Update {
+                    model: mi,
+                    filter,
+                    set,
+                },
+            );
+            choices.push((2, update.boxed()));
+        }
+        prop::strategy::Union::new_weighted(choices)
+    })
+}

@@ -1,0 +1,86 @@
+//! Regression cases: divergences the harness once found, kept forever.
+//!
+//! Each file in `conformance/regressions/` is a [`Case`] in JSON. They are replayed on
+//! every backend by `tests/regressions.rs`; new ones are printed by the harness as
+//! ready-to-paste tests and can be saved with the CLI's `--save`.
+
+use super::case::Case;
+use super::compare::{compare, Verdict};
+use super::exec::run_case;
+use crate::backends::{MemdbKv, MemdbSql};
+use crate::Backend;
+use std::path::{Path, PathBuf};
+
+/// The folder holding regression cases.
+pub fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions")
+}
+
+/// Every saved case, with its file name.
+pub fn load_all() -> Result<Vec<(String, Case)>, String> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir()) {
+        Ok(e) => e,
+        Err(_) => return Ok(out),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let case: Case =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        out.push((path.display().to_string(), case));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Saves a case; returns its path.
+pub fn save(case: &Case) -> std::io::Result<PathBuf> {
+    let json = serde_json::to_string_pretty(case).map_err(std::io::Error::other)?;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in json.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    std::fs::create_dir_all(dir())?;
+    let path = dir().join(format!("{h:016x}.json"));
+    std::fs::write(&path, json)?;
+    Ok(path)
+}
+
+/// Runs `case` on `target` and on the memdb oracle of the same persona; returns the
+/// verdict.
+pub async fn check(target: &dyn Backend, case: &Case, label: &str) -> Verdict {
+    let target_run = run_case(target, case, label).await;
+    let oracle: Box<dyn Backend> = if target_run.key_value {
+        Box::new(MemdbKv)
+    } else {
+        Box::new(MemdbSql)
+    };
+    let oracle_run = run_case(oracle.as_ref(), case, label).await;
+    compare(case, &oracle_run, &target_run, false)
+}
+
+/// Replays a case given as JSON on `target`, panicking on divergence (the body of a
+/// pasted regression test).
+pub fn check_json(target: impl Backend, json: &str) {
+    let case: Case = match serde_json::from_str(json) {
+        Ok(c) => c,
+        Err(e) => panic!("the regression case is not valid JSON: {e}"),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("could not start a Tokio runtime: {e}"),
+    };
+    if let Verdict::Diverge { op, message } = runtime.block_on(check(&target, &case, "regression"))
+    {
+        panic!("regression diverged at {op:?}: {message}");
+    }
+}

@@ -1,0 +1,288 @@
+//! The conformance CLI: long differential and metamorphic campaigns.
+//!
+//! ```text
+//! cargo run -p toasty-conformance -- diff --backend memdb-kv --cases 10000 --seed 42
+//! cargo run -p toasty-conformance -- metamorphic --backend memdb-sql --cases 2000
+//! cargo run -p toasty-conformance -- regressions --backend memdb-kv
+//! ```
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use toasty_conformance::backends::{by_name, MemdbKv, MemdbSql, NAMES};
+use toasty_conformance::harness::compare::Verdict;
+use toasty_conformance::harness::diff::{run_diff, DiffConfig};
+use toasty_conformance::harness::gen::GenConfig;
+use toasty_conformance::harness::metamorphic::run_metamorphic;
+use toasty_conformance::harness::regressions;
+use toasty_conformance::{Availability, Backend};
+
+struct Args {
+    command: String,
+    backends: Vec<String>,
+    cases: u32,
+    seed: u64,
+    save: bool,
+}
+
+fn usage() -> String {
+    format!(
+        "usage: toasty-conformance <diff|metamorphic|regressions> [--backend NAME]... \
+         [--cases N] [--seed N] [--save]\nbackends: {}",
+        NAMES.join(", ")
+    )
+}
+
+fn parse() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().ok_or_else(usage)?;
+    let mut args = Args {
+        command,
+        backends: Vec::new(),
+        cases: 1000,
+        seed: 42,
+        save: false,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "--backend" => args.backends.push(value("--backend")?),
+            "--cases" => {
+                args.cases = value("--cases")?
+                    .parse()
+                    .map_err(|e| format!("--cases: {e}"))?
+            }
+            "--seed" => {
+                args.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
+            "--save" => args.save = true,
+            "-h" | "--help" => return Err(usage()),
+            other => return Err(format!("unknown argument `{other}`\n{}", usage())),
+        }
+    }
+    if args.backends.is_empty() {
+        args.backends.push("memdb-kv".into());
+    }
+    Ok(args)
+}
+
+struct Row {
+    backend: String,
+    cases: u64,
+    ops: u64,
+    compared: u64,
+    not_applicable: u64,
+    divergences: u64,
+    elapsed: Duration,
+}
+
+fn main() -> ExitCode {
+    let args = match parse() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for name in &args.backends {
+        let Some(target) = by_name(name) else {
+            eprintln!("unknown backend `{name}`\n{}", usage());
+            return ExitCode::from(2);
+        };
+        if let Availability::Unavailable(why) = target.availability() {
+            eprintln!("backend {name} is unavailable: {why}");
+            failed = true;
+            continue;
+        }
+        let row = match args.command.as_str() {
+            "diff" => diff(target, &args),
+            "metamorphic" => metamorphic(target.as_ref(), &args),
+            "regressions" => replay(target.as_ref()),
+            other => {
+                eprintln!("unknown command `{other}`\n{}", usage());
+                return ExitCode::from(2);
+            }
+        };
+        failed |= row.divergences > 0;
+        rows.push(row);
+    }
+    println!();
+    println!(
+        "{:<12} {:>8} {:>10} {:>10} {:>8} {:>12} {:>9}",
+        "backend", "cases", "ops", "compared", "n/a", "divergences", "time"
+    );
+    for r in &rows {
+        println!(
+            "{:<12} {:>8} {:>10} {:>10} {:>8} {:>12} {:>8.1}s",
+            r.backend,
+            r.cases,
+            r.ops,
+            r.compared,
+            r.not_applicable,
+            r.divergences,
+            r.elapsed.as_secs_f64()
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The oracle for a target: memdb with the target's persona; memdb-kv itself is checked
+/// against memdb-sql on the queries it supports.
+fn oracle_for(target: &dyn Backend, sql: bool) -> (Arc<dyn Backend>, bool) {
+    if target.name() == "memdb-kv" {
+        (Arc::new(MemdbSql), true)
+    } else if sql {
+        (Arc::new(MemdbSql), false)
+    } else {
+        (Arc::new(MemdbKv), false)
+    }
+}
+
+fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
+    let sql = !toasty_conformance::backends::is_key_value(target.name());
+    let (oracle, allow_unsupported) = oracle_for(target.as_ref(), sql);
+    let gen = GenConfig {
+        auto_increment: sql,
+        kv_friendly: !sql,
+        nul_in_strings: toasty_conformance::backends::stores_nul(target.name()),
+        ..GenConfig::default()
+    };
+    let chunks = 10u32.min(args.cases.max(1));
+    let per_chunk = args.cases.div_ceil(chunks);
+    let mut row = Row {
+        backend: target.name().to_string(),
+        cases: 0,
+        ops: 0,
+        compared: 0,
+        not_applicable: 0,
+        divergences: 0,
+        elapsed: Duration::ZERO,
+    };
+    for chunk in 0..chunks {
+        let config = DiffConfig {
+            cases: per_chunk,
+            seed: args.seed.wrapping_add(chunk as u64 * 1_000_003),
+            gen,
+            allow_unsupported,
+            ..DiffConfig::default()
+        };
+        let report = run_diff(target.clone(), oracle.clone(), &config);
+        row.cases += report.cases;
+        row.ops += report.ops;
+        row.compared += report.compared;
+        row.not_applicable += report.not_applicable;
+        row.elapsed += report.elapsed;
+        eprintln!(
+            "[{}] chunk {}/{chunks}: {} cases, {} ops, {:.1}s",
+            target.name(),
+            chunk + 1,
+            report.cases,
+            report.ops,
+            report.elapsed.as_secs_f64()
+        );
+        if let Some(d) = report.divergence {
+            row.divergences += 1;
+            eprintln!("\nDIVERGENCE on {}: {}\n", target.name(), d.message);
+            eprintln!(
+                "minimal case ({} operations):\n{}\n",
+                d.case.ops.len(),
+                d.json()
+            );
+            eprintln!(
+                "regression test:\n{}",
+                d.regression_test(&format!(
+                    "toasty_conformance::backends::by_name(\"{}\").unwrap()",
+                    target.name()
+                ))
+            );
+            if args.save {
+                match regressions::save(&d.case) {
+                    Ok(p) => eprintln!("saved to {}", p.display()),
+                    Err(e) => eprintln!("could not save the case: {e}"),
+                }
+            }
+            break;
+        }
+    }
+    row
+}
+
+fn metamorphic(target: &dyn Backend, args: &Args) -> Row {
+    let sql = !toasty_conformance::backends::is_key_value(target.name());
+    let gen = GenConfig {
+        auto_increment: sql,
+        kv_friendly: !sql,
+        nul_in_strings: toasty_conformance::backends::stores_nul(target.name()),
+        ..GenConfig::default()
+    };
+    let start = std::time::Instant::now();
+    let report = run_metamorphic(target, args.cases, args.seed, gen);
+    let mut divergences = 0;
+    if let Some((case, msg)) = &report.failure {
+        divergences = 1;
+        eprintln!("\nMETAMORPHIC FAILURE on {}: {msg}", target.name());
+        eprintln!("{}", serde_json::to_string_pretty(case).unwrap_or_default());
+    }
+    Row {
+        backend: target.name().to_string(),
+        cases: report.cases,
+        ops: report.checks,
+        compared: report.checks,
+        not_applicable: 0,
+        divergences,
+        elapsed: start.elapsed(),
+    }
+}
+
+fn replay(target: &dyn Backend) -> Row {
+    let start = std::time::Instant::now();
+    let mut row = Row {
+        backend: target.name().to_string(),
+        cases: 0,
+        ops: 0,
+        compared: 0,
+        not_applicable: 0,
+        divergences: 0,
+        elapsed: Duration::ZERO,
+    };
+    let cases = match regressions::load_all() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            row.divergences = 1;
+            return row;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("could not start a Tokio runtime: {e}");
+            row.divergences = 1;
+            return row;
+        }
+    };
+    for (name, case) in cases {
+        row.cases += 1;
+        row.ops += case.ops.len() as u64;
+        match runtime.block_on(regressions::check(target, &case, "regression")) {
+            Verdict::Agree { compared, .. } => row.compared += compared as u64,
+            Verdict::Diverge { op, message } => {
+                row.divergences += 1;
+                eprintln!("{name} diverged at {op:?}: {message}");
+            }
+        }
+    }
+    row.elapsed = start.elapsed();
+    row
+}
