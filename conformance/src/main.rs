@@ -74,6 +74,8 @@ struct Row {
     ops: u64,
     compared: u64,
     not_applicable: u64,
+    hits: u64,
+    errors: u64,
     divergences: u64,
     elapsed: Duration,
 }
@@ -112,17 +114,19 @@ fn main() -> ExitCode {
     }
     println!();
     println!(
-        "{:<12} {:>8} {:>10} {:>10} {:>8} {:>12} {:>9}",
-        "backend", "cases", "ops", "compared", "n/a", "divergences", "time"
+        "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>11} {:>8}",
+        "backend", "cases", "ops", "compared", "n/a", "hits", "errors", "divergences", "time"
     );
     for r in &rows {
         println!(
-            "{:<12} {:>8} {:>10} {:>10} {:>8} {:>12} {:>8.1}s",
+            "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>11} {:>7.1}s",
             r.backend,
             r.cases,
             r.ops,
             r.compared,
             r.not_applicable,
+            r.hits,
+            r.errors,
             r.divergences,
             r.elapsed.as_secs_f64()
         );
@@ -163,6 +167,8 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         ops: 0,
         compared: 0,
         not_applicable: 0,
+        hits: 0,
+        errors: 0,
         divergences: 0,
         elapsed: Duration::ZERO,
     };
@@ -179,6 +185,8 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         row.ops += report.ops;
         row.compared += report.compared;
         row.not_applicable += report.not_applicable;
+        row.hits += report.nonempty_reads;
+        row.errors += report.errors;
         row.elapsed += report.elapsed;
         eprintln!(
             "[{}] chunk {}/{chunks}: {} cases, {} ops, {:.1}s",
@@ -237,6 +245,8 @@ fn metamorphic(target: &dyn Backend, args: &Args) -> Row {
         ops: report.checks,
         compared: report.checks,
         not_applicable: 0,
+        hits: 0,
+        errors: 0,
         divergences,
         elapsed: start.elapsed(),
     }
@@ -250,6 +260,8 @@ fn replay(target: &dyn Backend) -> Row {
         ops: 0,
         compared: 0,
         not_applicable: 0,
+        hits: 0,
+        errors: 0,
         divergences: 0,
         elapsed: Duration::ZERO,
     };

@@ -3,7 +3,7 @@
 
 use super::case::Case;
 use super::compare::{compare, Verdict};
-use super::exec::run_case;
+use super::exec::{run_case, Outcome};
 use super::gen::{self, GenConfig};
 use crate::Backend;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -76,6 +76,11 @@ pub struct DiffReport {
     pub compared: u64,
     /// Operations the target does not support (kv targets only).
     pub not_applicable: u64,
+    /// Reads (queries, gets, counts, pages) whose oracle answer was not empty: a measure
+    /// of how often generated filters actually select data.
+    pub nonempty_reads: u64,
+    /// Operations whose oracle answer was an error.
+    pub errors: u64,
     /// The divergence found, shrunk (a campaign stops at the first).
     pub divergence: Option<Divergence>,
     /// Wall time.
@@ -93,6 +98,8 @@ pub fn run_diff(
     let ops = AtomicU64::new(0);
     let compared = AtomicU64::new(0);
     let na = AtomicU64::new(0);
+    let nonempty = AtomicU64::new(0);
+    let errors = AtomicU64::new(0);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,6 +112,8 @@ pub fn run_diff(
                 ops: 0,
                 compared: 0,
                 not_applicable: 0,
+                nonempty_reads: 0,
+                errors: 0,
                 divergence: Some(Divergence {
                     case: Case {
                         models: vec![],
@@ -116,6 +125,7 @@ pub fn run_diff(
             }
         }
     };
+    let verbose = std::env::var_os("TOASTY_DIFF_VERBOSE").is_some();
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&config.seed.to_le_bytes());
     let mut runner = TestRunner::new_with_rng(
@@ -137,6 +147,26 @@ pub fn run_diff(
             (o, t)
         });
         ops.fetch_add(case.ops.len() as u64, Ordering::Relaxed);
+        for o in &oracle_run.outcomes {
+            match o {
+                Outcome::Rows { rows, .. } if !rows.is_empty() => {
+                    nonempty.fetch_add(1, Ordering::Relaxed);
+                }
+                Outcome::Count(n) if *n > 0 => {
+                    nonempty.fetch_add(1, Ordering::Relaxed);
+                }
+                Outcome::Pages(p) if p.iter().any(|(r, _)| !r.is_empty()) => {
+                    nonempty.fetch_add(1, Ordering::Relaxed);
+                }
+                Outcome::Error(kind, msg) => {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                    if verbose {
+                        eprintln!("oracle error: {kind}: {msg}");
+                    }
+                }
+                _ => {}
+            }
+        }
         match compare(&case, &oracle_run, &target_run, config.allow_unsupported) {
             Verdict::Agree {
                 compared: c,
@@ -172,6 +202,8 @@ pub fn run_diff(
         ops: ops.load(Ordering::Relaxed),
         compared: compared.load(Ordering::Relaxed),
         not_applicable: na.load(Ordering::Relaxed),
+        nonempty_reads: nonempty.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
         divergence,
         elapsed: start.elapsed(),
     }
