@@ -309,6 +309,22 @@ async fn kv_check_unique_on_insert(
             full
         })
         .collect();
+    // A batch larger than one insert is written in several requests, so a duplicate key
+    // in a later request would leave the earlier ones written: check keys up front.
+    let split = insert.rows.len() > db.inner.capability.max_insert_rows.unwrap_or(usize::MAX);
+    if split {
+        let mut keys: Vec<Vec<Value>> = Vec::with_capacity(full.len());
+        for row in &full {
+            let key = table.key_of(row);
+            if keys.iter().any(|k| keys_equal(k, &key)) {
+                return Err(key_error(app));
+            }
+            keys.push(key);
+        }
+        if !run_fetch(db, table, Fetch::Keys(keys)).await?.is_empty() {
+            return Err(key_error(app));
+        }
+    }
     for (i, index) in table.indices.iter().enumerate() {
         if !index.unique {
             continue;
@@ -376,6 +392,13 @@ async fn rows_with_index_values(
         }
     }
     Ok(out)
+}
+
+fn key_error(app: &toasty_core::schema::app::Model) -> Error {
+    Error::unique_violation(format!(
+        "another `{}` record already has this primary key",
+        app.name
+    ))
 }
 
 fn unique_error(app: &toasty_core::schema::app::Model, table: &Table, index: usize) -> Error {
