@@ -204,8 +204,13 @@ impl Scalar for jiff::Timestamp {
     }
     fn from_value(value: Value) -> Result<Self> {
         match value {
-            Value::Timestamp(us) => jiff::Timestamp::from_microsecond(us)
-                .map_err(|e| Error::out_of_range(format!("timestamp out of range: {e}"))),
+            // Built from seconds and nanoseconds: `from_microsecond` rejects the last
+            // second of jiff's range, which `as_microsecond` produces.
+            Value::Timestamp(us) => jiff::Timestamp::new(
+                us.div_euclid(1_000_000),
+                (us.rem_euclid(1_000_000) * 1_000) as i32,
+            )
+            .map_err(|e| Error::out_of_range(format!("timestamp out of range: {e}"))),
             other => mismatch(Type::Timestamp, &other),
         }
     }
