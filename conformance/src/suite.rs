@@ -5,13 +5,18 @@
 pub mod count_first_get;
 pub mod create;
 pub mod crud;
+pub mod defaults;
 pub mod delete;
+pub mod errors;
 pub mod filter_ops;
 pub mod get_by;
+pub mod keys;
+pub mod kv_limits;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
 pub mod support;
+pub mod types;
 pub mod update;
 
 /// Calls `$callback!($arg; module::test, ...)` with every conformance test. Add new tests
@@ -79,6 +84,30 @@ macro_rules! for_each_conformance_test {
             count_first_get::count_with_filters,
             count_first_get::get_exactly_one,
             count_first_get::first_any_and_none,
+            types::types_scalar_boundaries,
+            types::types_negative_zero,
+            types::types_timestamp_microseconds,
+            types::types_optional_round_trip,
+            keys::keys_composite,
+            keys::keys_auto_uuid,
+            keys::keys_auto_increment,
+            keys::keys_explicit_types,
+            keys::keys_column_and_table_names,
+            defaults::defaults_on_create,
+            defaults::defaults_on_update,
+            errors::errors_not_found_and_too_many,
+            errors::errors_unique_on_create,
+            errors::errors_unique_on_update,
+            errors::errors_unique_in_batch_no_partial_write,
+            errors::errors_u64_out_of_range,
+            errors::errors_nan_and_infinity_rejected,
+            errors::errors_timestamp_out_of_range,
+            kv_limits::kv_full_scan,
+            kv_limits::kv_filter_without_index,
+            kv_limits::kv_or_with_unserved_branch,
+            kv_limits::kv_writes_without_index,
+            kv_limits::kv_residual_filters,
+            kv_limits::kv_large_reads_and_writes,
         );
     };
 }

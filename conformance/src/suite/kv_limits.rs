@@ -1,0 +1,238 @@
+//! Key-value rules: a query no key or index can serve is `Unsupported` on a key-value
+//! backend (with a message that names the field and says to add an index) and returns
+//! rows on SQL backends; queries that pin a key or index work everywhere, with the other
+//! predicates, the order and the slice applied by the engine; large reads and writes are
+//! split to the store's limits.
+
+use super::support::{expect_err, expect_needs_index, sorted};
+use crate::Test;
+use toasty::{Db, ErrorKind, Result};
+
+#[derive(Debug, toasty::Model)]
+#[key(grp, id)]
+struct Cell {
+    grp: String,
+    id: i64,
+    #[index]
+    tag: String,
+    #[unique]
+    code: String,
+    plain: i64,
+    opt: Option<i64>,
+}
+
+/// grp "a": ids 0..6, grp "b": ids 0..4; tag = "even"/"odd" by id; plain = id * 10;
+/// opt = id for ids above 1.
+async fn seed(t: &mut Test) -> Result<Db> {
+    let mut db = t.setup_db(toasty::models!(Cell)).await?;
+    let mut batch = Cell::create_many();
+    for (grp, n) in [("a", 6), ("b", 4)] {
+        for id in 0..n {
+            let tag = if id % 2 == 0 { "even" } else { "odd" };
+            let opt = if id > 1 { Some(id) } else { None };
+            batch = batch.item(
+                Cell::create()
+                    .grp(grp)
+                    .id(id)
+                    .tag(tag)
+                    .code(format!("{grp}{id}"))
+                    .plain(id * 10)
+                    .opt(opt),
+            );
+        }
+    }
+    batch.exec(&mut db).await?;
+    Ok(db)
+}
+
+fn codes(cells: Vec<Cell>) -> Vec<String> {
+    cells.into_iter().map(|c| c.code).collect()
+}
+
+/// `all()` (a full scan) is `Unsupported` on key-value backends and lists every record on
+/// SQL backends; so are its count and its order-only variant.
+pub async fn kv_full_scan(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let all = Cell::all().exec(&mut db).await;
+    let count = Cell::all().count().exec(&mut db).await;
+    let ordered = Cell::all()
+        .order_by(Cell::fields().plain().desc())
+        .limit(3)
+        .exec(&mut db)
+        .await;
+    let first = Cell::all().first().exec(&mut db).await;
+    if t.is_kv() {
+        expect_err(all, ErrorKind::Unsupported, &["scan", "index"]);
+        expect_err(count, ErrorKind::Unsupported, &["index"]);
+        expect_err(ordered, ErrorKind::Unsupported, &["index"]);
+        expect_err(first, ErrorKind::Unsupported, &["index"]);
+    } else {
+        assert_eq!(all?.len(), 10);
+        assert_eq!(count?, 10);
+        assert_eq!(codes(ordered?), ["a5", "a4", "a3"]);
+        assert!(first?.is_some());
+    }
+    Ok(())
+}
+
+/// A filter on a field with no index is `Unsupported` on key-value backends, naming the
+/// field; SQL backends return the rows.
+pub async fn kv_filter_without_index(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let f = Cell::fields;
+    let by_plain = Cell::filter(f().plain().ge(40)).exec(&mut db).await;
+    let by_opt = Cell::filter(f().opt().is_none())
+        .count()
+        .exec(&mut db)
+        .await;
+    let by_sort_key = Cell::filter(f().id().eq(1)).exec(&mut db).await;
+    let by_ne = Cell::filter(f().grp().ne("a")).exec(&mut db).await;
+    let by_pattern = Cell::filter(f().tag().starts_with("ev"))
+        .exec(&mut db)
+        .await;
+    if t.is_kv() {
+        expect_needs_index(by_plain, "plain");
+        expect_needs_index(by_opt, "opt");
+        expect_needs_index(by_sort_key, "id");
+        expect_needs_index(by_ne, "grp");
+        expect_needs_index(by_pattern, "tag");
+    } else {
+        assert_eq!(sorted(codes(by_plain?)), ["a4", "a5"]);
+        assert_eq!(by_opt?, 4);
+        assert_eq!(sorted(codes(by_sort_key?)), ["a1", "b1"]);
+        assert_eq!(by_ne?.len(), 4);
+        assert_eq!(by_pattern?.len(), 5);
+    }
+    Ok(())
+}
+
+/// An `or` with one branch that no key or index serves is `Unsupported` on key-value
+/// backends; SQL backends return the union.
+pub async fn kv_or_with_unserved_branch(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let f = Cell::fields;
+    let q = Cell::filter(f().grp().eq("b").or(f().plain().eq(50)));
+    let r = q.exec(&mut db).await;
+    if t.is_kv() {
+        expect_needs_index(r, "plain");
+    } else {
+        assert_eq!(sorted(codes(r?)), ["a5", "b0", "b1", "b2", "b3"]);
+    }
+    // Both branches served: works everywhere.
+    let both = Cell::filter(f().grp().eq("b").or(f().code().eq("a5")))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(sorted(codes(both)), ["a5", "b0", "b1", "b2", "b3"]);
+    Ok(())
+}
+
+/// Updates and deletes that no key or index serves are `Unsupported` on key-value
+/// backends and change nothing; SQL backends apply them.
+pub async fn kv_writes_without_index(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let f = Cell::fields;
+    let upd = CellUpdate::from_query(Cell::filter(f().plain().lt(20)))
+        .opt(100)
+        .exec(&mut db)
+        .await;
+    let del = Cell::filter(f().plain().eq(50))
+        .delete()
+        .exec(&mut db)
+        .await;
+    let changed = Cell::filter_by_grp("a")
+        .filter(f().opt().eq(100))
+        .count()
+        .exec(&mut db)
+        .await?;
+    let left = Cell::filter_by_grp("a").count().exec(&mut db).await?;
+    if t.is_kv() {
+        expect_needs_index(upd, "plain");
+        expect_needs_index(del, "plain");
+        assert_eq!((changed, left), (0, 6), "nothing changed");
+    } else {
+        upd?;
+        del?;
+        assert_eq!((changed, left), (2, 5));
+    }
+    Ok(())
+}
+
+/// A key or index equality plus any other predicates works on every backend (the rest is
+/// a residual filter on key-value backends), with order, offset and limit.
+pub async fn kv_residual_filters(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let f = Cell::fields;
+    let r = Cell::filter_by_grp("a")
+        .filter(f().plain().ge(20).and(f().opt().ne(3)))
+        .order_by(f().plain().desc())
+        .exec(&mut db)
+        .await?;
+    assert_eq!(codes(r), ["a5", "a4", "a2"]);
+    let r = Cell::filter_by_tag("odd")
+        .filter(f().opt().is_none().or(f().grp().eq("b")))
+        .order_by((f().grp().asc(), f().id().asc()))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(codes(r), ["a1", "b1", "b3"]);
+    let r = Cell::filter_by_code("a3")
+        .filter(f().plain().eq(30))
+        .get()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(r.id, 3);
+    let r = Cell::filter(f().grp().in_list(["a", "b"]).and(f().plain().gt(25)))
+        .order_by(f().code().asc())
+        .offset(1)
+        .limit(2)
+        .exec(&mut db)
+        .await?;
+    assert_eq!(codes(r), ["a4", "a5"]);
+    let r = Cell::filter_by_grp("b")
+        .filter(f().id().ge(1).and(f().id().lt(3)))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(sorted(codes(r)), ["b1", "b2"]);
+    let r = Cell::filter_by_grp("a")
+        .filter(f().code().starts_with("a").not())
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(r, 0);
+    Ok(())
+}
+
+/// Reads of 150 keys, and updates and deletes of 60 records, cross the key-value limits
+/// (100 keys per read, 25 per write) and still touch every record.
+pub async fn kv_large_reads_and_writes(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Cell)).await?;
+    let mut batch = Cell::create_many();
+    for id in 0..160 {
+        batch = batch.item(
+            Cell::create()
+                .grp("big")
+                .id(id)
+                .tag(if id < 60 { "low" } else { "high" })
+                .code(format!("c{id}"))
+                .plain(id),
+        );
+    }
+    batch.exec(&mut db).await?;
+    let f = Cell::fields;
+    let got = Cell::filter(f().grp().eq("big").and(f().id().in_list(0..150)))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(got, 150);
+    Cell::update_by_tag("low").opt(1).exec(&mut db).await?;
+    let n = Cell::filter_by_grp("big")
+        .filter(f().opt().eq(1))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 60);
+    Cell::delete_by_tag(&mut db, "low").await?;
+    assert_eq!(Cell::filter_by_grp("big").count().exec(&mut db).await?, 100);
+    Cell::filter_by_grp("big").delete().exec(&mut db).await?;
+    assert_eq!(Cell::filter_by_grp("big").count().exec(&mut db).await?, 0);
+    Ok(())
+}
