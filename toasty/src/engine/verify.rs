@@ -82,6 +82,11 @@ fn field_of(model: &Model, idx: usize) -> Result<&toasty_core::schema::app::Fiel
     })
 }
 
+/// The longest string (in characters) or byte string (in bytes) a key or indexed field
+/// may hold, on every backend (MySQL indexes `VARCHAR(255)`; DynamoDB and PostgreSQL
+/// allow more, but the contract is the same everywhere).
+pub(crate) const MAX_KEYED_LEN: usize = 255;
+
 fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
     let f = field_of(model, idx)?;
     if value.is_null() && !f.nullable {
@@ -90,7 +95,24 @@ fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
             model.name, f.name
         )));
     }
-    f.ty.check(value, &format!("`{}.{}`", model.name, f.name))
+    f.ty.check(value, &format!("`{}.{}`", model.name, f.name))?;
+    let keyed = model.primary_key.contains(&idx)
+        || model.indices.iter().any(|i| i.fields.contains(&idx));
+    if keyed {
+        let len = match value {
+            Value::String(s) => s.chars().count(),
+            Value::Bytes(b) => b.len(),
+            _ => 0,
+        };
+        if len > MAX_KEYED_LEN {
+            return Err(Error::out_of_range(format!(
+                "`{}.{}` is a key or indexed field and holds at most {MAX_KEYED_LEN} \
+                 characters (bytes for Vec<u8>) on every backend; this value has {len}",
+                model.name, f.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a literal compared with a field: the right family, and in range.
