@@ -6,6 +6,22 @@
 
 PROVISION_NAME=${PROVISION_NAME:-provision}
 
+# Closes the file descriptors this script inherited beyond stdin, stdout
+# and stderr (e.g. a caller's process-substitution pipe), so the servers we
+# start do not hold them open for as long as they run. 255 is bash's own
+# handle on the script.
+close_inherited_fds() {
+    local path fd
+    for path in "/proc/$$/fd/"*; do
+        fd=${path##*/}
+        if [[ $fd =~ ^[0-9]+$ && -e $path ]] && ((fd > 2 && fd < 255)); then
+            eval "exec $fd>&-"
+        fi
+    done
+    return 0
+}
+close_inherited_fds
+
 log() { printf '[%s] %s\n' "$PROVISION_NAME" "$*" >&2; }
 
 die() {
