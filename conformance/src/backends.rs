@@ -1,6 +1,7 @@
 //! The built-in backends, and lookup by name for the CLI.
 
 mod memdb;
+pub mod server;
 
 pub use memdb::{MemdbKv, MemdbSql};
 

@@ -144,6 +144,11 @@ impl Builder {
         self.build_arc(Arc::new(driver)).await
     }
 
+    /// Opens the database with a shared driver (one driver, several `Db`s).
+    pub async fn build_shared(self, driver: Arc<dyn Driver>) -> Result<Db> {
+        self.build_arc(driver).await
+    }
+
     async fn build_arc(self, driver: Arc<dyn Driver>) -> Result<Db> {
         if self.models.models.is_empty() {
             return Err(Error::invalid_schema(

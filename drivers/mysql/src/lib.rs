@@ -1,0 +1,1 @@
+//! The mysql driver for Toasty.
