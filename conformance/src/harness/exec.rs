@@ -141,6 +141,8 @@ pub async fn run_case(backend: &dyn Backend, case: &Case, label: &str) -> Run {
     } else {
         None
     };
+    // Servers are shared by many cases: leave nothing behind (memdb does not care).
+    let _ = db.drop_schema().await;
     Run {
         setup_error: None,
         outcomes,
