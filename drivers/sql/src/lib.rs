@@ -56,6 +56,8 @@
 //! of another family than the column's, carry their own type. SQLite pattern tests bind
 //! an `I64` byte length and a `Bytes` pattern. `LIMIT` and `OFFSET` are `I64` parameters.
 
+#![warn(missing_docs)]
+
 mod column_type;
 mod ddl;
 mod dialect;

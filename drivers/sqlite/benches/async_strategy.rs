@@ -103,9 +103,16 @@ impl Strategy {
     }
 }
 
-fn strategies(schema: &Arc<Schema>) -> Vec<Strategy> {
+fn strategies(schema: &Arc<Schema>, dir: Option<&std::path::Path>) -> Vec<Strategy> {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
     let open = || {
-        let mut conn = BlockingConnection::open_in_memory().unwrap();
+        let mut conn = match dir {
+            None => BlockingConnection::open_in_memory().unwrap(),
+            Some(dir) => {
+                let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                BlockingConnection::open(&dir.join(format!("bench{n}.db"))).unwrap()
+            }
+        };
         conn.exec(
             schema,
             &Operation::CreateTable(CreateTable { table: TableId(0) }),
@@ -129,15 +136,17 @@ fn strategies(schema: &Arc<Schema>) -> Vec<Strategy> {
     ]
 }
 
-async fn measure(strategy: &Strategy, schema: &Arc<Schema>, tasks: usize) -> [f64; 3] {
-    const INSERTS: i64 = 4_000;
-    const GETS: i64 = 20_000;
-    const SCANS: i64 = 2_000;
+async fn measure(strategy: &Strategy, schema: &Arc<Schema>, tasks: usize, file: bool) -> [f64; 3] {
+    let (inserts, gets, scans): (i64, i64, i64) = if file {
+        (300, 5_000, 500)
+    } else {
+        (4_000, 20_000, 2_000)
+    };
     let start = Instant::now();
-    for id in 0..INSERTS {
+    for id in 0..inserts {
         strategy.exec(schema, insert(id)).await.unwrap();
     }
-    let insert_us = start.elapsed().as_secs_f64() * 1e6 / INSERTS as f64;
+    let insert_us = start.elapsed().as_secs_f64() * 1e6 / inserts as f64;
 
     let start = Instant::now();
     let mut handles = Vec::new();
@@ -145,36 +154,41 @@ async fn measure(strategy: &Strategy, schema: &Arc<Schema>, tasks: usize) -> [f6
         let s = strategy.clone();
         let schema = schema.clone();
         handles.push(tokio::spawn(async move {
-            for i in 0..GETS / tasks as i64 {
-                s.exec(&schema, get((i * 7 + t) % INSERTS)).await.unwrap();
+            for i in 0..gets / tasks as i64 {
+                s.exec(&schema, get((i * 7 + t) % inserts)).await.unwrap();
             }
         }));
     }
     for h in handles {
         h.await.unwrap();
     }
-    let get_us = start.elapsed().as_secs_f64() * 1e6 / GETS as f64;
+    let get_us = start.elapsed().as_secs_f64() * 1e6 / gets as f64;
 
     let start = Instant::now();
-    for _ in 0..SCANS {
+    for _ in 0..scans {
         strategy.exec(schema, scan()).await.unwrap();
     }
-    let scan_us = start.elapsed().as_secs_f64() * 1e6 / SCANS as f64;
+    let scan_us = start.elapsed().as_secs_f64() * 1e6 / scans as f64;
     [insert_us, get_us, scan_us]
 }
 
 fn main() {
     let schema = Arc::new(schema());
-    println!("mean microseconds per operation (in-memory database)");
+    let tmp = std::env::temp_dir().join(format!("toasty-sqlite-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    println!("mean microseconds per operation");
     println!(
-        "{:<16} {:<14} {:>5} {:>10} {:>10} {:>12}",
-        "strategy", "runtime", "tasks", "insert", "get", "scan 100"
+        "{:<7} {:<16} {:<14} {:>5} {:>10} {:>10} {:>12}",
+        "db", "strategy", "runtime", "tasks", "insert", "get", "scan 100"
     );
-    for (flavour, tasks) in [
-        ("current_thread", 1),
-        ("multi_thread", 1),
-        ("multi_thread", 8),
+    for (db, flavour, tasks) in [
+        ("memory", "current_thread", 1),
+        ("memory", "multi_thread", 1),
+        ("memory", "multi_thread", 8),
+        ("file", "current_thread", 1),
+        ("file", "multi_thread", 8),
     ] {
+        let file = db == "file";
         let rt = if flavour == "current_thread" {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -188,10 +202,13 @@ fn main() {
                 .unwrap()
         };
         rt.block_on(async {
-            for strategy in strategies(&schema) {
-                let [i, g, s] = measure(&strategy, &schema, tasks).await;
+            let dir = tmp.join(format!("{db}-{flavour}-{tasks}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            for strategy in strategies(&schema, file.then_some(dir.as_path())) {
+                let [i, g, s] = measure(&strategy, &schema, tasks, file).await;
                 println!(
-                    "{:<16} {:<14} {:>5} {:>10.2} {:>10.2} {:>12.2}",
+                    "{:<7} {:<16} {:<14} {:>5} {:>10.2} {:>10.2} {:>12.2}",
+                    db,
                     strategy.name(),
                     flavour,
                     tasks,
@@ -202,4 +219,5 @@ fn main() {
             }
         });
     }
+    let _ = std::fs::remove_dir_all(&tmp);
 }
