@@ -1,5 +1,6 @@
 //! `INSERT`, `SELECT`, `UPDATE` and `DELETE` for the SQL operation set.
 
+use crate::check;
 use crate::column_type::bind_type;
 use crate::expr::ExprWriter;
 use crate::writer::Writer;
@@ -13,6 +14,8 @@ impl Serializer {
     /// One `INSERT` per chunk of rows that fits the dialect's parameter limit.
     pub(crate) fn insert(&self, table: &Table, op: &Insert) -> Result<Vec<Statement>> {
         let d = self.dialect;
+        check::column_list(table, &op.columns, "insert columns")?;
+        check::column_list(table, &op.returning, "returning columns")?;
         let types = self.types_of(table, &op.columns)?;
         for row in &op.rows {
             if row.len() != op.columns.len() {
@@ -22,6 +25,9 @@ impl Serializer {
                     op.columns.len(),
                     row.len()
                 )));
+            }
+            for (&col, value) in op.columns.iter().zip(row) {
+                check::value(table, col, value)?;
             }
         }
         let returning = self.returning_output(table, &op.returning)?;
@@ -96,6 +102,11 @@ impl Serializer {
     /// (the matching rows, or their count). On MySQL `returning` is not expressible; the
     /// plain `UPDATE` is emitted and the driver re-reads the rows.
     pub(crate) fn update(&self, table: &Table, op: &Update) -> Result<Vec<Statement>> {
+        let cols: Vec<usize> = op.assignments.iter().map(|(c, _)| *c).collect();
+        check::column_list(table, &cols, "assignments")?;
+        for (col, value) in &op.assignments {
+            check::value(table, *col, value)?;
+        }
         if op.assignments.is_empty() {
             let select = Select {
                 table: table.id,

@@ -5,6 +5,7 @@
 //! serialized by [`crate::dml`]. Key lists are split so each statement stays within the
 //! dialect's parameter limit.
 
+use crate::check;
 use crate::{Serializer, Statement};
 use toasty_core::driver::{Delete, DeleteByKey, GetByKey, QueryPk, Select, Update, UpdateByKey};
 use toasty_core::schema::db::Table;
@@ -85,6 +86,11 @@ impl Serializer {
 
     /// `UPDATE ... WHERE <key> IN (...)`, reporting affected rows.
     pub(crate) fn update_by_key(&self, table: &Table, op: &UpdateByKey) -> Result<Vec<Statement>> {
+        let cols: Vec<usize> = op.assignments.iter().map(|(c, _)| *c).collect();
+        check::column_list(table, &cols, "assignments")?;
+        for (col, value) in &op.assignments {
+            check::value(table, *col, value)?;
+        }
         for (col, _) in &op.assignments {
             if table.primary_key.contains(col) {
                 let name = table

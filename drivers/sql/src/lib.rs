@@ -21,6 +21,14 @@
 //! | placeholders | `?` | `$1`, `$2`, ... | `?` |
 //! | identifier quotes | `"x"` | `"x"` | `` `x` `` |
 //!
+//! # Validation
+//!
+//! Before any SQL is produced, written values are checked as the reference driver checks
+//! them: NULL in a non-nullable column is `InvalidValue`; a value outside its type's
+//! range (`i8` column given 1000, `u64` above `i64::MAX`) is `ValueOutOfRange`; NaN and
+//! infinities are `InvalidValue` ([`toasty_core::Type::check`]); a column listed twice
+//! in an insert, `returning` or assignment list is `InvalidStatement`.
+//!
 //! # Column types
 //!
 //! | Toasty type | SQLite | PostgreSQL | MySQL / MariaDB |
@@ -58,6 +66,7 @@
 
 #![warn(missing_docs)]
 
+mod check;
 mod column_type;
 mod ddl;
 mod dialect;

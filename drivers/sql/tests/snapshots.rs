@@ -910,3 +910,60 @@ fn misuse_is_an_error_not_a_panic() {
         .unwrap();
     assert!(ddl[0].sql.contains("COLLATE utf8mb4_nopad_bin"));
 }
+
+#[test]
+fn written_values_are_checked_like_memdb() {
+    use toasty_core::ErrorKind;
+    let schema = schema();
+    let s = Serializer::new(Dialect::Sqlite);
+    let insert = |columns: Vec<usize>, row: Vec<Value>| {
+        Operation::Insert(Insert {
+            table: ALL_TYPES,
+            columns,
+            rows: vec![row],
+            returning: vec![],
+        })
+    };
+    let i8_col = 1 + 2 * 1;
+    let f64_col = 1 + 2 * 10;
+    let kind = |op: Operation| s.serialize(&schema, &op).unwrap_err().kind();
+    assert_eq!(
+        kind(insert(vec![0, i8_col], vec!["k".into(), Value::I64(1000)])),
+        ErrorKind::ValueOutOfRange
+    );
+    assert_eq!(
+        kind(insert(
+            vec![0, f64_col],
+            vec!["k".into(), Value::F64(f64::NAN)]
+        )),
+        ErrorKind::InvalidValue
+    );
+    assert_eq!(
+        kind(insert(vec![0, i8_col], vec!["k".into(), Value::Null])),
+        ErrorKind::InvalidValue
+    );
+    assert_eq!(
+        kind(insert(vec![0, 0], vec!["k".into(), "k".into()])),
+        ErrorKind::InvalidStatement
+    );
+    assert_eq!(
+        kind(insert(vec![0, i8_col], vec!["k".into(), "text".into()])),
+        ErrorKind::InvalidValue
+    );
+    let update = Operation::Update(Update {
+        table: USERS,
+        filter: Expr::true_(),
+        assignments: vec![(NAME, "a".into()), (NAME, "b".into())],
+        returning: false,
+    });
+    assert_eq!(kind(update), ErrorKind::InvalidStatement);
+    let update = Operation::UpdateByKey(UpdateByKey {
+        table: USERS,
+        keys: vec![vec![1i64.into()]],
+        assignments: vec![(AGE, Value::I64(i64::MAX))],
+    });
+    assert_eq!(kind(update), ErrorKind::ValueOutOfRange);
+    // A nullable column accepts NULL.
+    let ok = insert(vec![0, i8_col + 1], vec!["k".into(), Value::Null]);
+    assert!(s.serialize(&schema, &ok).is_ok());
+}
