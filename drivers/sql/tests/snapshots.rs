@@ -924,7 +924,7 @@ fn written_values_are_checked_like_memdb() {
             returning: vec![],
         })
     };
-    let i8_col = 1 + 2 * 1;
+    let i8_col = 3; // key, c_bool, n_bool, c_i8
     let f64_col = 1 + 2 * 10;
     let kind = |op: Operation| s.serialize(&schema, &op).unwrap_err().kind();
     assert_eq!(
