@@ -301,3 +301,87 @@ pub async fn errors_timestamp_out_of_range(t: &mut Test) -> Result<()> {
     assert_eq!(Measure::get_by_id(&mut db, 1).await?.at2, None);
     Ok(())
 }
+
+/// A unique optional field allows any number of `None`s; a composite unique index is
+/// violated only when every field is equal.
+pub async fn errors_unique_nullable_and_composite(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    #[unique(city, street)]
+    struct Site {
+        #[key]
+        id: i64,
+        #[unique]
+        nick: Option<String>,
+        city: String,
+        street: String,
+    }
+    let mut db = t.setup_db(toasty::models!(Site)).await?;
+    toasty::create!(Site::[
+        { id: 1, city: "Oslo", street: "Main" },
+        { id: 2, city: "Oslo", street: "Side" },
+        { id: 3, city: "Rome", street: "Main", nick: "r" },
+    ])
+    .exec(&mut db)
+    .await?;
+    Site::create()
+        .id(4)
+        .city("Nice")
+        .street("Main")
+        .exec(&mut db)
+        .await?;
+    let r = Site::create()
+        .id(5)
+        .city("Oslo")
+        .street("Main")
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    let r = Site::create()
+        .id(5)
+        .city("X")
+        .street("Y")
+        .nick("r")
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    let mut s = Site::get_by_id(&mut db, 2).await?;
+    let r = s.update().street("Main").exec(&mut db).await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    assert_eq!(s.street, "Side");
+    s.update()
+        .nick(None::<String>)
+        .city("Rome")
+        .exec(&mut db)
+        .await?;
+    let got = Site::get_by_city_and_street(&mut db, "Rome", "Side").await?;
+    assert_eq!(got.id, 2);
+    let n = Site::filter(Site::fields().id().in_list([1, 2, 3, 4, 5]))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 4);
+    Ok(())
+}
+
+/// Creating or updating a field from an expression (another field) instead of a value is
+/// an `InvalidStatement` error, and nothing changes.
+pub async fn errors_expression_assignment_refused(t: &mut Test) -> Result<()> {
+    let mut db = members(t).await?;
+    let mut m = Member::get_by_id(&mut db, 1).await?;
+    let r = m
+        .update()
+        .club(Member::fields().email())
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::InvalidStatement, &["value"]);
+    assert_eq!(m.club, "c");
+    let r = Member::create()
+        .id(9)
+        .email("z@x")
+        .club(Member::fields().email())
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::InvalidStatement, &["value"]);
+    assert_eq!(emails(&mut db).await?, ["a@x", "b@x"]);
+    Ok(())
+}

@@ -11,7 +11,7 @@ use toasty::Result;
 /// strictly ascending values.
 macro_rules! cmp_test {
     ($name:ident, $ty:ty, [$($v:expr),+ $(,)?]) => {
-        #[doc = concat!("Every comparison operator and `in_list` on a `", stringify!($ty), "` field.")]
+        #[doc = concat!("Every comparison operator, `in_list` and ordering on a `", stringify!($ty), "` field and an `Option` of it.")]
         pub async fn $name(t: &mut Test) -> Result<()> {
             #[derive(Debug, toasty::Model)]
             #[key(grp, id)]
@@ -19,6 +19,7 @@ macro_rules! cmp_test {
                 grp: String,
                 id: i64,
                 v: $ty,
+                ov: Option<$ty>,
             }
             let mut db = t.setup_db(toasty::models!(Item)).await?;
             let vals: Vec<$ty> = vec![$($v),+];
@@ -68,6 +69,52 @@ macro_rules! cmp_test {
             assert_eq!(ids(&mut db, v().in_list(empty.clone())).await?, Vec::<i64>::new(), "in_list of nothing");
             assert_eq!(ids(&mut db, v().in_list(empty).not()).await?, all, "not in_list of nothing");
             assert_eq!(ids(&mut db, v().in_list([first.clone(), first])).await?, vec![0], "in_list with duplicates");
+            // Ordering by the field follows the same order as the comparisons.
+            let in_g = || Item::filter(Item::fields().grp().eq("g"));
+            let asc: Vec<i64> = in_g().order_by(v().asc()).exec(&mut db).await?.into_iter().map(|r| r.id).collect();
+            assert_eq!(asc, all, "order_by asc");
+            let desc: Vec<i64> = in_g().order_by(v().desc()).exec(&mut db).await?.into_iter().map(|r| r.id).collect();
+            assert_eq!(desc, all.iter().rev().copied().collect::<Vec<_>>(), "order_by desc");
+
+            // The optional field: partition "o" holds Some(value) for ids 0..n and None at n.
+            for (i, x) in vals.iter().enumerate() {
+                Item::create().grp("o").id(i as i64).v(x.clone()).ov(x.clone()).exec(&mut db).await?;
+            }
+            Item::create().grp("o").id(n).v(vals[0].clone()).exec(&mut db).await?;
+            async fn oids(db: &mut toasty::Db, e: toasty::Expr<bool>) -> Result<Vec<i64>> {
+                let mut out: Vec<i64> = Item::filter(Item::fields().grp().eq("o").and(e))
+                    .exec(db)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect();
+                out.sort();
+                Ok(out)
+            }
+            let ov = || Item::fields().ov();
+            for (p, pivot) in vals.iter().enumerate() {
+                let p = p as i64;
+                let sel = |f: &dyn Fn(i64) -> bool| all.iter().copied().filter(|&i| f(i)).collect::<Vec<_>>();
+                assert_eq!(oids(&mut db, ov().eq(pivot.clone())).await?, sel(&|i| i == p), "opt eq #{p}");
+                assert_eq!(oids(&mut db, ov().eq(pivot.clone()).not()).await?, sel(&|i| i != p), "opt not eq #{p}");
+                assert_eq!(oids(&mut db, ov().ne(pivot.clone())).await?, sel(&|i| i != p), "opt ne #{p}");
+                assert_eq!(oids(&mut db, ov().gt(pivot.clone())).await?, sel(&|i| i > p), "opt gt #{p}");
+                assert_eq!(oids(&mut db, ov().le(pivot.clone()).not()).await?, sel(&|i| i > p), "opt not le #{p}");
+                assert_eq!(oids(&mut db, ov().lt(pivot.clone())).await?, sel(&|i| i < p), "opt lt #{p}");
+                assert_eq!(oids(&mut db, ov().ge(pivot.clone()).not()).await?, sel(&|i| i < p), "opt not ge #{p}");
+            }
+            assert_eq!(oids(&mut db, ov().is_none()).await?, vec![n], "is_none");
+            assert_eq!(oids(&mut db, ov().is_some()).await?, all, "is_some");
+            let empty: Vec<$ty> = Vec::new();
+            assert_eq!(oids(&mut db, ov().in_list(empty).not()).await?, all, "opt not in_list of nothing");
+            let in_o = || Item::filter(Item::fields().grp().eq("o"));
+            let asc: Vec<i64> = in_o().order_by(ov().asc()).exec(&mut db).await?.into_iter().map(|r| r.id).collect();
+            let mut want: Vec<i64> = vec![n];
+            want.extend(all.iter().copied());
+            assert_eq!(asc, want, "opt order_by asc: None first");
+            let desc: Vec<i64> = in_o().order_by(ov().desc()).exec(&mut db).await?.into_iter().map(|r| r.id).collect();
+            want.reverse();
+            assert_eq!(desc, want, "opt order_by desc: None last");
             Ok(())
         }
     };
@@ -277,6 +324,53 @@ async fn nums(db: &mut toasty::Db, e: toasty::Expr<bool>) -> Result<Vec<i64>> {
         .collect();
     v.sort();
     Ok(v)
+}
+
+/// A field compared with another field of the same model, including NULL on either side.
+pub async fn field_to_field_comparisons(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    #[key(grp, id)]
+    struct Pair {
+        grp: String,
+        id: i64,
+        a: i64,
+        b: Option<i64>,
+        c: i32,
+    }
+    let mut db = t.setup_db(toasty::models!(Pair)).await?;
+    toasty::create!(Pair::[
+        { grp: "g", id: 0, a: 1, b: 1, c: 5 },
+        { grp: "g", id: 1, a: 1, b: 2, c: 0 },
+        { grp: "g", id: 2, a: 3, b: 2, c: 3 },
+        { grp: "g", id: 3, a: 3, c: 3 },
+    ])
+    .exec(&mut db)
+    .await?;
+    async fn ids(db: &mut toasty::Db, e: toasty::Expr<bool>) -> Result<Vec<i64>> {
+        let mut v: Vec<i64> = Pair::filter(Pair::fields().grp().eq("g").and(e))
+            .exec(db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        v.sort();
+        Ok(v)
+    }
+    let f = Pair::fields;
+    assert_eq!(ids(&mut db, f().a().lt(f().id())).await?, Vec::<i64>::new());
+    assert_eq!(ids(&mut db, f().a().gt(f().id())).await?, [0, 2]);
+    assert_eq!(ids(&mut db, f().a().le(f().id())).await?, [1, 3]);
+    assert_eq!(ids(&mut db, f().id().eq(f().a())).await?, [1, 3]);
+    assert_eq!(ids(&mut db, f().id().ne(f().a())).await?, [0, 2]);
+    assert_eq!(ids(&mut db, f().a().ge(f().id())).await?, [0, 1, 2, 3]);
+    assert_eq!(ids(&mut db, f().c().gt(f().c())).await?, Vec::<i64>::new());
+    assert_eq!(ids(&mut db, f().c().ge(f().c())).await?, [0, 1, 2, 3]);
+    // A NULL operand makes the comparison unknown on both sides.
+    let b_eq_a = || Pair::fields().b().eq(Pair::fields().b());
+    assert_eq!(ids(&mut db, b_eq_a()).await?, [0, 1, 2]);
+    assert_eq!(ids(&mut db, b_eq_a().not()).await?, Vec::<i64>::new());
+    assert_eq!(ids(&mut db, f().id().in_list([f().a()])).await?, [1, 3]);
+    Ok(())
 }
 
 /// `and`, `or` and `not` nest to any depth with the usual meaning.

@@ -224,3 +224,64 @@ pub async fn keys_column_and_table_names(t: &mut Test) -> Result<()> {
         .is_none());
     Ok(())
 }
+
+/// A composite key declared in another order than the fields, and an auto-increment key
+/// that is not the first field, renamed with `#[column]`.
+pub async fn keys_out_of_field_order(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    #[key(b, a)]
+    struct Swapped {
+        a: i64,
+        note: String,
+        b: String,
+    }
+    #[derive(Debug, toasty::Model)]
+    struct Late {
+        name: String,
+        #[key]
+        #[auto]
+        #[column("late_id")]
+        id: i64,
+        flag: bool,
+    }
+    let mut db = t.setup_db(toasty::models!(Swapped)).await?;
+    toasty::create!(Swapped::[
+        { a: 1, note: "x1", b: "x" },
+        { a: 2, note: "x2", b: "x" },
+        { a: 1, note: "y1", b: "y" },
+    ])
+    .exec(&mut db)
+    .await?;
+    assert_eq!(Swapped::get_by_b_and_a(&mut db, "x", 2).await?.note, "x2");
+    let xs: Vec<String> = Swapped::filter_by_b("x")
+        .order_by(Swapped::fields().a().desc())
+        .exec(&mut db)
+        .await?
+        .into_iter()
+        .map(|s| s.note)
+        .collect();
+    assert_eq!(xs, ["x2", "x1"]);
+    let page = Swapped::filter_by_b("x").paginate(1).exec(&mut db).await?;
+    assert_eq!(page[0].note, "x1");
+    let next = page.next(&mut db).await?.expect("a second page");
+    assert_eq!(next[0].note, "x2");
+    assert!(!next.has_next());
+
+    if t.is_kv() {
+        let r = t.setup_db(toasty::models!(Late)).await;
+        expect_err(r, ErrorKind::Unsupported, &["uuid"]);
+        return Ok(());
+    }
+    let mut db = t.setup_db(toasty::models!(Late)).await?;
+    let made = toasty::create!(Late::[{ name: "p", flag: true }, { name: "q", flag: false }])
+        .exec(&mut db)
+        .await?;
+    assert!(made[0].id < made[1].id);
+    assert_eq!((made[1].name.as_str(), made[1].flag), ("q", false));
+    let back = Late::get_by_id(&mut db, made[1].id).await?;
+    assert_eq!(
+        (back.name.as_str(), back.flag, back.id),
+        ("q", false, made[1].id)
+    );
+    Ok(())
+}

@@ -198,6 +198,25 @@ pub async fn kv_residual_filters(t: &mut Test) -> Result<()> {
         .exec(&mut db)
         .await?;
     assert_eq!(r, 0);
+    // Overlapping access paths return each record once.
+    let n = Cell::filter(f().grp().eq("a").or(f().tag().eq("even")))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 8);
+    let n = Cell::filter(f().grp().in_list(["a", "a"]))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 6);
+    let r = Cell::filter(
+        f().code()
+            .eq("b1")
+            .or(f().grp().eq("b").and(f().id().eq(1))),
+    )
+    .exec(&mut db)
+    .await?;
+    assert_eq!(codes(r), ["b1"]);
     Ok(())
 }
 
