@@ -80,6 +80,13 @@ impl<'a, M: Model> Update<'a, M> {
         if let Some(e) = self.error {
             return Err(e);
         }
+        if self.selection.limit.is_some() || self.selection.offset.is_some() {
+            return Err(Error::invalid_statement(format!(
+                "cannot update `{}` records with limit/offset; select the records first and \
+                 update them one by one",
+                M::NAME
+            )));
+        }
         if self.assignments.is_empty() {
             return Ok(());
         }
