@@ -96,3 +96,20 @@ pub async fn delete_with_limit_refused(t: &mut Test) -> Result<()> {
     assert_eq!(Note::filter_by_folder("f").count().exec(&mut db).await?, 10);
     Ok(())
 }
+
+/// A deleted key can be created again, with new values.
+pub async fn delete_then_recreate_same_key(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    Note::delete_by_folder_and_id(&mut db, "f", 1).await?;
+    Note::create()
+        .folder("f")
+        .id(1)
+        .body("again")
+        .pinned(true)
+        .exec(&mut db)
+        .await?;
+    let n = Note::get_by_folder_and_id(&mut db, "f", 1).await?;
+    assert_eq!((n.body.as_str(), n.pinned), ("again", true));
+    assert_eq!(Note::filter_by_folder("f").count().exec(&mut db).await?, 10);
+    Ok(())
+}

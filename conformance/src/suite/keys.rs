@@ -285,3 +285,31 @@ pub async fn keys_out_of_field_order(t: &mut Test) -> Result<()> {
     );
     Ok(())
 }
+
+/// A model made only of its key, and string keys that differ only by Unicode
+/// normalization or trailing spaces (they are distinct: no normalization, no padding).
+pub async fn keys_only_and_unnormalized(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Label {
+        #[key]
+        name: String,
+    }
+    let mut db = t.setup_db(toasty::models!(Label)).await?;
+    let names = ["\u{e9}", "e\u{301}", "x", "x ", "X"];
+    for n in names {
+        Label::create().name(n).exec(&mut db).await?;
+    }
+    for n in names {
+        assert_eq!(Label::get_by_name(&mut db, n).await?.name, n);
+    }
+    let r = Label::create().name("x").exec(&mut db).await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    Label::delete_by_name(&mut db, "x").await?;
+    assert_eq!(Label::get_by_name(&mut db, "x ").await?.name, "x ");
+    let n = Label::filter(Label::fields().name().in_list(names))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 4);
+    Ok(())
+}

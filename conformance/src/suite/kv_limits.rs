@@ -217,6 +217,23 @@ pub async fn kv_residual_filters(t: &mut Test) -> Result<()> {
     .exec(&mut db)
     .await?;
     assert_eq!(codes(r), ["b1"]);
+    // Empty key lists select nothing; double negation of a key test still uses the key.
+    let none: Vec<String> = Vec::new();
+    let n = Cell::filter(f().grp().in_list(none))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 0);
+    let n = Cell::filter(f().grp().eq("a").and(f().id().in_list(Vec::<i64>::new())))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 0);
+    let n = Cell::filter(f().grp().eq("b").not().not())
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 4);
     Ok(())
 }
 

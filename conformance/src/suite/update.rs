@@ -176,3 +176,53 @@ pub async fn update_query_many(t: &mut Test) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Setting fields to the values they already have still finds the record (some databases
+/// report such rows as unchanged).
+pub async fn update_with_unchanged_values(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Account)).await?;
+    let mut a = toasty::create!(Account {
+        owner: "ann",
+        balance: 5
+    })
+    .exec(&mut db)
+    .await?;
+    a.update().balance(5).exec(&mut db).await?;
+    toasty::update!(a {
+        owner: "ann",
+        memo: None::<String>
+    })
+    .exec(&mut db)
+    .await?;
+    assert_eq!(Account::get_by_id(&mut db, a.id).await?.balance, 5);
+    Ok(())
+}
+
+/// An update through a query with a limit or offset is refused (like delete) instead of
+/// silently updating every match.
+pub async fn update_limited_query_refused(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Account)).await?;
+    toasty::create!(Account::[
+        { owner: "ann", balance: 1 },
+        { owner: "ann", balance: 2 },
+    ])
+    .exec(&mut db)
+    .await?;
+    let r = AccountUpdate::from_query(Account::filter_by_owner("ann").limit(1))
+        .balance(9)
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::InvalidStatement, &["limit"]);
+    let r = AccountUpdate::from_query(Account::filter_by_owner("ann").offset(1))
+        .balance(9)
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::InvalidStatement, &["offset"]);
+    let nines = Account::filter_by_owner("ann")
+        .filter(Account::fields().balance().eq(9))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(nines, 0, "nothing was updated");
+    Ok(())
+}
