@@ -92,14 +92,23 @@ pub(crate) fn value_type(value: &Value) -> Type {
 }
 
 /// The bind type of `value` stored into or compared with a column of type `column`:
-/// the column type when the value belongs to its family (NULL included), else the
-/// value's own type.
+/// the column type when the value belongs to its family and fits it exactly (NULL
+/// included), else the value's own type. An integer literal outside an `i8` column's
+/// range, or a float that an `f32` cannot hold exactly, keeps its own 64-bit type so the
+/// comparison happens without rounding or overflow, as in the reference evaluator.
 pub(crate) fn bind_type(column: Type, value: &Value) -> Type {
     let fits = match value {
         Value::Null => true,
         Value::Bool(_) => column == Type::Bool,
-        Value::I64(_) | Value::U64(_) => column.is_integer(),
-        Value::F64(_) => column.is_float(),
+        Value::I64(v) => column
+            .int_range()
+            .is_some_and(|(lo, hi)| (lo..=hi).contains(v)),
+        Value::U64(_) => false,
+        Value::F64(v) => match column {
+            Type::F64 => true,
+            Type::F32 => (*v as f32) as f64 == *v || v.is_nan(),
+            _ => false,
+        },
         Value::String(_) => column == Type::String,
         Value::Bytes(_) => column == Type::Bytes,
         Value::Uuid(_) => column == Type::Uuid,
@@ -125,5 +134,22 @@ pub(crate) fn postgres_cast_type(ty: Type) -> &'static str {
         Type::Bytes => "BYTEA",
         Type::Uuid => "UUID",
         Type::Timestamp => "TIMESTAMPTZ",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_type_keeps_exactness() {
+        assert_eq!(bind_type(Type::I8, &Value::I64(5)), Type::I8);
+        assert_eq!(bind_type(Type::I8, &Value::I64(1000)), Type::I64);
+        assert_eq!(bind_type(Type::U8, &Value::I64(-1)), Type::I64);
+        assert_eq!(bind_type(Type::F32, &Value::F64(0.5)), Type::F32);
+        assert_eq!(bind_type(Type::F32, &Value::F64(0.1)), Type::F64);
+        assert_eq!(bind_type(Type::I32, &Value::F64(0.5)), Type::F64);
+        assert_eq!(bind_type(Type::String, &Value::Null), Type::String);
+        assert_eq!(bind_type(Type::Uuid, &Value::from("x")), Type::String);
     }
 }

@@ -126,7 +126,10 @@ impl Serializer {
         w.push("UPDATE ");
         w.ident(&table.name)?;
         w.push(" SET ");
-        let ex = ExprWriter { table };
+        let ex = ExprWriter {
+            table,
+            mysql_collation: &self.mysql_collation,
+        };
         for (n, (col, value)) in op.assignments.iter().enumerate() {
             if n > 0 {
                 w.push(", ");
@@ -162,12 +165,19 @@ impl Serializer {
             return Ok(());
         }
         w.push(" WHERE ");
-        ExprWriter { table }.predicate(w, filter)
+        ExprWriter {
+            table,
+            mysql_collation: &self.mysql_collation,
+        }
+        .predicate(w, filter)
     }
 
     /// ` ORDER BY ...` with NULLs first ascending and last descending on every dialect.
     pub(crate) fn order_by(&self, w: &mut Writer, table: &Table, keys: &[OrderBy]) -> Result<()> {
-        let ex = ExprWriter { table };
+        let ex = ExprWriter {
+            table,
+            mysql_collation: &self.mysql_collation,
+        };
         for (n, key) in keys.iter().enumerate() {
             w.push(if n == 0 { " ORDER BY " } else { ", " });
             ex.column(w, key.target)?;
@@ -219,7 +229,10 @@ impl Serializer {
     }
 
     fn types_of(&self, table: &Table, cols: &[usize]) -> Result<Vec<Type>> {
-        let ex = ExprWriter { table };
+        let ex = ExprWriter {
+            table,
+            mysql_collation: &self.mysql_collation,
+        };
         cols.iter().map(|&c| ex.column_type(c)).collect()
     }
 

@@ -16,6 +16,8 @@ use toasty_core::{Error, Result, Type, Value};
 /// Serializes expressions over the columns of one table.
 pub(crate) struct ExprWriter<'a> {
     pub(crate) table: &'a Table,
+    /// The collation MySQL string literals without a column are compared under.
+    pub(crate) mysql_collation: &'a str,
 }
 
 impl<'a> ExprWriter<'a> {
@@ -188,6 +190,12 @@ impl<'a> ExprWriter<'a> {
             if ty == Type::String {
                 w.push(" COLLATE \"C\"");
             }
+        }
+        // MySQL gives a bare parameter the connection's collation (often
+        // case-insensitive); with no column to take a collation from, name it.
+        if w.dialect == Dialect::Mysql && hint.is_none() && ty == Type::String {
+            w.push(" COLLATE ");
+            w.push(self.mysql_collation);
         }
         Ok(())
     }

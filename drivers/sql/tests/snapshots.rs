@@ -754,6 +754,17 @@ fn corpus() -> Vec<(&'static str, Operation)> {
             }),
         ),
         (
+            "select_literals_outside_column_type",
+            Operation::Select(select(
+                ALL_TYPES,
+                Expr::And(vec![
+                    bin(BinaryOp::Eq, c(1 + 2 * 9), v(0.1f64)),
+                    bin(BinaryOp::Lt, c(3), v(1000i64)),
+                    bin(BinaryOp::Ge, c(1 + 2 * 5), v(-1i64)),
+                ]),
+            )),
+        ),
+        (
             "kv_update_by_key",
             Operation::UpdateByKey(UpdateByKey {
                 table: MEMBERS,
