@@ -57,6 +57,22 @@
 //! [`MYSQL_KEY_LENGTH`] characters / bytes (an open question for the semantics
 //! contract); PostgreSQL `TEXT` cannot hold the NUL character.
 //!
+//! # What a driver still owns
+//!
+//! * Run every statement of one operation in order, inside one transaction when there
+//!   are several, and fold the results with [`ResponseBuilder`] (it also puts
+//!   `GetByKey` rows in key order and `Update ... RETURNING` rows in primary-key order,
+//!   as memdb does).
+//! * MySQL (`supports_returning() == false`): an `Insert` with `returning` is emitted
+//!   without it; the driver reads the generated keys (`LAST_INSERT_ID()` is the first id
+//!   of a multi-row insert). An `Update` with `returning` is emitted as the plain
+//!   `UPDATE`; the driver selects the matching keys first and re-reads the rows (a
+//!   `GetByKey` serializes that read). MySQL reports *changed* rather than *matched*
+//!   rows unless the connection sets `CLIENT_FOUND_ROWS`; memdb counts matched rows.
+//! * PostgreSQL identity columns do not move past explicitly inserted ids (memdb's
+//!   counter does); PostgreSQL `TEXT` rejects the NUL character, which the driver should
+//!   report as `InvalidValue`.
+//!
 //! # Bind parameters
 //!
 //! [`Param::ty`] is the type of the column a value is stored into or compared with (a
