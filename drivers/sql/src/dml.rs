@@ -72,7 +72,8 @@ impl Serializer {
         Ok(out)
     }
 
-    /// `SELECT` of full rows, or `SELECT COUNT(*)`.
+    /// `SELECT` of full rows, or `SELECT COUNT(*)`. A limit or offset without an order
+    /// gets `ORDER BY` the primary key.
     pub(crate) fn select(&self, table: &Table, op: &Select) -> Result<Vec<Statement>> {
         let mut w = Writer::new(self.dialect);
         let output = match op.projection {
@@ -91,7 +92,21 @@ impl Serializer {
             }
         };
         self.where_clause(&mut w, table, &op.filter)?;
-        self.order_by(&mut w, table, &op.order_by)?;
+        if op.order_by.is_empty() && (op.limit.is_some() || op.offset.is_some()) {
+            // Without an order, which rows a limit keeps is arbitrary; take them in
+            // primary-key order like memdb so every backend keeps the same rows.
+            let by_key: Vec<OrderBy> = table
+                .primary_key
+                .iter()
+                .map(|&target| OrderBy {
+                    target,
+                    direction: Direction::Asc,
+                })
+                .collect();
+            self.order_by(&mut w, table, &by_key)?;
+        } else {
+            self.order_by(&mut w, table, &op.order_by)?;
+        }
         self.limit_offset(&mut w, op.limit, op.offset)?;
         Ok(vec![w.finish(output)])
     }

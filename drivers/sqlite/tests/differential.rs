@@ -93,8 +93,9 @@ fn filter() -> impl Strategy<Value = Expr> {
     })
 }
 
+/// Sort keys ending in the primary key (a total order), or none at all.
 fn order_by() -> impl Strategy<Value = Vec<OrderBy>> {
-    prop::collection::vec(
+    let keys = prop::collection::vec(
         (
             prop::sample::select(vec![NAME, AGE, SCORE, ACTIVE]),
             prop::sample::select(vec![Direction::Asc, Direction::Desc]),
@@ -108,13 +109,13 @@ fn order_by() -> impl Strategy<Value = Vec<OrderBy>> {
                 out.push(OrderBy { target, direction });
             }
         }
-        // The primary key last makes the order total.
         out.push(OrderBy {
             target: ID,
             direction: Direction::Asc,
         });
         out
-    })
+    });
+    prop_oneof![3 => keys, 1 => Just(Vec::new())]
 }
 
 fn user_row() -> impl Strategy<Value = Vec<Value>> {
@@ -146,17 +147,21 @@ fn operation() -> impl Strategy<Value = (Operation, bool)> {
             true
         )),
         4 => (filter(), order_by(), prop::option::of(0u64..4), prop::option::of(0u64..3), any::<bool>())
-            .prop_map(|(filter, order_by, limit, offset, count)| (
-                Operation::Select(Select {
-                    table: USERS,
-                    filter,
-                    order_by,
-                    limit,
-                    offset,
-                    projection: if count { Projection::Count } else { Projection::Records },
-                }),
-                true
-            )),
+            .prop_map(|(filter, order_by, limit, offset, count)| {
+                // Unordered reads without a limit compare as multisets.
+                let ordered = !order_by.is_empty() || limit.is_some() || offset.is_some();
+                (
+                    Operation::Select(Select {
+                        table: USERS,
+                        filter,
+                        order_by,
+                        limit,
+                        offset,
+                        projection: if count { Projection::Count } else { Projection::Records },
+                    }),
+                    ordered,
+                )
+            }),
         2 => (filter(), prop::sample::select(vec![NAME, AGE, SCORE, ACTIVE]), any::<bool>())
             .prop_flat_map(|(filter, col, returning)| literal(col).prop_map(move |v| (
                 Operation::Update(Update {
