@@ -92,6 +92,7 @@ macro_rules! for_each_conformance_test {
             types::types_negative_zero,
             types::types_timestamp_microseconds,
             types::types_optional_round_trip,
+            types::types_nul_in_string,
             keys::keys_composite,
             keys::keys_auto_uuid,
             keys::keys_auto_increment,

@@ -1,7 +1,8 @@
 //! Every field type, and `Option` of each, round-trips boundary values exactly.
 
+use super::support::expect_err;
 use crate::Test;
-use toasty::Result;
+use toasty::{ErrorKind, Result};
 
 type Utc = chrono::DateTime<chrono::Utc>;
 
@@ -103,7 +104,7 @@ fn maximums() -> Scalars {
         u64_: i64::MAX as u64,
         f32_: f32::MAX,
         f64_: f64::MAX,
-        s: "🦀 emoji, family 👩‍👩‍👧, combining é, NUL \0 inside, trailing space ".to_string(),
+        s: "🦀 emoji, family 👩‍👩‍👧, combining e\u{301}, tab\t, newline\n, trailing space ".to_string(),
         bytes: (0..=255).collect(),
         uuid: uuid::Uuid::max(),
         ts: jiff_max(),
@@ -308,6 +309,29 @@ pub async fn types_optional_round_trip(t: &mut Test) -> Result<()> {
     let n = Optionals::filter_by_id(2)
         .filter(f().s().is_some().and(f().bytes().is_some()))
         .filter(f().s().eq("").and(f().bytes().eq(Vec::<u8>::new())))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 1);
+    Ok(())
+}
+
+/// A string holding the NUL character round-trips and matches `contains("\0")`; a
+/// backend that cannot store it (PostgreSQL `TEXT`) refuses it with `InvalidValue`.
+pub async fn types_nul_in_string(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Scalars)).await?;
+    let mut v = specials();
+    v.s = "a\0b".to_string();
+    let r = create(&v).exec(&mut db).await;
+    if !crate::backends::stores_nul(t.backend_name()) {
+        expect_err(r, ErrorKind::InvalidValue, &["NUL"]);
+        return Ok(());
+    }
+    r?;
+    assert_eq!(Scalars::get_by_id(&mut db, v.id).await?.s, "a\0b");
+    let n = Scalars::filter_by_id(v.id)
+        .filter(Scalars::fields().s().contains("\0"))
+        .filter(Scalars::fields().s().ne("a"))
         .count()
         .exec(&mut db)
         .await?;
