@@ -3,7 +3,7 @@
 //! A key-value driver can only fetch rows by full primary key ([`Fetch::Keys`]) or by the
 //! partition key of the table or of a secondary index ([`Fetch::Partition`]). The planner
 //! finds such an access path in the filter's top-level conjuncts (or in every branch of a
-//! top-level OR); the engine then applies the whole filter, the order, the offset and the
+//! top-level OR, or of an OR that is one of the conjuncts); the engine then applies the whole filter, the order, the offset and the
 //! limit to the fetched rows with the reference evaluator. A filter with no access path is
 //! an `Unsupported` error that names the fields and the index to add: the engine never
 //! scans a table silently.
@@ -101,7 +101,13 @@ fn access_path(table: &Table, filter: &Expr) -> Option<Vec<Fetch>> {
             return Some(partition_fetches(Some(i), values, sort));
         }
     }
-    None
+
+    // 4. A conjunct that is an OR with an access path in every branch (`(a = 1 OR b = 2)
+    //    AND c > 3`): its fetches cover every row the whole filter can match.
+    conjuncts
+        .iter()
+        .filter(|c| matches!(c, Expr::Or(_)))
+        .find_map(|c| access_path(table, c))
 }
 
 fn partition_fetches(index: Option<usize>, values: Vec<Value>, sort: Option<Expr>) -> Vec<Fetch> {
