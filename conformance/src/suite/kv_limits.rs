@@ -217,6 +217,16 @@ pub async fn kv_residual_filters(t: &mut Test) -> Result<()> {
     .exec(&mut db)
     .await?;
     assert_eq!(codes(r), ["b1"]);
+    // An `or` of key tests, combined with other predicates.
+    let r = Cell::filter(
+        f().grp()
+            .eq("a")
+            .or(f().code().eq("b3"))
+            .and(f().plain().gt(25)),
+    )
+    .exec(&mut db)
+    .await?;
+    assert_eq!(sorted(codes(r)), ["a3", "a4", "a5", "b3"]);
     // Empty key lists select nothing; double negation of a key test still uses the key.
     let none: Vec<String> = Vec::new();
     let n = Cell::filter(f().grp().in_list(none))
