@@ -117,6 +117,7 @@ macro_rules! for_each_conformance_test {
             kv_limits::kv_writes_without_index,
             kv_limits::kv_residual_filters,
             kv_limits::kv_large_reads_and_writes,
+            kv_limits::kv_sparse_composite_index,
         );
     };
 }
