@@ -32,6 +32,7 @@ macro_rules! for_each_conformance_test {
             create::create_batch_of_150,
             create::create_empty_batch,
             create::create_missing_required_field,
+            create::create_raw_identifier_fields,
             get_by::get_by_composite_key,
             get_by::get_by_unique_field,
             get_by::filter_by_partition_field,

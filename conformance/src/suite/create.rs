@@ -112,3 +112,39 @@ pub async fn create_missing_required_field(t: &mut Test) -> Result<()> {
     assert_eq!(Gadget::filter_by_kind("k").count().exec(&mut db).await?, 0);
     Ok(())
 }
+
+/// Raw-identifier fields (`r#type`) get accessors, setters and index methods named after
+/// the plain name.
+pub async fn create_raw_identifier_fields(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Token {
+        #[key]
+        #[auto]
+        id: uuid::Uuid,
+        #[index]
+        r#type: String,
+        r#ref: Option<i64>,
+    }
+    let mut db = t.setup_db(toasty::models!(Token)).await?;
+    let a = toasty::create!(Token {
+        r#type: "t",
+        r#ref: 1
+    })
+    .exec(&mut db)
+    .await?;
+    Token::create().r#type("u").exec(&mut db).await?;
+    let got = Token::filter_by_type("t").get().exec(&mut db).await?;
+    assert_eq!((got.id, got.r#ref), (a.id, Some(1)));
+    let n = Token::filter_by_type("u")
+        .filter(Token::fields().r#ref().is_none())
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 1);
+    Token::update_by_type("u").r#ref(2).exec(&mut db).await?;
+    Token::delete_by_type(&mut db, "t").await?;
+    let left = Token::filter_by_type("u").get().exec(&mut db).await?;
+    assert_eq!(left.r#ref, Some(2));
+    assert_eq!(db.schema().db.tables[0].columns[1].name, "type");
+    Ok(())
+}
