@@ -52,6 +52,47 @@ impl TableData {
         Ok(Key(values))
     }
 
+    /// The rows a filter can match, as a superset: the single row with the primary key
+    /// when the filter's top-level conjuncts pin every key column with `=` to a literal
+    /// (a B-tree lookup), otherwise every row. Callers still evaluate the whole filter on
+    /// each candidate, so this changes speed, never results.
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        filter: &Expr,
+    ) -> Box<dyn Iterator<Item = &'a Vec<Value>> + 'a> {
+        match self.pinned_key(filter) {
+            Some(key) => Box::new(self.rows.get(&key).into_iter()),
+            None => Box::new(self.rows.values()),
+        }
+    }
+
+    fn pinned_key(&self, filter: &Expr) -> Option<Key> {
+        let conjuncts: Vec<&Expr> = match filter {
+            Expr::And(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        let mut values = Vec::with_capacity(self.def.primary_key.len());
+        for &col in &self.def.primary_key {
+            let v = conjuncts.iter().find_map(|c| match c {
+                Expr::Binary {
+                    op: toasty_core::stmt::BinaryOp::Eq,
+                    lhs,
+                    rhs,
+                } => match (&**lhs, &**rhs) {
+                    (Expr::Column(x), Expr::Value(v)) | (Expr::Value(v), Expr::Column(x))
+                        if *x == col && !v.is_null() =>
+                    {
+                        Some(v.clone())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })?;
+            values.push(v);
+        }
+        Some(Key(values))
+    }
+
     /// The column at position `col`, or an `InvalidStatement` error naming the table.
     pub(crate) fn column(&self, col: usize) -> Result<&db::Column> {
         self.def.columns.get(col).ok_or_else(|| {

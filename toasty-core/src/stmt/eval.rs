@@ -15,32 +15,46 @@
 
 use super::{BinaryOp, Direction, Expr, OrderBy, PatternOp};
 use crate::{Error, Result, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Evaluates `expr` over `row` to a value (`Bool` or `Null` for predicates).
 pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
+    eval_cow(expr, row).map(Cow::into_owned)
+}
+
+/// Evaluates without copying literals and columns (the hot path of every scan).
+fn eval_cow<'a>(expr: &'a Expr, row: &'a [Value]) -> Result<Cow<'a, Value>> {
     Ok(match expr {
-        Expr::Value(v) => v.clone(),
-        Expr::Column(i) => row.get(*i).cloned().ok_or_else(|| {
+        Expr::Value(v) => Cow::Borrowed(v),
+        Expr::Column(i) => Cow::Borrowed(row.get(*i).ok_or_else(|| {
             Error::invalid_statement(format!(
                 "column #{i} is out of range for a row of {} columns",
                 row.len()
             ))
-        })?,
+        })?),
+        other => Cow::Owned(eval_owned(other, row)?),
+    })
+}
+
+fn eval_owned(expr: &Expr, row: &[Value]) -> Result<Value> {
+    Ok(match expr {
+        Expr::Value(v) => v.clone(),
+        Expr::Column(_) => eval_cow(expr, row)?.into_owned(),
         Expr::Field(i) => {
             return Err(Error::invalid_statement(format!(
                 "field #{i} was not lowered to a column before evaluation"
             )))
         }
         Expr::Binary { op, lhs, rhs } => {
-            let l = eval(lhs, row)?;
-            let r = eval(rhs, row)?;
+            let l = eval_cow(lhs, row)?;
+            let r = eval_cow(rhs, row)?;
             compare(*op, &l, &r)?
         }
         Expr::And(items) => {
             let mut unknown = false;
             for item in items {
-                match truth(&eval(item, row)?)? {
+                match truth(eval_cow(item, row)?.as_ref())? {
                     Some(false) => return Ok(Value::Bool(false)),
                     None => unknown = true,
                     Some(true) => {}
@@ -55,7 +69,7 @@ pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
         Expr::Or(items) => {
             let mut unknown = false;
             for item in items {
-                match truth(&eval(item, row)?)? {
+                match truth(eval_cow(item, row)?.as_ref())? {
                     Some(true) => return Ok(Value::Bool(true)),
                     None => unknown = true,
                     Some(false) => {}
@@ -67,13 +81,13 @@ pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
                 Value::Bool(false)
             }
         }
-        Expr::Not(e) => match truth(&eval(e, row)?)? {
+        Expr::Not(e) => match truth(eval_cow(e, row)?.as_ref())? {
             Some(b) => Value::Bool(!b),
             None => Value::Null,
         },
-        Expr::IsNull(e) => Value::Bool(eval(e, row)?.is_null()),
+        Expr::IsNull(e) => Value::Bool(eval_cow(e, row)?.is_null()),
         Expr::InList { expr, list } => {
-            let v = eval(expr, row)?;
+            let v = eval_cow(expr, row)?;
             if v.is_null() {
                 return Ok(Value::Null);
             }
@@ -91,7 +105,7 @@ pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
                 Value::Bool(false)
             }
         }
-        Expr::Pattern { op, expr, pattern } => match eval(expr, row)? {
+        Expr::Pattern { op, expr, pattern } => match &*eval_cow(expr, row)? {
             Value::Null => Value::Null,
             Value::String(s) => Value::Bool(match op {
                 PatternOp::StartsWith => s.starts_with(pattern.as_str()),
@@ -110,7 +124,7 @@ pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
 
 /// Evaluates a filter: `true` only when the expression is `true` (not NULL, not false).
 pub fn matches(filter: &Expr, row: &[Value]) -> Result<bool> {
-    Ok(truth(&eval(filter, row)?)? == Some(true))
+    Ok(truth(eval_cow(filter, row)?.as_ref())? == Some(true))
 }
 
 /// Three-valued comparison of two values.

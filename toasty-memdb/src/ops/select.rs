@@ -23,7 +23,7 @@ use toasty_core::{Result, Value};
 pub(crate) fn select(table: &TableData, op: Select) -> Result<Response> {
     table.check_expr(&op.filter)?;
     let mut rows: Vec<&Vec<Value>> = Vec::new();
-    for row in table.rows.values() {
+    for row in table.candidates(&op.filter) {
         if eval::matches(&op.filter, row)? {
             rows.push(row);
         }
