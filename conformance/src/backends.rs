@@ -1,21 +1,24 @@
 //! The built-in backends, and lookup by name for the CLI.
 
 mod memdb;
+mod sqlite;
 pub mod server;
 
 pub use memdb::{MemdbKv, MemdbSql};
+pub use sqlite::SqliteMemory;
 
 use crate::Backend;
 use std::sync::Arc;
 
 /// The names [`by_name`] knows.
-pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv"];
+pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv", "sqlite"];
 
 /// The backend called `name`.
 pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
     match name {
         "memdb-sql" => Some(Arc::new(MemdbSql)),
         "memdb-kv" => Some(Arc::new(MemdbKv)),
+        "sqlite" => Some(Arc::new(SqliteMemory)),
         _ => None,
     }
 }

@@ -8,7 +8,8 @@ pub(crate) async fn driver_for_url(url: &str) -> Result<Arc<dyn Driver>> {
     let scheme = url.split(':').next().unwrap_or_default();
     match scheme {
         "memory" => memory(url),
-        "sqlite" | "postgres" | "postgresql" | "mysql" | "dynamodb" => Err(Error::config(format!(
+        "sqlite" => sqlite(url),
+        "postgres" | "postgresql" | "mysql" | "dynamodb" => Err(Error::config(format!(
             "the `{scheme}` driver is not available in this build of toasty; enable the \
              toasty feature that provides it"
         ))),
@@ -35,5 +36,17 @@ fn memory(url: &str) -> Result<Arc<dyn Driver>> {
 fn memory(_url: &str) -> Result<Arc<dyn Driver>> {
     Err(Error::config(
         "the in-memory driver needs the `memdb` feature of toasty",
+    ))
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite(url: &str) -> Result<Arc<dyn Driver>> {
+    Ok(Arc::new(toasty_sqlite::Sqlite::from_url(url)?))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite(_url: &str) -> Result<Arc<dyn Driver>> {
+    Err(Error::config(
+        "SQLite URLs need the `sqlite` feature of toasty: toasty = { features = [\"sqlite\"] }",
     ))
 }

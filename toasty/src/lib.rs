@@ -60,3 +60,6 @@ pub mod codegen {
 
 #[cfg(feature = "memdb")]
 pub use toasty_memdb as memdb;
+
+#[cfg(feature = "sqlite")]
+pub use toasty_sqlite as sqlite;
