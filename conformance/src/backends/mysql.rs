@@ -1,0 +1,33 @@
+//! MySQL / MariaDB: a server named by `TOASTY_TEST_MYSQL_URL`, one driver per process,
+//! a table prefix per setup.
+
+use crate::backends::server::ServerBackend;
+use crate::{Availability, Backend};
+use async_trait::async_trait;
+use std::sync::Arc;
+use toasty::{Db, ModelSet, Result};
+
+static SERVER: ServerBackend = ServerBackend::new("mysql", "TOASTY_TEST_MYSQL_URL", driver);
+
+fn driver(url: &str) -> Result<Arc<dyn toasty_core::driver::Driver>> {
+    Ok(Arc::new(toasty_mysql::Mysql::new(url)?))
+}
+
+/// The MySQL / MariaDB backend (shares one driver, so one server, across the process).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mysql;
+
+#[async_trait]
+impl Backend for Mysql {
+    fn name(&self) -> &str {
+        SERVER.name()
+    }
+
+    fn availability(&self) -> Availability {
+        SERVER.availability()
+    }
+
+    async fn setup(&self, models: ModelSet, test: &str) -> Result<Db> {
+        SERVER.setup(models, test).await
+    }
+}

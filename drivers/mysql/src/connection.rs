@@ -1,0 +1,172 @@
+//! [`MysqlConnection`]: one `mysql_async` connection executing Toasty operations.
+//!
+//! Every operation runs under a time limit; a connection that timed out or lost its
+//! server is closed, so later operations fail fast with a
+//! [`toasty_core::ErrorKind::Connection`] error and the pool's validity check drops it.
+
+use crate::driver::PING_TIMEOUT;
+use crate::run::{begin, commit, rollback, run, Outcome};
+use crate::{error, returning};
+use async_trait::async_trait;
+use mysql_async::prelude::Queryable;
+use mysql_async::Conn;
+use std::time::Duration;
+use toasty_core::driver::{Connection, Operation, Response};
+use toasty_core::schema::db;
+use toasty_core::{Error, Result};
+use toasty_sql::{Output, ResponseBuilder, Serializer, Statement};
+
+/// One Toasty connection to MySQL or MariaDB.
+pub struct MysqlConnection {
+    conn: Option<Conn>,
+    serializer: Serializer,
+    auto_increment_step: u64,
+    timeout: Duration,
+}
+
+impl MysqlConnection {
+    pub(crate) fn new(
+        conn: Conn,
+        serializer: Serializer,
+        auto_increment_step: u64,
+        timeout: Duration,
+    ) -> MysqlConnection {
+        MysqlConnection {
+            conn: Some(conn),
+            serializer,
+            auto_increment_step,
+            timeout,
+        }
+    }
+
+    /// The collation string columns are created with.
+    pub fn collation(&self) -> &str {
+        self.serializer.mysql_collation()
+    }
+}
+
+/// The table an operation works on.
+fn table_of(op: &Operation) -> db::TableId {
+    match op {
+        Operation::CreateTable(o) => o.table,
+        Operation::DropTable(o) => o.table,
+        Operation::Insert(o) => o.table,
+        Operation::Select(o) => o.table,
+        Operation::Update(o) => o.table,
+        Operation::Delete(o) => o.table,
+        Operation::GetByKey(o) => o.table,
+        Operation::QueryPk(o) => o.table,
+        Operation::UpdateByKey(o) => o.table,
+        Operation::DeleteByKey(o) => o.table,
+    }
+}
+
+/// Executes `op`: serialize, then run its statements (several in one transaction).
+async fn exec_op(
+    conn: &mut Conn,
+    serializer: &Serializer,
+    step: u64,
+    schema: &db::Schema,
+    op: &Operation,
+) -> Result<Response> {
+    let table = schema.table(table_of(op))?;
+    let context = format!("{} on table `{}`", op.name(), table.name);
+    let statements = serializer.serialize(schema, op)?;
+    let emulated_update = matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
+    let ddl = statements.iter().all(|s| s.output == Output::Nothing);
+    let transaction = !ddl && (statements.len() > 1 || emulated_update);
+    if transaction {
+        begin(conn, &context).await?;
+    }
+    let result = run_all(conn, serializer, step, schema, table, op, &statements, &context).await;
+    if transaction {
+        match result {
+            Ok(response) => {
+                commit(conn, &context).await?;
+                Ok(response)
+            }
+            Err(e) => {
+                if !e.is_connection() {
+                    rollback(conn).await;
+                }
+                Err(e)
+            }
+        }
+    } else {
+        result
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_all(
+    conn: &mut Conn,
+    serializer: &Serializer,
+    step: u64,
+    schema: &db::Schema,
+    table: &db::Table,
+    op: &Operation,
+    statements: &[Statement],
+    context: &str,
+) -> Result<Response> {
+    match op {
+        Operation::Insert(insert) if !insert.returning.is_empty() => {
+            let rows = returning::insert(conn, statements, table, insert, step, context).await?;
+            let mut response = ResponseBuilder::new(schema, op);
+            response.add_rows(rows);
+            Ok(response.finish())
+        }
+        Operation::Update(update) if update.returning && !update.assignments.is_empty() => {
+            returning::update(conn, serializer, schema, table, update, statements, context).await
+        }
+        _ => {
+            let mut response = ResponseBuilder::new(schema, op);
+            for statement in statements {
+                match run(conn, statement, context).await? {
+                    Outcome::Nothing => {}
+                    Outcome::Affected { rows, .. } | Outcome::Count(rows) => {
+                        response.add_count(rows)
+                    }
+                    Outcome::Rows(rows) => response.add_rows(rows),
+                }
+            }
+            Ok(response.finish())
+        }
+    }
+}
+
+#[async_trait]
+impl Connection for MysqlConnection {
+    async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let timeout = self.timeout;
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(Error::connection(
+                "this MySQL connection was closed after an earlier connection failure or \
+                 timeout; open a new one",
+            ));
+        };
+        let fut = exec_op(conn, &self.serializer, self.auto_increment_step, schema, &op);
+        let result = match tokio::time::timeout(timeout, fut).await {
+            Ok(result) => result,
+            Err(_) => Err(error::timeout(&format!("{} operation", op.name()), timeout)),
+        };
+        if result.as_ref().is_err_and(|e| e.is_connection()) {
+            // The connection's state is unknown: never reuse it.
+            self.conn = None;
+        }
+        result
+    }
+
+    async fn is_valid(&mut self) -> bool {
+        let Some(conn) = self.conn.as_mut() else {
+            return false;
+        };
+        let ok = matches!(
+            tokio::time::timeout(PING_TIMEOUT, conn.ping()).await,
+            Ok(Ok(()))
+        );
+        if !ok {
+            self.conn = None;
+        }
+        ok
+    }
+}

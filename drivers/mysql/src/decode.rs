@@ -1,0 +1,90 @@
+//! Decoding MySQL binary-protocol values into [`Value`]s using the column types the
+//! serializer reported ([`toasty_sql::Output::Rows`]).
+
+use crate::time::{self, DateTime};
+use mysql_async::Value as My;
+use toasty_core::{Error, Result, Type, Value};
+
+/// Decodes one cell of type `ty` (`index` is the result column, for messages).
+pub(crate) fn decode(v: My, ty: Type, index: usize) -> Result<Value> {
+    let value = match (ty, v) {
+        (_, My::NULL) => Value::Null,
+        (Type::Bool, My::Int(0) | My::UInt(0)) => Value::Bool(false),
+        (Type::Bool, My::Int(1) | My::UInt(1)) => Value::Bool(true),
+        (t, My::Int(i)) if t.is_integer() => Value::I64(i),
+        (t, My::UInt(u)) if t.is_integer() => Value::I64(i64::try_from(u).map_err(|_| {
+            Error::out_of_range(format!(
+                "result column #{index} holds {u}, larger than any integer Toasty stores"
+            ))
+        })?),
+        (Type::F32 | Type::F64, My::Float(f)) => Value::F64(f64::from(f)),
+        (Type::F32 | Type::F64, My::Double(f)) => Value::F64(f),
+        (Type::String, My::Bytes(bytes)) => Value::String(String::from_utf8(bytes).map_err(|_| {
+            Error::invalid_value(format!(
+                "result column #{index} holds text that is not valid UTF-8"
+            ))
+        })?),
+        (Type::Bytes, My::Bytes(b)) => Value::Bytes(b),
+        (Type::Uuid, My::Bytes(b)) => Value::Uuid(uuid::Uuid::from_slice(&b).map_err(|_| {
+            Error::invalid_value(format!(
+                "result column #{index} should hold a 16-byte UUID but holds {} bytes",
+                b.len()
+            ))
+        })?),
+        (Type::Timestamp, My::Date(year, month, day, hour, minute, second, micros)) => {
+            Value::Timestamp(time::from_datetime(DateTime {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                micros,
+            }))
+        }
+        (ty, other) => {
+            return Err(Error::invalid_value(format!(
+                "result column #{index} should hold a {ty} but MySQL returned {other:?}; was \
+                 the table written by something other than Toasty?"
+            )))
+        }
+    };
+    ty.check(&value, &format!("result column #{index}"))
+        .map_err(|e| Error::invalid_value(e.message().to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_each_type() {
+        assert_eq!(decode(My::Int(1), Type::Bool, 0).unwrap(), Value::Bool(true));
+        assert_eq!(decode(My::UInt(65535), Type::U16, 0).unwrap(), Value::I64(65535));
+        assert_eq!(
+            decode(My::Float(0.1), Type::F32, 0).unwrap(),
+            Value::F64(f64::from(0.1f32))
+        );
+        assert_eq!(decode(My::NULL, Type::Uuid, 0).unwrap(), Value::Null);
+        let u = uuid::Uuid::from_u128(5);
+        assert_eq!(
+            decode(My::Bytes(u.as_bytes().to_vec()), Type::Uuid, 0).unwrap(),
+            Value::Uuid(u)
+        );
+        assert_eq!(
+            decode(My::Date(1970, 1, 1, 0, 0, 1, 5), Type::Timestamp, 0).unwrap(),
+            Value::Timestamp(1_000_005)
+        );
+    }
+
+    #[test]
+    fn rejects_foreign_data() {
+        assert!(decode(My::Int(2), Type::Bool, 0).is_err());
+        assert!(decode(My::Int(300), Type::U8, 0).is_err());
+        assert!(decode(My::UInt(u64::MAX), Type::U64, 0).is_err());
+        assert!(decode(My::Bytes(vec![1, 2]), Type::Uuid, 0).is_err());
+        assert!(decode(My::Bytes(vec![0xff]), Type::String, 0).is_err());
+        assert!(decode(My::Bytes(b"1".to_vec()), Type::I64, 0).is_err());
+    }
+}

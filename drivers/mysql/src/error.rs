@@ -1,0 +1,92 @@
+//! Mapping MySQL / MariaDB errors onto [`toasty_core::ErrorKind`]s.
+//!
+//! | server / client error | kind |
+//! |---|---|
+//! | 1062 duplicate entry, 1586 duplicate entry for a unique key | `UniqueViolation` |
+//! | 1048 column cannot be null, 1364 field has no default value | `InvalidValue` |
+//! | 1264 out of range, 1690 value out of range, 1406 data too long | `ValueOutOfRange` |
+//! | 2006 / 2013 server gone away / lost connection, I/O errors, closed connection, timeouts | `Connection` |
+//! | anything else | `Driver` |
+
+use mysql_async::{DriverError, Error as MyError};
+use toasty_core::Error;
+
+/// Converts a `mysql_async` error into a Toasty error of the matching kind. `context`
+/// says what was being done (it names the table); the server's message (naming the
+/// column, value or index) is kept.
+pub(crate) fn map(err: MyError, context: &str) -> Error {
+    match &err {
+        MyError::Server(e) => {
+            let detail = format!("{} (MySQL error {})", e.message, e.code);
+            let error = match e.code {
+                1062 | 1586 => Error::unique_violation(format!(
+                    "{context}: {detail}: a row with the same key or unique value already exists"
+                )),
+                1048 | 1364 => Error::invalid_value(format!(
+                    "{context}: {detail}: the column needs a value; give it one or make the \
+                     field an Option"
+                )),
+                1264 | 1690 | 1406 => Error::out_of_range(format!(
+                    "{context}: {detail}: the value does not fit the column"
+                )),
+                2006 | 2013 => Error::connection(format!(
+                    "{context}: the connection to MySQL was lost: {detail}"
+                )),
+                _ => Error::driver(format!("{context}: MySQL reported {detail}")),
+            };
+            error.with_source(err)
+        }
+        MyError::Io(_) | MyError::Driver(DriverError::ConnectionClosed) => Error::connection(
+            format!("{context}: the connection to MySQL failed: {err}; is the server running?"),
+        )
+        .with_source(err),
+        MyError::Url(_) => Error::config(format!("{context}: {err}")).with_source(err),
+        _ => Error::driver(format!("{context}: {err}")).with_source(err),
+    }
+}
+
+/// The error for an operation that did not finish in time.
+pub(crate) fn timeout(context: &str, after: std::time::Duration) -> Error {
+    Error::connection(format!(
+        "{context}: MySQL did not answer within {after:?}; the server may be down or \
+         overloaded, and the connection is closed"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mysql_async::ServerError;
+    use toasty_core::ErrorKind;
+
+    fn server(code: u16) -> MyError {
+        MyError::Server(ServerError {
+            code,
+            message: "Duplicate entry 'a' for key 'PRIMARY'".into(),
+            state: "23000".into(),
+        })
+    }
+
+    #[test]
+    fn kinds() {
+        let e = map(server(1062), "insert into `users`");
+        assert_eq!(e.kind(), ErrorKind::UniqueViolation);
+        assert!(e.message().contains("`users`") && e.message().contains("PRIMARY"));
+        assert_eq!(map(server(1048), "x").kind(), ErrorKind::InvalidValue);
+        assert_eq!(map(server(1364), "x").kind(), ErrorKind::InvalidValue);
+        assert_eq!(map(server(1264), "x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(1690), "x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(1406), "x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(2013), "x").kind(), ErrorKind::Connection);
+        assert_eq!(map(server(1146), "x").kind(), ErrorKind::Driver);
+        assert_eq!(
+            map(MyError::Driver(DriverError::ConnectionClosed), "x").kind(),
+            ErrorKind::Connection
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(
+            map(MyError::Io(mysql_async::IoError::Io(io)), "x").kind(),
+            ErrorKind::Connection
+        );
+    }
+}
