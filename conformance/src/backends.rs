@@ -2,16 +2,18 @@
 
 mod memdb;
 mod sqlite;
+mod mysql;
 pub mod server;
 
 pub use memdb::{MemdbKv, MemdbSql};
 pub use sqlite::SqliteMemory;
+pub use mysql::Mysql;
 
 use crate::Backend;
 use std::sync::Arc;
 
 /// The names [`by_name`] knows.
-pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv", "sqlite"];
+pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv", "sqlite", "mysql"];
 
 /// The backend called `name`.
 pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
@@ -19,6 +21,7 @@ pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
         "memdb-sql" => Some(Arc::new(MemdbSql)),
         "memdb-kv" => Some(Arc::new(MemdbKv)),
         "sqlite" => Some(Arc::new(SqliteMemory)),
+        "mysql" => Some(Arc::new(Mysql)),
         _ => None,
     }
 }
