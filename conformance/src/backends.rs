@@ -3,17 +3,19 @@
 mod memdb;
 mod sqlite;
 mod mysql;
+mod postgres;
 pub mod server;
 
 pub use memdb::{MemdbKv, MemdbSql};
 pub use sqlite::SqliteMemory;
 pub use mysql::Mysql;
+pub use postgres::Postgres;
 
 use crate::Backend;
 use std::sync::Arc;
 
 /// The names [`by_name`] knows.
-pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv", "sqlite", "mysql"];
+pub const NAMES: &[&str] = &["memdb-sql", "memdb-kv", "sqlite", "mysql", "postgres"];
 
 /// The backend called `name`.
 pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
@@ -22,6 +24,7 @@ pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
         "memdb-kv" => Some(Arc::new(MemdbKv)),
         "sqlite" => Some(Arc::new(SqliteMemory)),
         "mysql" => Some(Arc::new(Mysql)),
+        "postgres" => Some(Arc::new(Postgres)),
         _ => None,
     }
 }

@@ -1,1 +1,64 @@
-//! The postgres driver for Toasty.
+//! The PostgreSQL driver for Toasty.
+//!
+//! [`Postgres`] implements [`toasty_core::driver::Driver`] on `tokio-postgres` (no TLS).
+//! Operations are serialized by `toasty-sql` ([`toasty_sql::Dialect::Postgres`]),
+//! prepared once per connection (a cache keyed by SQL text), bound in binary format with
+//! every parameter declared as the PostgreSQL type of its column, and decoded back using
+//! the column types of the schema.
+//!
+//! ```no_run
+//! # fn main() -> toasty_core::Result<()> {
+//! let driver = toasty_postgres::Postgres::new("postgres://toasty:toasty@127.0.0.1:5432/toasty")?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Storage
+//!
+//! | Toasty type | PostgreSQL |
+//! |---|---|
+//! | `bool` | `BOOLEAN` |
+//! | `i8`, `i16`, `u8` | `SMALLINT` |
+//! | `i32`, `u16` | `INTEGER` |
+//! | `i64`, `u32`, `u64` (up to `i64::MAX`) | `BIGINT` |
+//! | `f32` / `f64` | `REAL` / `DOUBLE PRECISION` |
+//! | `String` | `TEXT COLLATE "C"` (code point order, case-sensitive) |
+//! | `Vec<u8>` | `BYTEA` |
+//! | `uuid::Uuid` | `UUID` |
+//! | timestamp | `TIMESTAMPTZ` (microseconds; sent and read in binary, no time zone involved) |
+//!
+//! PostgreSQL `TEXT` cannot hold the NUL character: a string containing `'\0'` is
+//! rejected with [`toasty_core::ErrorKind::InvalidValue`] before anything is sent.
+//!
+//! # Errors
+//!
+//! SQLSTATE `23505` is [`toasty_core::ErrorKind::UniqueViolation`], `23502`
+//! [`toasty_core::ErrorKind::InvalidValue`], `22003`
+//! [`toasty_core::ErrorKind::ValueOutOfRange`]; a closed or broken connection, an I/O
+//! error, a server shutting down and a timeout are [`toasty_core::ErrorKind::Connection`]
+//! (the pool then discards the connection); anything else is
+//! [`toasty_core::ErrorKind::Driver`]. Messages keep the server's text and name the
+//! table, column and constraint.
+//!
+//! # Connections and failures
+//!
+//! Each connection's socket is driven by a task spawned on the Tokio runtime that called
+//! [`toasty_core::driver::Driver::connect`]. Opening a connection times out after the
+//! URL's `connect_timeout` (default 10 s); an operation fails with a connection error
+//! after [`DEFAULT_OPERATION_TIMEOUT`] (see [`Postgres::operation_timeout`]), and at
+//! once when the server closes the socket (a shutdown or crash). A connection's health
+//! check is free if it succeeded at something within the last second and otherwise one
+//! empty query with a 2 s limit. Operations made of several statements (a table and its
+//! indexes, a large insert) run in one transaction.
+
+#![warn(missing_docs)]
+
+mod bind;
+mod connection;
+mod decode;
+mod driver;
+mod error;
+
+pub use connection::PgConnection;
+pub use driver::{
+    Postgres, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_OPERATION_TIMEOUT,
+};

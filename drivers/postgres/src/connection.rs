@@ -1,0 +1,256 @@
+//! [`PgConnection`]: one PostgreSQL session executing Toasty operations.
+//!
+//! It owns the `tokio-postgres` client (whose socket is driven by a task spawned at
+//! connect), a cache of prepared statements keyed by SQL text, and the rules for
+//! running an operation: serialize with `toasty-sql`, bind, run several statements in
+//! one transaction, decode, and give up with a connection error when the server does
+//! not answer in time.
+
+use crate::bind::{bind, pg_type, Bound};
+use crate::{decode, error};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use toasty_core::driver::{Connection, Operation, Response};
+use toasty_core::schema::db;
+use toasty_core::{Error, Result};
+use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls};
+
+/// How many prepared statements a connection keeps before it starts evicting.
+const STATEMENT_CACHE: usize = 512;
+
+/// An idle connection used more recently than this is handed out without a round trip.
+const VALIDATE_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// How long the health check's round trip may take.
+const VALIDATE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// One connection to PostgreSQL.
+pub struct PgConnection {
+    client: Client,
+    statements: HashMap<String, tokio_postgres::Statement>,
+    serializer: Serializer,
+    operation_timeout: Duration,
+    last_ok: Instant,
+    broken: bool,
+}
+
+impl PgConnection {
+    pub(crate) fn new(client: Client, operation_timeout: Duration) -> PgConnection {
+        PgConnection {
+            client,
+            statements: HashMap::new(),
+            serializer: Serializer::new(Dialect::Postgres),
+            operation_timeout,
+            last_ok: Instant::now(),
+            broken: false,
+        }
+    }
+
+    /// Runs every statement of an operation (in one transaction when there are several).
+    async fn run_all(&mut self, statements: &[Statement], out: &mut ResponseBuilder) -> Result<()> {
+        if statements.len() <= 1 {
+            for statement in statements {
+                self.run(statement, out).await?;
+            }
+            return Ok(());
+        }
+        self.client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| error::map(e, "BEGIN"))?;
+        for statement in statements {
+            if let Err(e) = self.run(statement, out).await {
+                // Best effort: on a broken connection the rollback fails too, and the
+                // server rolls back when the session ends.
+                let _ = self.client.batch_execute("ROLLBACK").await;
+                return Err(e);
+            }
+        }
+        self.client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| error::map(e, "COMMIT"))
+    }
+
+    /// Runs one statement and feeds its result to `out`.
+    async fn run(&mut self, statement: &Statement, out: &mut ResponseBuilder) -> Result<()> {
+        let sql = statement.sql.as_str();
+        // Encode first: a value PostgreSQL cannot take is rejected before any I/O.
+        let bound = statement
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| bind(p, i + 1))
+            .collect::<Result<Vec<Bound<'_>>>>()?;
+        let params: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+
+        if statement.output == Output::Nothing && params.is_empty() {
+            // DDL: one simple-protocol round trip, no cache slot. Plans cached on this
+            // connection may refer to the tables it changes.
+            self.statements.clear();
+            return self
+                .client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| error::map(e, sql));
+        }
+
+        let prepared = self.prepare(statement).await?;
+        let result = self.execute(&prepared, statement, &params, out).await;
+        match result {
+            // PostgreSQL refuses a cached plan whose result type changed (a table was
+            // dropped and re-created differently by another connection): prepare again.
+            Err(e) if is_stale_plan(&e) => {
+                self.statements.remove(sql);
+                let prepared = self.prepare(statement).await?;
+                self.execute(&prepared, statement, &params, out)
+                    .await
+                    .map_err(|e| e.into_error(sql))
+            }
+            other => other.map_err(|e| e.into_error(sql)),
+        }
+    }
+
+    async fn execute(
+        &self,
+        prepared: &tokio_postgres::Statement,
+        statement: &Statement,
+        params: &[&(dyn ToSql + Sync)],
+        out: &mut ResponseBuilder,
+    ) -> std::result::Result<(), ExecError> {
+        match &statement.output {
+            Output::Nothing | Output::Affected => {
+                let n = self.client.execute(prepared, params).await?;
+                out.add_count(n);
+            }
+            Output::Count => {
+                let row = self.client.query_one(prepared, params).await?;
+                let n: i64 = row.try_get(0)?;
+                out.add_count(u64::try_from(n).unwrap_or(0));
+            }
+            Output::Rows(types) => {
+                let rows = self.client.query(prepared, params).await?;
+                let decoded = rows
+                    .iter()
+                    .map(|row| decode::decode_row(row, types))
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(ExecError::Toasty)?;
+                out.add_rows(decoded);
+            }
+        }
+        Ok(())
+    }
+
+    /// The prepared statement for `statement`, from the cache or newly prepared with
+    /// every parameter declared as the PostgreSQL type of its [`toasty_sql::Param::ty`].
+    async fn prepare(&mut self, statement: &Statement) -> Result<tokio_postgres::Statement> {
+        let types: Vec<_> = statement.params.iter().map(|p| pg_type(p.ty)).collect();
+        if let Some(cached) = self.statements.get(&statement.sql) {
+            if cached.params() == types.as_slice() {
+                return Ok(cached.clone());
+            }
+        }
+        let prepared = self
+            .client
+            .prepare_typed(&statement.sql, &types)
+            .await
+            .map_err(|e| error::map(e, &statement.sql))?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            // Dropping a statement closes it on the server.
+            self.statements.clear();
+        }
+        self.statements
+            .insert(statement.sql.clone(), prepared.clone());
+        Ok(prepared)
+    }
+
+    /// Asks the server to cancel whatever this connection is running (best effort, in
+    /// the background).
+    fn cancel_in_background(&self) {
+        let token = self.client.cancel_token();
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(VALIDATE_TIMEOUT, token.cancel_query(NoTls)).await;
+        });
+    }
+}
+
+/// An error from running a prepared statement: the database's, or a decoding failure.
+enum ExecError {
+    Pg(tokio_postgres::Error),
+    Toasty(Error),
+}
+
+impl From<tokio_postgres::Error> for ExecError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ExecError::Pg(e)
+    }
+}
+
+impl ExecError {
+    /// The Toasty error for a failure while running `sql`.
+    fn into_error(self, sql: &str) -> Error {
+        match self {
+            ExecError::Pg(e) => error::map(e, sql),
+            ExecError::Toasty(e) => e,
+        }
+    }
+}
+
+fn is_stale_plan(e: &ExecError) -> bool {
+    matches!(e, ExecError::Pg(pg) if pg.code().is_some_and(|c| c.code() == "0A000")
+        && pg.as_db_error().is_some_and(|db| db.message().contains("cached plan")))
+}
+
+#[async_trait]
+impl Connection for PgConnection {
+    async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        if self.broken || self.client.is_closed() {
+            self.broken = true;
+            return Err(error::closed());
+        }
+        let statements = self.serializer.serialize(schema, &op)?;
+        let mut response = ResponseBuilder::new(schema, &op);
+        let limit = self.operation_timeout;
+        let result = tokio::time::timeout(limit, self.run_all(&statements, &mut response)).await;
+        match result {
+            Ok(Ok(())) => {
+                self.last_ok = Instant::now();
+                Ok(response.finish())
+            }
+            Ok(Err(e)) => {
+                if e.is_connection() {
+                    self.broken = true;
+                }
+                Err(e)
+            }
+            Err(_) => {
+                self.broken = true;
+                self.cancel_in_background();
+                Err(error::timed_out(&format!("a {}", op.name()), limit))
+            }
+        }
+    }
+
+    async fn is_valid(&mut self) -> bool {
+        if self.broken || self.client.is_closed() {
+            return false;
+        }
+        if self.last_ok.elapsed() < VALIDATE_AFTER_IDLE {
+            return true;
+        }
+        match tokio::time::timeout(VALIDATE_TIMEOUT, self.client.simple_query("")).await {
+            Ok(Ok(_)) => {
+                self.last_ok = Instant::now();
+                true
+            }
+            _ => {
+                self.broken = true;
+                false
+            }
+        }
+    }
+}
