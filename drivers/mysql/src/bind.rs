@@ -29,9 +29,7 @@ pub(crate) fn to_mysql(param: &Param) -> Result<My> {
         Value::Uuid(u) => My::Bytes(u.as_bytes().to_vec()),
         Value::Timestamp(us) => {
             let t = time::to_datetime(*us)?;
-            My::Date(
-                t.year, t.month, t.day, t.hour, t.minute, t.second, t.micros,
-            )
+            My::Date(t.year, t.month, t.day, t.hour, t.minute, t.second, t.micros)
         }
     })
 }

@@ -72,13 +72,24 @@ async fn exec_op(
     let table = schema.table(table_of(op))?;
     let context = format!("{} on table `{}`", op.name(), table.name);
     let statements = serializer.serialize(schema, op)?;
-    let emulated_update = matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
+    let emulated_update =
+        matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
     let ddl = statements.iter().all(|s| s.output == Output::Nothing);
     let transaction = !ddl && (statements.len() > 1 || emulated_update);
     if transaction {
         begin(conn, &context).await?;
     }
-    let result = run_all(conn, serializer, step, schema, table, op, &statements, &context).await;
+    let result = run_all(
+        conn,
+        serializer,
+        step,
+        schema,
+        table,
+        op,
+        &statements,
+        &context,
+    )
+    .await;
     if transaction {
         match result {
             Ok(response) => {
@@ -144,7 +155,13 @@ impl Connection for MysqlConnection {
                  timeout; open a new one",
             ));
         };
-        let fut = exec_op(conn, &self.serializer, self.auto_increment_step, schema, &op);
+        let fut = exec_op(
+            conn,
+            &self.serializer,
+            self.auto_increment_step,
+            schema,
+            &op,
+        );
         let result = match tokio::time::timeout(timeout, fut).await {
             Ok(result) => result,
             Err(_) => Err(error::timeout(&format!("{} operation", op.name()), timeout)),

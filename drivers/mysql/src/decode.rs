@@ -19,11 +19,13 @@ pub(crate) fn decode(v: My, ty: Type, index: usize) -> Result<Value> {
         })?),
         (Type::F32 | Type::F64, My::Float(f)) => Value::F64(f64::from(f)),
         (Type::F32 | Type::F64, My::Double(f)) => Value::F64(f),
-        (Type::String, My::Bytes(bytes)) => Value::String(String::from_utf8(bytes).map_err(|_| {
-            Error::invalid_value(format!(
-                "result column #{index} holds text that is not valid UTF-8"
-            ))
-        })?),
+        (Type::String, My::Bytes(bytes)) => {
+            Value::String(String::from_utf8(bytes).map_err(|_| {
+                Error::invalid_value(format!(
+                    "result column #{index} holds text that is not valid UTF-8"
+                ))
+            })?)
+        }
         (Type::Bytes, My::Bytes(b)) => Value::Bytes(b),
         (Type::Uuid, My::Bytes(b)) => Value::Uuid(uuid::Uuid::from_slice(&b).map_err(|_| {
             Error::invalid_value(format!(
@@ -60,8 +62,14 @@ mod tests {
 
     #[test]
     fn decodes_each_type() {
-        assert_eq!(decode(My::Int(1), Type::Bool, 0).unwrap(), Value::Bool(true));
-        assert_eq!(decode(My::UInt(65535), Type::U16, 0).unwrap(), Value::I64(65535));
+        assert_eq!(
+            decode(My::Int(1), Type::Bool, 0).unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            decode(My::UInt(65535), Type::U16, 0).unwrap(),
+            Value::I64(65535)
+        );
         assert_eq!(
             decode(My::Float(0.1), Type::F32, 0).unwrap(),
             Value::F64(f64::from(0.1f32))

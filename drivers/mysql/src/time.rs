@@ -77,11 +77,7 @@ pub(crate) fn to_datetime(micros: i64) -> Result<DateTime> {
 
 /// The timestamp of `DATETIME(6)` parts.
 pub(crate) fn from_datetime(dt: DateTime) -> i64 {
-    let days = days_from_date(
-        i64::from(dt.year),
-        i64::from(dt.month),
-        i64::from(dt.day),
-    );
+    let days = days_from_date(i64::from(dt.year), i64::from(dt.month), i64::from(dt.day));
     let secs = i64::from(dt.hour) * 3600 + i64::from(dt.minute) * 60 + i64::from(dt.second);
     days * MICROS_PER_DAY + secs * 1_000_000 + i64::from(dt.micros)
 }
@@ -105,7 +101,10 @@ mod tests {
     #[test]
     fn known_instants() {
         assert_eq!(to_datetime(0).unwrap(), dt(1970, 1, 1, 0, 0, 0, 0));
-        assert_eq!(to_datetime(-1).unwrap(), dt(1969, 12, 31, 23, 59, 59, 999_999));
+        assert_eq!(
+            to_datetime(-1).unwrap(),
+            dt(1969, 12, 31, 23, 59, 59, 999_999)
+        );
         assert_eq!(
             to_datetime(TIMESTAMP_MIN_MICROS).unwrap(),
             dt(1000, 1, 1, 0, 0, 0, 0)
