@@ -59,6 +59,7 @@ macro_rules! for_each_conformance_test {
             filter_ops::string_patterns_unicode_and_empty,
             filter_ops::logical_nesting,
             filter_ops::field_to_field_comparisons,
+            filter_ops::in_list_with_many_values,
             null_logic::null_is_none_is_some,
             null_logic::null_comparison_matches_neither_side,
             null_logic::null_compare_with_none_literal,

@@ -153,6 +153,8 @@ cmp_test!(
         "z".to_string(),
         "é".to_string(),
         "日本".to_string(),
+        "\u{e000}".to_string(),
+        "\u{fffd}".to_string(),
         "🦀".to_string(),
     ]
 );
@@ -406,5 +408,22 @@ pub async fn logical_nesting(t: &mut Test) -> Result<()> {
         .map(|r| r.n)
         .collect();
     assert_eq!(got, [1]);
+    Ok(())
+}
+
+/// `in_list` with 20 000 values still selects exactly the matching records, and so does its
+/// negation.
+pub async fn in_list_with_many_values(t: &mut Test) -> Result<()> {
+    let mut db = seed_texts(t).await?;
+    let n = || Text::fields().n();
+    let many: Vec<i64> = (5..20_005).collect();
+    assert_eq!(
+        nums(&mut db, n().in_list(many.clone())).await?,
+        [5, 6, 7, 8, 9, 10]
+    );
+    assert_eq!(
+        nums(&mut db, n().in_list(many).not()).await?,
+        [0, 1, 2, 3, 4]
+    );
     Ok(())
 }
