@@ -142,18 +142,29 @@ async fn insert(db: &Db, lowered: lower::LoweredInsert) -> Result<Outcome> {
         .min(by_params)
         .max(1);
     let mut returned: Vec<Vec<Value>> = Vec::with_capacity(records.len());
+    let mut written = 0;
     for rows in op.rows.chunks(chunk) {
-        let response = db
+        let result = db
             .exec_op(Operation::Insert(driver::Insert {
                 table: op.table,
                 columns: op.columns.clone(),
                 rows: rows.to_vec(),
                 returning: op.returning.clone(),
             }))
-            .await?;
+            .await;
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                if written > 0 {
+                    undo_insert(db, &op, &returned, written).await;
+                }
+                return Err(e);
+            }
+        };
         if let Response::Rows(rows) = response {
             returned.extend(rows);
         }
+        written += rows.len();
     }
     if let Some(field) = returned_field {
         if returned.len() != records.len() {
@@ -170,6 +181,76 @@ async fn insert(db: &Db, lowered: lower::LoweredInsert) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Records(records))
+}
+
+/// Deletes the first `written` rows of a batch insert whose later request failed, so the
+/// batch leaves nothing behind. Best effort: the caller returns the original error whatever
+/// happens here.
+async fn undo_insert(db: &Db, op: &driver::Insert, returned: &[Vec<Value>], written: usize) {
+    let Ok(table) = db.inner.schema.db.table(op.table) else {
+        return;
+    };
+    let keys: Vec<Vec<Value>> = op
+        .rows
+        .iter()
+        .take(written)
+        .enumerate()
+        .map(|(i, row)| {
+            table
+                .primary_key
+                .iter()
+                .map(|&c| {
+                    let given = op.columns.iter().position(|&x| x == c);
+                    let generated = op.returning.iter().position(|&x| x == c);
+                    match (given, generated) {
+                        (Some(pos), _) => row.get(pos).cloned(),
+                        (None, Some(pos)) => returned.get(i).and_then(|r| r.get(pos)).cloned(),
+                        (None, None) => None,
+                    }
+                    .unwrap_or(Value::Null)
+                })
+                .collect()
+        })
+        .collect();
+    if db.inner.capability.is_sql() {
+        for chunk in keys.chunks(5_000) {
+            let filter = match table.primary_key.as_slice() {
+                [c] => Expr::InList {
+                    expr: Box::new(Expr::Column(*c)),
+                    list: chunk.iter().filter_map(|k| k.first().cloned()).collect(),
+                },
+                columns => Expr::Or(
+                    chunk
+                        .iter()
+                        .map(|key| {
+                            Expr::And(
+                                columns
+                                    .iter()
+                                    .zip(key)
+                                    .map(|(&c, v)| {
+                                        Expr::eq(Expr::Column(c), Expr::Value(v.clone()))
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .collect(),
+                ),
+            };
+            let op = Operation::Delete(driver::Delete {
+                table: table.id,
+                filter,
+            });
+            let _ = db.exec_op(op).await;
+        }
+    } else {
+        for chunk in keys.chunks(write_chunk(db)) {
+            let op = Operation::DeleteByKey(driver::DeleteByKey {
+                table: table.id,
+                keys: chunk.to_vec(),
+            });
+            let _ = db.exec_op(op).await;
+        }
+    }
 }
 
 fn select_all_matching(table: toasty_core::schema::db::TableId, filter: Expr) -> driver::Select {
