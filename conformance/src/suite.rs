@@ -113,6 +113,7 @@ macro_rules! for_each_conformance_test {
             errors::errors_timestamp_out_of_range,
             errors::errors_unique_nullable_and_composite,
             errors::errors_expression_assignment_refused,
+            errors::errors_split_batch_no_partial_write,
             kv_limits::kv_full_scan,
             kv_limits::kv_filter_without_index,
             kv_limits::kv_or_with_unserved_branch,

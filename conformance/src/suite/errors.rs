@@ -385,3 +385,52 @@ pub async fn errors_expression_assignment_refused(t: &mut Test) -> Result<()> {
     assert_eq!(emails(&mut db).await?, ["a@x", "b@x"]);
     Ok(())
 }
+
+/// A batch too large for one statement (over 30 000 bound values on SQL backends, over 100
+/// rows on key-value ones) whose last record repeats a stored key fails with
+/// `UniqueViolation` and leaves none of its records behind.
+pub async fn errors_split_batch_no_partial_write(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Wide {
+        #[key]
+        id: i64,
+        a: i64,
+        b: i64,
+        c: i64,
+        d: i64,
+        e: i64,
+        f: i64,
+        g: i64,
+        h: i64,
+        tag: i64,
+    }
+    let mut db = t.setup_db(toasty::models!(Wide)).await?;
+    let wide = |id: i64, tag: i64| {
+        Wide::create()
+            .id(id)
+            .a(1)
+            .b(2)
+            .c(3)
+            .d(4)
+            .e(5)
+            .f(6)
+            .g(7)
+            .h(8)
+            .tag(tag)
+    };
+    wide(100_000, 0).exec(&mut db).await?;
+    let mut batch = Wide::create_many();
+    for i in 0..3_001 {
+        let id = if i == 3_000 { 100_000 } else { i };
+        batch = batch.item(wide(id, 1));
+    }
+    expect_err(batch.exec(&mut db).await, ErrorKind::UniqueViolation, &[]);
+    let ids: Vec<i64> = (0..3_000).collect();
+    let left = Wide::filter(Wide::fields().id().in_list(ids))
+        .count()
+        .exec(&mut db)
+        .await?;
+    assert_eq!(left, 0, "no record of the failed batch is stored");
+    assert_eq!(Wide::get_by_id(&mut db, 100_000).await?.tag, 0);
+    Ok(())
+}
