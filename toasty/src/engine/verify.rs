@@ -96,8 +96,8 @@ fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
         )));
     }
     f.ty.check(value, &format!("`{}.{}`", model.name, f.name))?;
-    let keyed = model.primary_key.contains(&idx)
-        || model.indices.iter().any(|i| i.fields.contains(&idx));
+    let keyed =
+        model.primary_key.contains(&idx) || model.indices.iter().any(|i| i.fields.contains(&idx));
     if keyed {
         let len = match value {
             Value::String(s) => s.chars().count(),
@@ -129,14 +129,32 @@ fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
         return Ok(());
     };
     let mut result = Ok(());
+    let mut values = 0usize;
     filter.walk(&mut |e| {
+        values += match e {
+            Expr::Value(_) => 1,
+            Expr::InList { list, .. } => list.len(),
+            _ => 0,
+        };
         if result.is_err() {
             return;
         }
         result = verify_node(model, e);
     });
+    if result.is_ok() && values > MAX_FILTER_VALUES {
+        return Err(Error::invalid_statement(format!(
+            "a `{}` filter holds {values} values, more than the {MAX_FILTER_VALUES} every \
+             backend can bind in one statement; split the list into several queries",
+            model.name
+        )));
+    }
     result
 }
+
+/// The most literal values one filter may hold: below the bind-parameter limits of SQLite
+/// (32 766), PostgreSQL and MySQL (65 535), so a large `in_list` fails the same way on
+/// every backend instead of inside one driver.
+const MAX_FILTER_VALUES: usize = 30_000;
 
 fn verify_node(model: &Model, e: &Expr) -> Result<()> {
     match e {
