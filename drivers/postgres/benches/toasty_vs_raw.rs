@@ -1,1 +1,166 @@
-fn main() {}
+//! Toasty on PostgreSQL side by side with the same work written directly against
+//! tokio-postgres (prepared statements): `get_by_id` and loading 100 rows.
+//!
+//! Needs a server: `TOASTY_TEST_POSTGRES_URL=postgres://... cargo bench -p toasty-postgres
+//! --bench toasty_vs_raw` (without the variable the bench prints why and does nothing).
+//! Both sides read the same table, created and seeded by Toasty under a per-process
+//! prefix and dropped at the end.
+
+use criterion::{criterion_group, BenchmarkId, Criterion};
+use std::time::Duration;
+use toasty::Db;
+use tokio_postgres::{Client, NoTls, Statement};
+
+#[derive(Debug, toasty::Model)]
+#[table = "users"]
+struct User {
+    #[key]
+    #[auto]
+    id: i64,
+    name: String,
+    hair_color: Option<String>,
+    age: i32,
+}
+
+/// The same row, loaded by hand.
+#[allow(dead_code)]
+#[derive(Debug)]
+struct RawUser {
+    id: i64,
+    name: String,
+    hair_color: Option<String>,
+    age: i32,
+}
+
+const ROWS: usize = 1000;
+
+fn url() -> Option<String> {
+    std::env::var("TOASTY_TEST_POSTGRES_URL").ok()
+}
+
+fn table() -> String {
+    format!("bench{}_users", std::process::id())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn toasty_db(url: &str) -> Db {
+    let driver = toasty_postgres::Postgres::new(url).expect("url");
+    let mut db = Db::builder()
+        .models(toasty::models!(User))
+        .table_prefix(format!("bench{}_", std::process::id()))
+        .max_connections(1)
+        .build(driver)
+        .await
+        .expect("db");
+    db.reset_db().await.expect("schema");
+    let mut batch = toasty::CreateMany::<User>::new();
+    for i in 0..ROWS {
+        batch = batch.item(
+            User::create()
+                .name(format!("user {i}"))
+                .hair_color(if i % 2 == 0 { Some("black") } else { None })
+                .age((i % 90) as i32),
+        );
+    }
+    batch.exec(&mut db).await.expect("seed");
+    db
+}
+
+async fn raw_client(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+fn raw_user(r: &tokio_postgres::Row) -> RawUser {
+    RawUser {
+        id: r.get(0),
+        name: r.get(1),
+        hair_color: r.get(2),
+        age: r.get(3),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(url) = url() else {
+        eprintln!("skipping the postgres benches: TOASTY_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let rt = rt();
+    let mut db = rt.block_on(toasty_db(&url));
+    let raw = rt.block_on(raw_client(&url));
+    let t = table();
+    let by_id: Statement = rt
+        .block_on(raw.prepare(&format!(
+            "SELECT id, name, hair_color, age FROM \"{t}\" WHERE id = $1"
+        )))
+        .expect("prepare");
+    let load: Statement = rt
+        .block_on(raw.prepare(&format!(
+            "SELECT id, name, hair_color, age FROM \"{t}\" ORDER BY id LIMIT $1"
+        )))
+        .expect("prepare");
+
+    let mut group = c.benchmark_group("get_by_id");
+    group.bench_function("toasty", |b| {
+        let mut id = 0;
+        b.iter(|| {
+            id = id % ROWS as i64 + 1;
+            rt.block_on(User::get_by_id(&mut db, id)).expect("get")
+        })
+    });
+    group.bench_function("tokio-postgres", |b| {
+        let mut id = 0i64;
+        b.iter(|| {
+            id = id % ROWS as i64 + 1;
+            let row = rt.block_on(raw.query_one(&by_id, &[&id])).expect("row");
+            raw_user(&row)
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("load");
+    let n = 100usize;
+    group.bench_with_input(BenchmarkId::new("toasty", n), &n, |b, &n| {
+        b.iter(|| {
+            rt.block_on(
+                User::all()
+                    .order_by(User::fields().id().asc())
+                    .limit(n)
+                    .exec(&mut db),
+            )
+            .expect("load")
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("tokio-postgres", n), &n, |b, &n| {
+        b.iter(|| {
+            let rows = rt.block_on(raw.query(&load, &[&(n as i64)])).expect("rows");
+            rows.iter().map(raw_user).collect::<Vec<_>>()
+        })
+    });
+    group.finish();
+
+    rt.block_on(db.drop_schema()).expect("drop");
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(50)
+        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_secs(1));
+    targets = bench
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -53,7 +53,10 @@ pub(crate) fn map(err: tokio_postgres::Error, sql: &str) -> Error {
 pub(crate) fn connect(err: tokio_postgres::Error, target: &str) -> Error {
     let reason = match err.as_db_error() {
         Some(db) => describe(db),
-        None => err.to_string(),
+        None => match std::error::Error::source(&err) {
+            Some(cause) => format!("{err}: {cause}"),
+            None => err.to_string(),
+        },
     };
     Error::connection(format!(
         "could not connect to PostgreSQL at {target}: {reason}; check that the server runs \
