@@ -1,6 +1,16 @@
 //! The conformance tests, grouped by area. Every test is
 //! `pub async fn name(t: &mut Test) -> toasty::Result<()>` and is listed in
 //! [`crate::for_each_conformance_test!`].
+//!
+//! Areas: [`crud`] and [`create`] (single, builder, macro, batches past the kv limits),
+//! [`get_by`] (generated accessors), [`filter_ops`] (every operator on every type),
+//! [`null_logic`] (three-valued logic), [`order_limit`], [`paginate`], [`update`],
+//! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
+//! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
+//! and [`kv_limits`] (what a key-value store refuses, and what it serves). Tests pin a
+//! key or index wherever the area allows, so they run unchanged on key-value backends;
+//! where a key-value store must refuse, the test asserts the `Unsupported` error there
+//! and the rows elsewhere. [`support`] holds shared assertions.
 
 pub mod count_first_get;
 pub mod create;
@@ -76,6 +86,7 @@ macro_rules! for_each_conformance_test {
             paginate::paginate_by_key_with_filter,
             paginate::paginate_edge_sizes,
             paginate::paginate_stable_under_inserts,
+            paginate::paginate_across_partitions,
             update::update_instance,
             update::update_macro,
             update::update_deleted_record_not_found,
