@@ -128,6 +128,13 @@ impl Builder {
         self
     }
 
+    /// A connection idle for longer than this is health-checked before reuse (default
+    /// 5 s); recently used connections are handed out without a round trip.
+    pub fn health_check_after(mut self, idle: Duration) -> Self {
+        self.pool.health_check_after = idle;
+        self
+    }
+
     /// Opens the database named by `url`:
     ///
     /// | URL | driver | feature |

@@ -1,12 +1,15 @@
 //! A small connection pool shared by every clone of a [`crate::Db`].
 //!
 //! Connections are opened lazily up to `max_size`. A checkout waits at most
-//! `wait_timeout` for a free slot, and health-checks an idle connection before handing it
-//! out. A connection whose operation failed with a connection error is dropped instead of
-//! being returned, so the next checkout opens a fresh one.
+//! `wait_timeout` for a free slot. A connection that sat idle for longer than
+//! `health_check_after` is health-checked ([`Connection::is_valid`], usually a round
+//! trip) before it is handed out; a recently used one is not, so a busy application pays
+//! no extra round trip per operation. A connection whose operation failed with a
+//! connection error is dropped instead of being returned, so the next checkout opens a
+//! fresh one.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use toasty_core::driver::{Connection, Driver};
 use toasty_core::{Error, Result};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -18,6 +21,8 @@ pub struct PoolConfig {
     pub max_size: usize,
     /// How long a checkout may wait for a free connection.
     pub wait_timeout: Duration,
+    /// Idle time after which a connection is health-checked before reuse.
+    pub health_check_after: Duration,
 }
 
 impl Default for PoolConfig {
@@ -25,13 +30,14 @@ impl Default for PoolConfig {
         PoolConfig {
             max_size: 8,
             wait_timeout: Duration::from_secs(30),
+            health_check_after: Duration::from_secs(5),
         }
     }
 }
 
 pub(crate) struct Pool {
     driver: Arc<dyn Driver>,
-    idle: Mutex<Vec<Box<dyn Connection>>>,
+    idle: Mutex<Vec<(Box<dyn Connection>, Instant)>>,
     slots: Arc<Semaphore>,
     config: PoolConfig,
 }
@@ -69,8 +75,8 @@ impl Pool {
         loop {
             let candidate = self.idle.lock().ok().and_then(|mut idle| idle.pop());
             match candidate {
-                Some(mut conn) => {
-                    if conn.is_valid().await {
+                Some((mut conn, since)) => {
+                    if since.elapsed() < self.config.health_check_after || conn.is_valid().await {
                         return Ok(Pooled {
                             conn,
                             _permit: permit,
@@ -98,7 +104,7 @@ impl Pool {
     pub(crate) fn put(&self, pooled: Pooled, healthy: bool) {
         if healthy {
             if let Ok(mut idle) = self.idle.lock() {
-                idle.push(pooled.conn);
+                idle.push((pooled.conn, Instant::now()));
             }
         }
     }

@@ -211,18 +211,30 @@ impl Serializer {
     }
 
     fn limit_offset(&self, w: &mut Writer, limit: Option<u64>, offset: Option<u64>) -> Result<()> {
-        let int = |v: u64| Value::I64(i64::try_from(v).unwrap_or(i64::MAX));
+        let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        // SQLite re-prepares a statement on every execution when LIMIT or OFFSET is a
+        // bound parameter (its planner uses their values), which defeats the statement
+        // cache; these are integers the engine produced, so SQLite gets literals. The
+        // other dialects bind them.
+        let number = |w: &mut Writer, v: u64| -> Result<()> {
+            if self.dialect == Dialect::Sqlite {
+                w.push(&int(v).to_string());
+                Ok(())
+            } else {
+                w.param(Value::I64(int(v)), Type::I64)
+            }
+        };
         match (limit, offset) {
             (None, None) => {}
             (Some(l), None) => {
                 w.push(" LIMIT ");
-                w.param(int(l), Type::I64)?;
+                number(w, l)?;
             }
             (Some(l), Some(o)) => {
                 w.push(" LIMIT ");
-                w.param(int(l), Type::I64)?;
+                number(w, l)?;
                 w.push(" OFFSET ");
-                w.param(int(o), Type::I64)?;
+                number(w, o)?;
             }
             (None, Some(o)) => {
                 match self.dialect {
@@ -231,7 +243,7 @@ impl Serializer {
                     Dialect::Postgres => {}
                 }
                 w.push(" OFFSET ");
-                w.param(int(o), Type::I64)?;
+                number(w, o)?;
             }
         }
         Ok(())

@@ -78,7 +78,10 @@
 //! [`Param::ty`] is the type of the column a value is stored into or compared with (a
 //! driver binds an `f32` column's value as `REAL`); literals with no column, and values
 //! of another family than the column's, carry their own type. SQLite pattern tests bind
-//! an `I64` byte length and a `Bytes` pattern. `LIMIT` and `OFFSET` are `I64` parameters.
+//! an `I64` byte length and a `Bytes` pattern. `LIMIT` and `OFFSET` are `I64` parameters,
+//! except on SQLite, where they are integer literals: SQLite re-prepares a statement on
+//! every execution when they are bound, which defeats the statement cache (they are
+//! engine-produced integers, never user text).
 
 #![warn(missing_docs)]
 

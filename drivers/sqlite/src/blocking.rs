@@ -89,7 +89,8 @@ impl BlockingConnection {
     /// Runs `SELECT 1` to check the connection works.
     pub fn ping(&self) -> bool {
         self.conn
-            .query_row("SELECT 1", [], |row| row.get::<_, i64>(0))
+            .prepare_cached("SELECT 1")
+            .and_then(|mut stmt| stmt.query_row([], |row| row.get::<_, i64>(0)))
             .is_ok()
     }
 }

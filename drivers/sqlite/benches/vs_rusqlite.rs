@@ -1,0 +1,210 @@
+//! Toasty on in-memory SQLite side by side with the same work written directly against
+//! rusqlite (prepared, cached statements), in the style of diesel's bench workloads:
+//! `get_by_id`; load 1, 100 and 10k rows; insert 1 row and a batch of 100.
+//!
+//! Run: `cargo bench -p toasty-sqlite --bench vs_rusqlite`. Ratios are recorded in
+//! docs/benchmarks.md.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use rusqlite::{params, Connection};
+use toasty::Db;
+
+#[derive(Debug, toasty::Model)]
+#[table = "users"]
+struct User {
+    #[key]
+    #[auto]
+    id: i64,
+    name: String,
+    hair_color: Option<String>,
+    age: i32,
+}
+
+/// The same row, loaded by hand from rusqlite.
+#[allow(dead_code)]
+#[derive(Debug)]
+struct RawUser {
+    id: i64,
+    name: String,
+    hair_color: Option<String>,
+    age: i32,
+}
+
+const CREATE: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+                      name TEXT NOT NULL, hair_color TEXT, age INTEGER NOT NULL)";
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn toasty_db(rows: usize) -> Db {
+    let mut db = Db::builder()
+        .models(toasty::models!(User))
+        .connect("sqlite::memory:")
+        .await
+        .expect("sqlite");
+    db.push_schema().await.expect("schema");
+    if rows > 0 {
+        let mut batch = toasty::CreateMany::<User>::new();
+        for i in 0..rows {
+            batch = batch.item(
+                User::create()
+                    .name(format!("user {i}"))
+                    .hair_color(if i % 2 == 0 { Some("black") } else { None })
+                    .age((i % 90) as i32),
+            );
+        }
+        batch.exec(&mut db).await.expect("seed");
+    }
+    db
+}
+
+fn raw_db(rows: usize) -> Connection {
+    let conn = Connection::open_in_memory().expect("sqlite");
+    conn.execute(CREATE, []).expect("schema");
+    let mut insert = conn
+        .prepare("INSERT INTO users (name, hair_color, age) VALUES (?1, ?2, ?3)")
+        .expect("prepare");
+    for i in 0..rows {
+        let hair = if i % 2 == 0 { Some("black") } else { None };
+        insert
+            .execute(params![format!("user {i}"), hair, (i % 90) as i32])
+            .expect("insert");
+    }
+    drop(insert);
+    conn
+}
+
+fn raw_load(conn: &Connection, limit: usize) -> Vec<RawUser> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, name, hair_color, age FROM users ORDER BY id LIMIT ?1")
+        .expect("prepare");
+    let rows = stmt
+        .query_map([limit as i64], |r| {
+            Ok(RawUser {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                hair_color: r.get(2)?,
+                age: r.get(3)?,
+            })
+        })
+        .expect("query");
+    rows.collect::<Result<_, _>>().expect("rows")
+}
+
+fn get_by_id(c: &mut Criterion) {
+    let rt = rt();
+    let mut db = rt.block_on(toasty_db(1000));
+    let raw = raw_db(1000);
+    let mut group = c.benchmark_group("get_by_id");
+    group.bench_function("toasty", |b| {
+        let mut id = 0;
+        b.iter(|| {
+            id = id % 1000 + 1;
+            rt.block_on(User::get_by_id(&mut db, id)).expect("get")
+        })
+    });
+    group.bench_function("rusqlite", |b| {
+        let mut id = 0i64;
+        b.iter(|| {
+            id = id % 1000 + 1;
+            let mut stmt = raw
+                .prepare_cached("SELECT id, name, hair_color, age FROM users WHERE id = ?1")
+                .expect("prepare");
+            stmt.query_row([id], |r| {
+                Ok(RawUser {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    hair_color: r.get(2)?,
+                    age: r.get(3)?,
+                })
+            })
+            .expect("row")
+        })
+    });
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    let rt = rt();
+    let mut db = rt.block_on(toasty_db(10_000));
+    let raw = raw_db(10_000);
+    let mut group = c.benchmark_group("load");
+    for n in [1usize, 100, 10_000] {
+        group.bench_with_input(BenchmarkId::new("toasty", n), &n, |b, &n| {
+            b.iter(|| {
+                rt.block_on(
+                    User::all()
+                        .order_by(User::fields().id().asc())
+                        .limit(n)
+                        .exec(&mut db),
+                )
+                .expect("load")
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("rusqlite", n), &n, |b, &n| {
+            b.iter(|| raw_load(&raw, n))
+        });
+    }
+    group.finish();
+}
+
+fn insert(c: &mut Criterion) {
+    let rt = rt();
+    let mut group = c.benchmark_group("insert");
+    for n in [1usize, 100] {
+        let mut db = rt.block_on(toasty_db(0));
+        group.bench_with_input(BenchmarkId::new("toasty", n), &n, |b, &n| {
+            b.iter(|| {
+                let mut batch = toasty::CreateMany::<User>::new();
+                for i in 0..n {
+                    batch = batch.item(
+                        User::create()
+                            .name("new user")
+                            .hair_color(if i % 2 == 0 { Some("brown") } else { None })
+                            .age(30),
+                    );
+                }
+                rt.block_on(batch.exec(&mut db)).expect("insert")
+            })
+        });
+        let raw = raw_db(0);
+        group.bench_with_input(BenchmarkId::new("rusqlite", n), &n, |b, &n| {
+            b.iter(|| {
+                // One multi-row INSERT ... RETURNING id, as Toasty issues.
+                let mut sql = String::from("INSERT INTO users (name, hair_color, age) VALUES ");
+                for i in 0..n {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str("(?, ?, ?)");
+                }
+                sql.push_str(" RETURNING id");
+                let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(n * 3);
+                for i in 0..n {
+                    values.push("new user".to_string().into());
+                    values.push(if i % 2 == 0 {
+                        rusqlite::types::Value::Text("brown".into())
+                    } else {
+                        rusqlite::types::Value::Null
+                    });
+                    values.push(30i64.into());
+                }
+                let mut stmt = raw.prepare_cached(&sql).expect("prepare");
+                let ids: Vec<i64> = stmt
+                    .query_map(rusqlite::params_from_iter(values), |r| r.get(0))
+                    .expect("insert")
+                    .collect::<Result<_, _>>()
+                    .expect("ids");
+                ids
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, get_by_id, load, insert);
+criterion_main!(benches);
