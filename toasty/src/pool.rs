@@ -60,17 +60,22 @@ impl Pool {
     }
 
     pub(crate) async fn get(&self) -> Result<Pooled> {
-        let permit =
-            tokio::time::timeout(self.config.wait_timeout, self.slots.clone().acquire_owned())
-                .await
-                .map_err(|_| {
-                    Error::connection(format!(
-                        "timed out after {:?} waiting for a free connection (pool size {}); raise \
-                 the pool size or shorten transactions",
-                        self.config.wait_timeout, self.config.max_size
-                    ))
-                })?
-                .map_err(|_| Error::connection("the connection pool is closed"))?;
+        // Uncontended checkouts take a slot without arming a timer.
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                tokio::time::timeout(self.config.wait_timeout, self.slots.clone().acquire_owned())
+                    .await
+                    .map_err(|_| {
+                        Error::connection(format!(
+                    "timed out after {:?} waiting for a free connection (pool size {}); raise \
+                     the pool size or shorten transactions",
+                    self.config.wait_timeout, self.config.max_size
+                ))
+                    })?
+                    .map_err(|_| Error::connection("the connection pool is closed"))?
+            }
+        };
 
         loop {
             let candidate = self.idle.lock().ok().and_then(|mut idle| idle.pop());
