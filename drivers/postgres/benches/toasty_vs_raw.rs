@@ -4,11 +4,16 @@
 //! Needs a server: `TOASTY_TEST_POSTGRES_URL=postgres://... cargo bench -p toasty-postgres
 //! --bench toasty_vs_raw` (without the variable the bench prints why and does nothing).
 //! Both sides read the same table, created and seeded by Toasty under a per-process
-//! prefix and dropped at the end.
+//! prefix and dropped at the end. A third variant, `driver`, runs the table-level
+//! operation Toasty's engine produces directly on a driver connection, to split the
+//! overhead between the engine and the driver.
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use std::time::Duration;
 use toasty::Db;
+use toasty_core::driver::{Connection, Driver, Operation, Select};
+use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::Value;
 use tokio_postgres::{Client, NoTls, Statement};
 
 #[derive(Debug, toasty::Model)]
@@ -109,12 +114,36 @@ fn bench(c: &mut Criterion) {
         )))
         .expect("prepare");
 
+    let db_schema = db.schema().db.clone();
+    let mut conn: Box<dyn Connection> = rt
+        .block_on(toasty_postgres::Postgres::new(&url).expect("url").connect())
+        .expect("connect");
+    let select = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
+        Operation::Select(Select {
+            table: db_schema.tables[0].id,
+            filter,
+            order_by,
+            limit,
+            offset: None,
+            projection: Projection::Records,
+        })
+    };
+
     let mut group = c.benchmark_group("get_by_id");
     group.bench_function("toasty", |b| {
         let mut id = 0;
         b.iter(|| {
             id = id % ROWS as i64 + 1;
             rt.block_on(User::get_by_id(&mut db, id)).expect("get")
+        })
+    });
+    group.bench_function("driver", |b| {
+        let mut id = 0;
+        b.iter(|| {
+            id = id % ROWS as i64 + 1;
+            let filter = Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
+            rt.block_on(conn.exec(&db_schema, select(filter, vec![], None)))
+                .expect("get")
         })
     });
     group.bench_function("tokio-postgres", |b| {
@@ -138,6 +167,16 @@ fn bench(c: &mut Criterion) {
                     .exec(&mut db),
             )
             .expect("load")
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("driver", n), &n, |b, &n| {
+        b.iter(|| {
+            let order = vec![OrderBy {
+                target: 0,
+                direction: Direction::Asc,
+            }];
+            rt.block_on(conn.exec(&db_schema, select(Expr::true_(), order, Some(n as u64))))
+                .expect("load")
         })
     });
     group.bench_with_input(BenchmarkId::new("tokio-postgres", n), &n, |b, &n| {
