@@ -187,7 +187,96 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    interleaved(&rt, &mut db, &mut conn, &db_schema, &raw, &by_id, &load);
     rt.block_on(db.drop_schema()).expect("drop");
+}
+
+/// Median of `samples` (microseconds).
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(|a, b| a.total_cmp(b));
+    samples[samples.len() / 2]
+}
+
+/// Runs the three variants in turn, one iteration each, many times, and prints the
+/// medians and ratios: on a shared, noisy machine this is steadier than criterion's
+/// back-to-back groups, since every variant sees the same background load.
+#[allow(clippy::too_many_arguments)]
+fn interleaved(
+    rt: &tokio::runtime::Runtime,
+    db: &mut Db,
+    conn: &mut Box<dyn Connection>,
+    db_schema: &toasty_core::schema::db::Schema,
+    raw: &Client,
+    by_id: &Statement,
+    load: &Statement,
+) {
+    const ITERS: usize = 3000;
+    let table = db_schema.tables[0].id;
+    let op = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
+        Operation::Select(Select {
+            table,
+            filter,
+            order_by,
+            limit,
+            offset: None,
+            projection: Projection::Records,
+        })
+    };
+    let time = |f: &mut dyn FnMut()| {
+        let start = std::time::Instant::now();
+        f();
+        start.elapsed().as_secs_f64() * 1e6
+    };
+    for (name, n) in [("get_by_id", 0usize), ("load 100", 100)] {
+        let (mut t, mut d, mut r) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..ITERS {
+            let id = (i % ROWS) as i64 + 1;
+            if n == 0 {
+                t.push(time(&mut || {
+                    rt.block_on(User::get_by_id(&mut *db, id)).expect("get");
+                }));
+                d.push(time(&mut || {
+                    let f =
+                        Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
+                    rt.block_on(conn.exec(db_schema, op(f, vec![], None)))
+                        .expect("get");
+                }));
+                r.push(time(&mut || {
+                    let row = rt.block_on(raw.query_one(by_id, &[&id])).expect("row");
+                    raw_user(&row);
+                }));
+            } else {
+                t.push(time(&mut || {
+                    rt.block_on(
+                        User::all()
+                            .order_by(User::fields().id().asc())
+                            .limit(n)
+                            .exec(&mut *db),
+                    )
+                    .expect("load");
+                }));
+                d.push(time(&mut || {
+                    let order = vec![OrderBy {
+                        target: 0,
+                        direction: Direction::Asc,
+                    }];
+                    rt.block_on(conn.exec(db_schema, op(Expr::true_(), order, Some(n as u64))))
+                        .expect("load");
+                }));
+                r.push(time(&mut || {
+                    let rows = rt.block_on(raw.query(load, &[&(n as i64)])).expect("rows");
+                    let _: Vec<RawUser> = rows.iter().map(raw_user).collect();
+                }));
+            }
+        }
+        let (t, d, r) = (median(t), median(d), median(r));
+        println!(
+            "interleaved {name}: toasty {t:.1} µs, driver {d:.1} µs, tokio-postgres {r:.1} µs; \
+             toasty/raw {:.2}x, driver/raw {:.2}x",
+            t / r,
+            d / r
+        );
+    }
 }
 
 criterion_group! {
