@@ -27,7 +27,7 @@ pub async fn check_case(backend: &dyn Backend, case: &Case, label: &str) -> Resu
                 .iter()
                 .map(|r| {
                     r.iter()
-                        .map(|v| v.as_ref().map(|l| crate::harness::exec::value_of(l)))
+                        .map(|v| v.as_ref().map(crate::harness::exec::value_of))
                         .collect()
                 })
                 .collect();

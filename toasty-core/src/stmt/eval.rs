@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn sort_nulls_first_ascending_last_descending() {
-        let mut rows = vec![vec![Value::I64(2)], vec![Value::Null], vec![Value::I64(1)]];
+        let mut rows = [vec![Value::I64(2)], vec![Value::Null], vec![Value::I64(1)]];
         let asc = [OrderBy {
             target: 0,
             direction: Direction::Asc,
