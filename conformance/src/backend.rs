@@ -22,6 +22,13 @@ pub trait Backend: Send + Sync + 'static {
     /// A short name ("memdb-sql", "sqlite", "postgres", ...).
     fn name(&self) -> &str;
 
+    /// `true` if the backend stores strings containing NUL (PostgreSQL's TEXT cannot;
+    /// its driver rejects them with a clear error, and the harness does not generate
+    /// them).
+    fn stores_nul(&self) -> bool {
+        true
+    }
+
     /// Whether this backend can run here.
     fn availability(&self) -> Availability {
         Availability::Available

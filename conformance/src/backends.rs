@@ -1,15 +1,15 @@
 //! The built-in backends, and lookup by name for the CLI.
 
 mod memdb;
-mod sqlite;
 mod mysql;
 mod postgres;
 pub mod server;
+mod sqlite;
 
 pub use memdb::{MemdbKv, MemdbSql};
-pub use sqlite::SqliteMemory;
 pub use mysql::Mysql;
 pub use postgres::Postgres;
+pub use sqlite::SqliteMemory;
 
 use crate::Backend;
 use std::sync::Arc;
@@ -27,14 +27,4 @@ pub fn by_name(name: &str) -> Option<Arc<dyn Backend>> {
         "postgres" => Some(Arc::new(Postgres)),
         _ => None,
     }
-}
-
-/// `true` for backends that are key-value stores.
-pub fn is_key_value(name: &str) -> bool {
-    matches!(name, "memdb-kv" | "dynamodb")
-}
-
-/// `true` for backends that store strings containing NUL.
-pub fn stores_nul(name: &str) -> bool {
-    name != "postgres"
 }

@@ -12,6 +12,7 @@
 //! * [`regressions`]: replays the cases kept under `conformance/regressions/`;
 //! * [`faulty`]: a deliberately wrong driver, to prove the harness can fail.
 
+pub mod campaign;
 pub mod case;
 pub mod compare;
 pub mod diff;

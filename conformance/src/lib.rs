@@ -26,11 +26,24 @@ pub use run::run_test;
 pub use test_ctx::Test;
 
 /// Expands every conformance test into a `#[test]` for `$backend` (an expression that
-/// builds a value implementing [`Backend`]).
+/// builds a value implementing [`Backend`]), plus two more: `differential_campaign` (a
+/// bounded differential campaign against memdb of the backend's persona; set
+/// `TOASTY_DIFF_CASES` for more cases) and `saved_regressions` (every case under
+/// `conformance/regressions/`).
 #[macro_export]
 macro_rules! conformance_suite {
     ($backend:expr) => {
         $crate::for_each_conformance_test!($crate::__conformance_tests, $backend);
+
+        #[test]
+        fn differential_campaign() {
+            $crate::harness::campaign::check_backend($backend);
+        }
+
+        #[test]
+        fn saved_regressions() {
+            $crate::harness::regressions::check_all($backend);
+        }
     };
 }
 

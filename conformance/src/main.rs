@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use toasty_conformance::backends::{by_name, MemdbKv, MemdbSql, NAMES};
+use toasty_conformance::harness::campaign;
 use toasty_conformance::harness::compare::Verdict;
 use toasty_conformance::harness::diff::{run_diff, DiffConfig};
 use toasty_conformance::harness::gen::GenConfig;
@@ -150,13 +151,43 @@ fn oracle_for(target: &dyn Backend, sql: bool) -> (Arc<dyn Backend>, bool) {
     }
 }
 
+/// Whether `target` is an SQL-kind backend (learned by opening a database on it).
+fn is_sql(target: &dyn Backend) -> Result<bool, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start a Tokio runtime: {e}"))?;
+    runtime
+        .block_on(campaign::is_key_value(target))
+        .map(|kv| !kv)
+        .map_err(|e| format!("could not open a database on {}: {e}", target.name()))
+}
+
+fn failed_row(target: &dyn Backend, why: &str) -> Row {
+    eprintln!("{why}");
+    Row {
+        backend: target.name().to_string(),
+        cases: 0,
+        ops: 0,
+        compared: 0,
+        not_applicable: 0,
+        hits: 0,
+        errors: 0,
+        divergences: 1,
+        elapsed: Duration::ZERO,
+    }
+}
+
 fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
-    let sql = !toasty_conformance::backends::is_key_value(target.name());
+    let sql = match is_sql(target.as_ref()) {
+        Ok(sql) => sql,
+        Err(why) => return failed_row(target.as_ref(), &why),
+    };
     let (oracle, allow_unsupported) = oracle_for(target.as_ref(), sql);
     let gen = GenConfig {
         auto_increment: sql,
         kv_friendly: !sql,
-        nul_in_strings: toasty_conformance::backends::stores_nul(target.name()),
+        nul_in_strings: target.stores_nul(),
         ..GenConfig::default()
     };
     let chunks = 10u32.min(args.cases.max(1));
@@ -224,11 +255,14 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
 }
 
 fn metamorphic(target: &dyn Backend, args: &Args) -> Row {
-    let sql = !toasty_conformance::backends::is_key_value(target.name());
+    let sql = match is_sql(target) {
+        Ok(sql) => sql,
+        Err(why) => return failed_row(target, &why),
+    };
     let gen = GenConfig {
         auto_increment: sql,
         kv_friendly: !sql,
-        nul_in_strings: toasty_conformance::backends::stores_nul(target.name()),
+        nul_in_strings: target.stores_nul(),
         ..GenConfig::default()
     };
     let start = std::time::Instant::now();

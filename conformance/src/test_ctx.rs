@@ -26,6 +26,11 @@ impl Test {
         self.backend.name()
     }
 
+    /// `true` if the backend stores strings containing NUL.
+    pub fn stores_nul(&self) -> bool {
+        self.backend.stores_nul()
+    }
+
     /// The test's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -27,6 +27,10 @@ impl Backend for Postgres {
         SERVER.availability()
     }
 
+    fn stores_nul(&self) -> bool {
+        false
+    }
+
     async fn setup(&self, models: ModelSet, test: &str) -> Result<Db> {
         SERVER.setup(models, test).await
     }

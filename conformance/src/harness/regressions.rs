@@ -84,3 +84,35 @@ pub fn check_json(target: impl Backend, json: &str) {
         panic!("regression diverged at {op:?}: {message}");
     }
 }
+
+/// Replays every saved case on `target` (the `saved_regressions` test of
+/// `conformance_suite!`), panicking on the first divergence. An unavailable backend is
+/// skipped with a message (a failure under `CI=true`).
+pub fn check_all(target: impl Backend) {
+    let name = target.name().to_string();
+    if let crate::Availability::Unavailable(why) = target.availability() {
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("backend {name} is unavailable under CI=true: {why}");
+        }
+        eprintln!("skipping the saved regressions on {name}: {why}");
+        return;
+    }
+    let cases = match load_all() {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("could not start a Tokio runtime: {e}"),
+    };
+    for (file, case) in cases {
+        if let Verdict::Diverge { op, message } =
+            runtime.block_on(check(&target, &case, "regression"))
+        {
+            panic!("{file} diverged on {name} at {op:?}: {message}");
+        }
+    }
+}

@@ -323,7 +323,7 @@ pub async fn types_nul_in_string(t: &mut Test) -> Result<()> {
     let mut v = specials();
     v.s = "a\0b".to_string();
     let r = create(&v).exec(&mut db).await;
-    if !crate::backends::stores_nul(t.backend_name()) {
+    if !t.stores_nul() {
         expect_err(r, ErrorKind::InvalidValue, &["NUL"]);
         return Ok(());
     }
