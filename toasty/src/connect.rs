@@ -9,10 +9,12 @@ pub(crate) async fn driver_for_url(url: &str) -> Result<Arc<dyn Driver>> {
     match scheme {
         "memory" => memory(url),
         "sqlite" => sqlite(url),
-        "postgres" | "postgresql" | "mysql" | "dynamodb" => Err(Error::config(format!(
-            "the `{scheme}` driver is not available in this build of toasty; enable the \
-             toasty feature that provides it"
-        ))),
+        "postgres" | "postgresql" => postgres(url),
+        "mysql" => mysql(url),
+        "dynamodb" => Err(Error::config(
+            "Toasty has no DynamoDB driver yet; `memory:kv` serves DynamoDB's operation set \
+             and limits for tests of DynamoDB-shaped code",
+        )),
         _ => Err(Error::config(format!(
             "unrecognized database URL `{url}`; expected one of memory:, memory:kv, \
              sqlite::memory:, sqlite:path, postgres://..., mysql://..., dynamodb://..."
@@ -48,5 +50,29 @@ fn sqlite(url: &str) -> Result<Arc<dyn Driver>> {
 fn sqlite(_url: &str) -> Result<Arc<dyn Driver>> {
     Err(Error::config(
         "SQLite URLs need the `sqlite` feature of toasty: toasty = { features = [\"sqlite\"] }",
+    ))
+}
+
+#[cfg(feature = "postgres")]
+fn postgres(url: &str) -> Result<Arc<dyn Driver>> {
+    Ok(Arc::new(toasty_postgres::Postgres::new(url)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres(_url: &str) -> Result<Arc<dyn Driver>> {
+    Err(Error::config(
+        "PostgreSQL URLs need the `postgres` feature of toasty: toasty = { features = [\"postgres\"] }",
+    ))
+}
+
+#[cfg(feature = "mysql")]
+fn mysql(url: &str) -> Result<Arc<dyn Driver>> {
+    Ok(Arc::new(toasty_mysql::Mysql::new(url)?))
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql(_url: &str) -> Result<Arc<dyn Driver>> {
+    Err(Error::config(
+        "MySQL URLs need the `mysql` feature of toasty: toasty = { features = [\"mysql\"] }",
     ))
 }

@@ -141,6 +141,9 @@ impl Builder {
     /// |---|---|---|
     /// | `memory:` | memdb, sql persona | `memdb` (default) |
     /// | `memory:kv` | memdb, kv persona (DynamoDB's rules) | `memdb` (default) |
+    /// | `sqlite::memory:`, `sqlite:path/to/file.db` | SQLite | `sqlite` |
+    /// | `postgres://...`, `postgresql://...` | PostgreSQL | `postgres` |
+    /// | `mysql://...` | MySQL / MariaDB | `mysql` |
     pub async fn connect(self, url: &str) -> Result<Db> {
         let driver = crate::connect::driver_for_url(url).await?;
         self.build_arc(driver).await

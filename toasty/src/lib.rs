@@ -63,3 +63,9 @@ pub use toasty_memdb as memdb;
 
 #[cfg(feature = "sqlite")]
 pub use toasty_sqlite as sqlite;
+
+#[cfg(feature = "postgres")]
+pub use toasty_postgres as postgres;
+
+#[cfg(feature = "mysql")]
+pub use toasty_mysql as mysql;
