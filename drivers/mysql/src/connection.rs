@@ -10,6 +10,7 @@ use crate::{error, returning};
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
+use std::fmt::Display;
 use std::time::Duration;
 use toasty_core::driver::{Connection, Operation, Response};
 use toasty_core::schema::db;
@@ -70,7 +71,10 @@ async fn exec_op(
     op: &Operation,
 ) -> Result<Response> {
     let table = schema.table(table_of(op))?;
-    let context = format!("{} on table `{}`", op.name(), table.name);
+    let context = error::Context {
+        op: op.name(),
+        table: &table.name,
+    };
     let statements = serializer.serialize(schema, op)?;
     let emulated_update =
         matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
@@ -117,7 +121,7 @@ async fn run_all(
     table: &db::Table,
     op: &Operation,
     statements: &[Statement],
-    context: &str,
+    context: &(dyn Display + Sync),
 ) -> Result<Response> {
     match op {
         Operation::Insert(insert) if !insert.returning.is_empty() => {
@@ -164,7 +168,7 @@ impl Connection for MysqlConnection {
         );
         let result = match tokio::time::timeout(timeout, fut).await {
             Ok(result) => result,
-            Err(_) => Err(error::timeout(&format!("{} operation", op.name()), timeout)),
+            Err(_) => Err(error::timeout(&op.name(), timeout)),
         };
         if result.as_ref().is_err_and(|e| e.is_connection()) {
             // The connection's state is unknown: never reuse it.

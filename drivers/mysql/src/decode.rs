@@ -51,8 +51,9 @@ pub(crate) fn decode(v: My, ty: Type, index: usize) -> Result<Value> {
             )))
         }
     };
-    ty.check(&value, &format!("result column #{index}"))
-        .map_err(|e| Error::invalid_value(e.message().to_string()))?;
+    // The message is only formatted on failure: this runs for every cell.
+    ty.check(&value, "the value")
+        .map_err(|e| Error::invalid_value(format!("result column #{index}: {}", e.message())))?;
     Ok(value)
 }
 

@@ -9,12 +9,13 @@
 //! | anything else | `Driver` |
 
 use mysql_async::{DriverError, Error as MyError};
+use std::fmt::Display;
 use toasty_core::Error;
 
 /// Converts a `mysql_async` error into a Toasty error of the matching kind. `context`
 /// says what was being done (it names the table); the server's message (naming the
 /// column, value or index) is kept.
-pub(crate) fn map(err: MyError, context: &str) -> Error {
+pub(crate) fn map(err: MyError, context: &(dyn Display + Sync)) -> Error {
     match &err {
         MyError::Server(e) => {
             let detail = format!("{} (MySQL error {})", e.message, e.code);
@@ -45,8 +46,22 @@ pub(crate) fn map(err: MyError, context: &str) -> Error {
     }
 }
 
+/// What an operation was doing, formatted into an error message only when one occurs.
+pub(crate) struct Context<'a> {
+    /// The operation's name.
+    pub(crate) op: &'static str,
+    /// The table it works on.
+    pub(crate) table: &'a str,
+}
+
+impl Display for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} on table `{}`", self.op, self.table)
+    }
+}
+
 /// The error for an operation that did not finish in time.
-pub(crate) fn timeout(context: &str, after: std::time::Duration) -> Error {
+pub(crate) fn timeout(context: &(dyn Display + Sync), after: std::time::Duration) -> Error {
     Error::connection(format!(
         "{context}: MySQL did not answer within {after:?}; the server may be down or \
          overloaded, and the connection is closed"
@@ -69,23 +84,23 @@ mod tests {
 
     #[test]
     fn kinds() {
-        let e = map(server(1062), "insert into `users`");
+        let e = map(server(1062), &"insert into `users`");
         assert_eq!(e.kind(), ErrorKind::UniqueViolation);
         assert!(e.message().contains("`users`") && e.message().contains("PRIMARY"));
-        assert_eq!(map(server(1048), "x").kind(), ErrorKind::InvalidValue);
-        assert_eq!(map(server(1364), "x").kind(), ErrorKind::InvalidValue);
-        assert_eq!(map(server(1264), "x").kind(), ErrorKind::ValueOutOfRange);
-        assert_eq!(map(server(1690), "x").kind(), ErrorKind::ValueOutOfRange);
-        assert_eq!(map(server(1406), "x").kind(), ErrorKind::ValueOutOfRange);
-        assert_eq!(map(server(2013), "x").kind(), ErrorKind::Connection);
-        assert_eq!(map(server(1146), "x").kind(), ErrorKind::Driver);
+        assert_eq!(map(server(1048), &"x").kind(), ErrorKind::InvalidValue);
+        assert_eq!(map(server(1364), &"x").kind(), ErrorKind::InvalidValue);
+        assert_eq!(map(server(1264), &"x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(1690), &"x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(1406), &"x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(2013), &"x").kind(), ErrorKind::Connection);
+        assert_eq!(map(server(1146), &"x").kind(), ErrorKind::Driver);
         assert_eq!(
-            map(MyError::Driver(DriverError::ConnectionClosed), "x").kind(),
+            map(MyError::Driver(DriverError::ConnectionClosed), &"x").kind(),
             ErrorKind::Connection
         );
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         assert_eq!(
-            map(MyError::Io(mysql_async::IoError::Io(io)), "x").kind(),
+            map(MyError::Io(mysql_async::IoError::Io(io)), &"x").kind(),
             ErrorKind::Connection
         );
     }

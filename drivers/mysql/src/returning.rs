@@ -3,6 +3,7 @@
 
 use crate::run::{run, Outcome};
 use mysql_async::Conn;
+use std::fmt::Display;
 use toasty_core::driver::{GetByKey, Insert, Operation, Response, Select, Update};
 use toasty_core::schema::db;
 use toasty_core::stmt::Select as Projection;
@@ -20,7 +21,7 @@ pub(crate) async fn insert(
     table: &db::Table,
     op: &Insert,
     step: u64,
-    context: &str,
+    context: &(dyn Display + Sync),
 ) -> Result<Vec<Vec<Value>>> {
     let auto = table.auto_increment_column();
     let mut returned = Vec::with_capacity(op.rows.len());
@@ -84,7 +85,7 @@ pub(crate) async fn update(
     table: &db::Table,
     op: &Update,
     statements: &[Statement],
-    context: &str,
+    context: &(dyn Display + Sync),
 ) -> Result<Response> {
     let select = Operation::Select(Select {
         table: op.table,

@@ -4,6 +4,7 @@
 use crate::{bind, decode, error};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Row, Value as My};
+use std::fmt::Display;
 use toasty_core::{Error, Result, Value};
 use toasty_sql::{Output, Statement};
 
@@ -21,7 +22,11 @@ pub(crate) enum Outcome {
 }
 
 /// Runs one statement. `context` names the operation and table for error messages.
-pub(crate) async fn run(conn: &mut Conn, statement: &Statement, context: &str) -> Result<Outcome> {
+pub(crate) async fn run(
+    conn: &mut Conn,
+    statement: &Statement,
+    context: &(dyn Display + Sync),
+) -> Result<Outcome> {
     let sql = statement.sql.as_str();
     let params = bind::params(&statement.params)?;
     let fail = |e| error::map(e, context);
@@ -78,14 +83,14 @@ pub(crate) async fn run(conn: &mut Conn, statement: &Statement, context: &str) -
 }
 
 /// Starts a transaction.
-pub(crate) async fn begin(conn: &mut Conn, context: &str) -> Result<()> {
+pub(crate) async fn begin(conn: &mut Conn, context: &(dyn Display + Sync)) -> Result<()> {
     conn.query_drop("START TRANSACTION")
         .await
         .map_err(|e| error::map(e, context))
 }
 
 /// Commits the transaction.
-pub(crate) async fn commit(conn: &mut Conn, context: &str) -> Result<()> {
+pub(crate) async fn commit(conn: &mut Conn, context: &(dyn Display + Sync)) -> Result<()> {
     conn.query_drop("COMMIT")
         .await
         .map_err(|e| error::map(e, context))
