@@ -3,9 +3,13 @@
 use crate::{Availability, Backend, Test};
 use std::sync::Arc;
 
-/// Runs `test` on `backend` in a fresh Tokio runtime, panicking (failing the `#[test]`)
-/// on error. An unavailable backend fails under `CI=true` and is reported as skipped
-/// otherwise.
+/// Runs `test` on `backend` in a fresh Tokio runtime. An unavailable backend is
+/// reported as skipped.
+///
+/// # Panics
+///
+/// This is the body of every generated `#[test]`: it fails the test by panicking when the
+/// test returns an error, and when the backend is unavailable under `CI=true`.
 pub fn run_test<B, F>(backend: B, name: &str, test: F)
 where
     B: Backend,

@@ -59,9 +59,14 @@ pub fn bounded_cases() -> u32 {
         .unwrap_or(300)
 }
 
-/// Runs a bounded campaign on `backend` and panics with the shrunk case and a
-/// ready-to-paste regression test on divergence. An unavailable backend is skipped with
-/// a message (a failure under `CI=true`).
+/// Runs a bounded campaign on `backend` (the `differential_campaign` test of
+/// `conformance_suite!`). An unavailable backend is skipped with a message.
+///
+/// # Panics
+///
+/// This is a test entry point: it fails the calling `#[test]` by panicking on a
+/// divergence (with the shrunk case and a ready-to-paste regression test), when too few
+/// operations were compared, and on an unavailable backend under `CI=true`.
 pub fn check_backend(backend: impl Backend) {
     let name = backend.name().to_string();
     if let Availability::Unavailable(why) = backend.availability() {

@@ -209,7 +209,8 @@ pub fn run_diff(
     }
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// A stable 64-bit FNV-1a hash (names regression tests and files after their case).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= *b as u64;

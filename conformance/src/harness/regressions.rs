@@ -41,11 +41,7 @@ pub fn load_all() -> Result<Vec<(String, Case)>, String> {
 /// Saves a case; returns its path.
 pub fn save(case: &Case) -> std::io::Result<PathBuf> {
     let json = serde_json::to_string_pretty(case).map_err(std::io::Error::other)?;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = super::diff::fnv1a(json.as_bytes());
     std::fs::create_dir_all(dir())?;
     let path = dir().join(format!("{h:016x}.json"));
     std::fs::write(&path, json)?;
@@ -65,8 +61,12 @@ pub async fn check(target: &dyn Backend, case: &Case, label: &str) -> Verdict {
     compare(case, &oracle_run, &target_run, false)
 }
 
-/// Replays a case given as JSON on `target`, panicking on divergence (the body of a
-/// pasted regression test).
+/// Replays a case given as JSON on `target` (the body of a pasted regression test).
+///
+/// # Panics
+///
+/// This is a test entry point: it fails the calling `#[test]` by panicking when the case
+/// diverges, is not valid JSON, or no runtime can start.
 pub fn check_json(target: impl Backend, json: &str) {
     let case: Case = match serde_json::from_str(json) {
         Ok(c) => c,
@@ -86,8 +86,13 @@ pub fn check_json(target: impl Backend, json: &str) {
 }
 
 /// Replays every saved case on `target` (the `saved_regressions` test of
-/// `conformance_suite!`), panicking on the first divergence. An unavailable backend is
-/// skipped with a message (a failure under `CI=true`).
+/// `conformance_suite!`). An unavailable backend is skipped with a message.
+///
+/// # Panics
+///
+/// This is a test entry point: it fails the calling `#[test]` by panicking on the first
+/// divergence, on an unreadable case file, and on an unavailable backend under
+/// `CI=true`.
 pub fn check_all(target: impl Backend) {
     let name = target.name().to_string();
     if let crate::Availability::Unavailable(why) = target.availability() {
