@@ -257,14 +257,25 @@ fn no_access_path(
         .iter()
         .filter_map(|&c| field_names.get(c).cloned())
         .collect();
-    let suggestion = names
+    // Suggest an index on the first filtered field that is not already the partition
+    // key or an index's first field; if they all are, the fix is the comparison.
+    let served: Vec<usize> = table
+        .primary_key
         .first()
-        .map(|n| format!("add #[index] on `{n}`"))
-        .unwrap_or_else(|| "add an index".to_string());
+        .into_iter()
+        .chain(table.indices.iter().filter_map(|i| i.columns.first()))
+        .copied()
+        .collect();
+    let suggestion = match cols.iter().position(|c| !served.contains(c)) {
+        Some(i) => format!("add #[index] on `{}` (a missing index)", names[i]),
+        None => "compare the key or indexed field with `eq` or `in_list` (ranges and `ne` \
+                 need a full scan)"
+            .to_string(),
+    };
     Error::unsupported(format!(
         "{} cannot run this `{model_name}` query: it filters on {} but pins neither the \
-         primary key ({}) nor the first field of an index with `eq`/`in_list`; {suggestion} \
-         (a missing index), or filter by the key",
+         primary key ({}) nor the first field of an index with `eq`/`in_list`; {suggestion}, \
+         or filter by the key",
         capability.name,
         names
             .iter()
