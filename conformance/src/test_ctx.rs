@@ -43,12 +43,6 @@ impl Test {
         Ok(db)
     }
 
-    /// Opens an isolated database and returns the setup error instead of panicking (for
-    /// tests of schemas a backend rejects).
-    pub async fn try_setup_db(&mut self, models: ModelSet) -> Result<Db> {
-        self.setup_db(models).await
-    }
-
     /// `true` when the backend is a key-value store (kv persona, DynamoDB). Only valid
     /// after [`Test::setup_db`].
     pub fn is_kv(&self) -> bool {
