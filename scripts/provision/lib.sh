@@ -214,10 +214,13 @@ apt_install() {
     fi
 }
 
-# Checks the usage of a provision script: `start <dir>` or `stop <dir>`.
+# Checks the usage of a provision script: `<command> <dir>`, where the
+# commands are `start` and `stop` plus any the script lists in
+# PROVISION_EXTRA_COMMANDS (e.g. mariadb.sh's `kill` and `restart`).
 parse_args() {
-    if [[ $# -ne 2 || ($1 != start && $1 != stop) ]]; then
-        echo "usage: $0 start|stop <dir>" >&2
+    local commands="start stop${PROVISION_EXTRA_COMMANDS:+ $PROVISION_EXTRA_COMMANDS}"
+    if [[ $# -ne 2 || " $commands " != *" $1 "* ]]; then
+        echo "usage: $0 ${commands// /|} <dir>" >&2
         exit 2
     fi
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway MariaDB server (the MySQL backend's tests).
 #
-#   mariadb.sh start <dir>   init + start under <dir>/mariadb, print the URL
-#   mariadb.sh stop <dir>    stop it and remove <dir>/mariadb
+#   mariadb.sh start <dir>    init + start under <dir>/mariadb, print the URL
+#   mariadb.sh stop <dir>     stop it and remove <dir>/mariadb
+#   mariadb.sh kill <dir>     SIGKILL the server, as in a crash (data stays)
+#   mariadb.sh restart <dir>  start a killed or stopped server again on the
+#                             same data and port; print the URL
 #
 # Installs Debian's mariadb-server when mariadbd is missing and we are root.
 # The server listens on 127.0.0.1 only, on a free port, with durability off
@@ -11,6 +14,8 @@
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib.sh
 PROVISION_NAME=mariadb
+# shellcheck disable=SC2034 # read by lib.sh
+PROVISION_EXTRA_COMMANDS="kill restart"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -28,6 +33,27 @@ root_sql() {
     local dir=$1
     shift
     mariadb --no-defaults --protocol=socket --socket="$dir/mysqld.sock" -uroot "$@"
+}
+
+# Starts mariadbd in the background on data dir $1/data and port $2, records
+# its pid in $1/launcher.pid and prints it.
+launch() {
+    local dir=$1 port=$2 pid
+    set_service_user_prefix
+    pid=$(start_background "$dir/server.log" "${SERVICE_USER_PREFIX[@]}" mariadbd --no-defaults \
+        --datadir="$dir/data" --tmpdir="$dir/tmp" \
+        --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" \
+        --bind-address=127.0.0.1 --port="$port" \
+        --skip-name-resolve --skip-symbolic-links --skip-log-bin \
+        --performance-schema=OFF \
+        --innodb-buffer-pool-size=64M --innodb-log-file-size=32M \
+        --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+        --innodb-flush-method=nosync --sync-binlog=0 \
+        --max-connections=300 \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+        --default-time-zone=+00:00)
+    echo "$pid" >"$dir/launcher.pid"
+    echo "$pid"
 }
 
 start() {
@@ -65,20 +91,7 @@ start() {
         echo "$port" >"$dir/port"
         : >"$dir/server.log"
         chown "$(service_user):" "$dir/server.log" 2>/dev/null || true
-        set_service_user_prefix
-        pid=$(start_background "$dir/server.log" "${SERVICE_USER_PREFIX[@]}" mariadbd --no-defaults \
-            --datadir="$dir/data" --tmpdir="$dir/tmp" \
-            --socket="$sock" --pid-file="$dir/mariadbd.pid" \
-            --bind-address=127.0.0.1 --port="$port" \
-            --skip-name-resolve --skip-symbolic-links --skip-log-bin \
-            --performance-schema=OFF \
-            --innodb-buffer-pool-size=64M --innodb-log-file-size=32M \
-            --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-            --innodb-flush-method=nosync --sync-binlog=0 \
-            --max-connections=300 \
-            --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-            --default-time-zone=+00:00)
-        echo "$pid" >"$dir/launcher.pid"
+        pid=$(launch "$dir" "$port")
         status=0
         PID_TO_WATCH=$pid wait_until "$START_TIMEOUT" root_sql "$dir" -e 'SELECT 1' || status=$?
         ((status == 0)) && break
@@ -126,5 +139,59 @@ stop() {
     rm -rf "$dir"
 }
 
+# The pid of the running server under $1 (from its pid files), if any.
+server_pid() {
+    local dir=$1 f pid
+    for f in mariadbd.pid launcher.pid; do
+        [[ -s $dir/$f ]] || continue
+        pid=$(cat "$dir/$f")
+        if pid_alive "$pid"; then
+            echo "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+pid_gone() { ! pid_alive "$1"; }
+
+# Kills the server abruptly (SIGKILL: no shutdown, clients see their
+# connections reset) and waits until it is gone. Data and port stay, for
+# `restart`. What InnoDB had not yet written out (up to about a second of
+# commits with innodb_flush_log_at_trx_commit=0) is lost, as in a crash.
+kill_server() {
+    local top=$1 dir pid
+    dir=$top/mariadb
+    [[ -d $dir/data ]] || die "no server under $dir"
+    pid=$(server_pid "$dir") || die "the server under $dir is not running"
+    kill -KILL "$pid"
+    wait_until 10 pid_gone "$pid" || die "pid $pid survived SIGKILL for 10s"
+    log "killed mariadbd (pid $pid)"
+}
+
+# Starts the server under $1 again (after `kill`, or a crash) on its data
+# dir and port, waits until it answers and prints the URL.
+restart_server() {
+    local top=$1 dir port pid status=0
+    dir=$top/mariadb
+    [[ -d $dir/data && -s $dir/port ]] || die "no server under $dir; use start"
+    if pid=$(server_pid "$dir"); then die "the server under $dir is still running (pid $pid)"; fi
+    port=$(cat "$dir/port")
+    port_in_use "$port" && die "port $port is taken by another process"
+    pid=$(launch "$dir" "$port")
+    PID_TO_WATCH=$pid wait_until "$START_TIMEOUT" root_sql "$dir" -e 'SELECT 1' || status=$?
+    if ((status != 0)); then
+        stop_pid "$pid" 5
+        log_tail "$dir/server.log"
+        if ((status == 2)); then die "mariadbd exited during restart"; fi
+        die "MariaDB did not answer within ${START_TIMEOUT}s of the restart"
+    fi
+    cat "$dir/url"
+}
+
 parse_args "$@"
-"$1" "$2"
+case $1 in
+kill) kill_server "$2" ;;
+restart) restart_server "$2" ;;
+*) "$1" "$2" ;;
+esac
