@@ -16,6 +16,8 @@
 
 mod backend;
 pub mod backends;
+#[cfg(feature = "containers")]
+pub mod containers;
 pub mod harness;
 mod run;
 pub mod suite;

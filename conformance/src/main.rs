@@ -5,6 +5,13 @@
 //! cargo run -p toasty-conformance -- metamorphic --backend memdb-sql --cases 2000
 //! cargo run -p toasty-conformance -- regressions --backend memdb-kv
 //! ```
+//!
+//! With the `containers` feature it also provisions test servers in Docker (what
+//! `scripts/test` runs when a Docker engine answers; see `docs/testing.md`):
+//!
+//! ```text
+//! cargo run -p toasty-conformance --features containers -- containers postgres mysql
+//! ```
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,7 +36,8 @@ struct Args {
 fn usage() -> String {
     format!(
         "usage: toasty-conformance <diff|metamorphic|regressions> [--backend NAME]... \
-         [--cases N] [--seed N] [--save]\nbackends: {}",
+         [--cases N] [--seed N] [--save]\n       toasty-conformance containers \
+         [--ignore-stdin] <postgres|mysql|dynamodb>... (feature `containers`)\nbackends: {}",
         NAMES.join(", ")
     )
 }
@@ -81,7 +89,27 @@ struct Row {
     elapsed: Duration,
 }
 
+/// `toasty-conformance containers ...` (see `toasty_conformance::containers::serve`).
+#[cfg(feature = "containers")]
+fn containers(args: &[String]) -> ExitCode {
+    ExitCode::from(toasty_conformance::containers::serve(args))
+}
+
+/// Without the `containers` feature the subcommand only says how to get it.
+#[cfg(not(feature = "containers"))]
+fn containers(_args: &[String]) -> ExitCode {
+    eprintln!(
+        "this toasty-conformance was built without Docker support; build it with \
+         `cargo build -p toasty-conformance --features containers`"
+    );
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("containers") {
+        return containers(&argv[1..]);
+    }
     let args = match parse() {
         Ok(a) => a,
         Err(e) => {

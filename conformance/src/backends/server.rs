@@ -49,8 +49,9 @@ impl ServerBackend {
             Ok(why) => format!("{} is not set ({why})", self.env_var),
             Err(_) => format!(
                 "{} is not set; run the tests with scripts/test, which provisions a server, or \
-                 point {} at one",
-                self.env_var, self.env_var
+                 point {} at one (with Docker: `cargo run -p toasty-conformance --features \
+                 containers -- containers {}` prints it)",
+                self.env_var, self.env_var, self.name
             ),
         }
     }

@@ -1,0 +1,22 @@
+//! Throwaway Docker containers for the server backends (cargo feature `containers`),
+//! started through the `testcontainers` crate: PostgreSQL 16, MySQL 8.4 and DynamoDB
+//! Local, each with its port published on 127.0.0.1 only and the test credentials (user
+//! `toasty`, password `toasty`, database `toasty`, which the user may create more of).
+//!
+//! `toasty-conformance containers` ([`serve`]) is the one user: `scripts/test` runs it
+//! when a Docker engine answers and no URL is given, reads the URLs it prints, and ends
+//! it when the run ends. One process owns the containers of a whole run because a run is
+//! many test processes sharing one server per backend.
+//!
+//! * [`service`]: what each backend's container is (image, settings, port, URL).
+//! * [`docker`]: finding and pinging the Docker engine, removing a run's containers.
+//! * [`ready`]: telling when a started server really answers.
+//! * [`serve`]: the CLI command: start, print URLs, wait for the end, remove.
+
+pub mod docker;
+pub mod ready;
+pub mod serve;
+pub mod service;
+
+pub use serve::serve;
+pub use service::Service;
