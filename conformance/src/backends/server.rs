@@ -1,6 +1,7 @@
 //! Backends on a database server shared by every test: the server comes from a URL in an
-//! environment variable (set by `scripts/test`, by the user, or for compose.yaml), and
-//! each setup gets its own table prefix so tests run in parallel on one database.
+//! environment variable (set by `scripts/test`, by the user, or for compose.yaml) or,
+//! with the `containers` feature and a Docker engine, from a container of this process's
+//! own; each setup gets its own table prefix so tests run in parallel on one database.
 
 use crate::{Availability, Backend};
 use async_trait::async_trait;
@@ -34,18 +35,44 @@ impl ServerBackend {
     fn driver(&self) -> std::result::Result<Arc<dyn Driver>, String> {
         self.driver
             .get_or_init(|| {
-                let url = std::env::var(self.env_var).map_err(|_| self.missing())?;
+                let url = match std::env::var(self.env_var) {
+                    Ok(url) => url,
+                    Err(_) => self.container_url()?,
+                };
                 (self.factory)(&url).map_err(|e| format!("{}: {e}", self.env_var))
             })
             .clone()
     }
 
-    fn missing(&self) -> String {
-        let skip_var = format!(
+    /// Without a URL: a container for this process (feature `containers`, a Docker
+    /// engine, and the backend not skipped on purpose), else why there is no server.
+    #[cfg(feature = "containers")]
+    fn container_url(&self) -> std::result::Result<String, String> {
+        let service = crate::containers::Service::parse(self.name);
+        match service {
+            Some(service) if std::env::var_os(self.skip_var()).is_none() => {
+                crate::containers::child::url_for(service)
+                    .map_err(|why| format!("{}; and no container: {why}", self.missing()))
+            }
+            _ => Err(self.missing()),
+        }
+    }
+
+    /// Without a URL (and without the `containers` feature): why there is no server.
+    #[cfg(not(feature = "containers"))]
+    fn container_url(&self) -> std::result::Result<String, String> {
+        Err(self.missing())
+    }
+
+    fn skip_var(&self) -> String {
+        format!(
             "TOASTY_TEST_SKIP_{}",
             self.name.to_uppercase().replace('-', "_")
-        );
-        match std::env::var(&skip_var) {
+        )
+    }
+
+    fn missing(&self) -> String {
+        match std::env::var(self.skip_var()) {
             Ok(why) => format!("{} is not set ({why})", self.env_var),
             Err(_) => format!(
                 "{} is not set; run the tests with scripts/test, which provisions a server, or \
