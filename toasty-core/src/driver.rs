@@ -6,9 +6,11 @@
 //! interprets them with [`crate::stmt::eval`].
 
 mod capability;
+mod deadline;
 mod operation;
 
 pub use capability::{Capability, DriverKind};
+pub use deadline::{Expired, OperationClock};
 pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,

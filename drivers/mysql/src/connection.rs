@@ -1,6 +1,7 @@
 //! [`MysqlConnection`]: one `mysql_async` connection executing Toasty operations.
 //!
-//! Every operation runs under a time limit; a connection that timed out or lost its
+//! Every operation runs under a time limit (an [`OperationClock`]: no runtime timer per
+//! operation); a connection that timed out or lost its
 //! server is closed, so later operations fail fast with a
 //! [`toasty_core::ErrorKind::Connection`] error and the pool's validity check drops it.
 
@@ -12,7 +13,7 @@ use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
 use std::fmt::Display;
 use std::time::Duration;
-use toasty_core::driver::{Connection, Operation, Response};
+use toasty_core::driver::{Connection, Operation, OperationClock, Response};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{Output, ResponseBuilder, Serializer, Statement};
@@ -22,7 +23,7 @@ pub struct MysqlConnection {
     conn: Option<Conn>,
     serializer: Serializer,
     auto_increment_step: u64,
-    timeout: Duration,
+    clock: OperationClock,
 }
 
 impl MysqlConnection {
@@ -36,7 +37,7 @@ impl MysqlConnection {
             conn: Some(conn),
             serializer,
             auto_increment_step,
-            timeout,
+            clock: OperationClock::new(timeout),
         }
     }
 
@@ -152,7 +153,6 @@ async fn run_all(
 #[async_trait]
 impl Connection for MysqlConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
-        let timeout = self.timeout;
         let Some(conn) = self.conn.as_mut() else {
             return Err(Error::connection(
                 "this MySQL connection was closed after an earlier connection failure or \
@@ -166,9 +166,9 @@ impl Connection for MysqlConnection {
             schema,
             &op,
         );
-        let result = match tokio::time::timeout(timeout, fut).await {
+        let result = match self.clock.run(fut).await {
             Ok(result) => result,
-            Err(_) => Err(error::timeout(&op.name(), timeout)),
+            Err(_) => Err(error::timeout(&op.name(), self.clock.limit())),
         };
         if result.as_ref().is_err_and(|e| e.is_connection()) {
             // The connection's state is unknown: never reuse it.

@@ -4,14 +4,14 @@
 //! connect), a cache of prepared statements keyed by SQL text, and the rules for
 //! running an operation: serialize with `toasty-sql`, bind, run several statements in
 //! one transaction, decode, and give up with a connection error when the server does
-//! not answer in time.
+//! not answer in time (an [`OperationClock`], not a runtime timer per operation).
 
 use crate::bind::{bind, pg_type, Bound};
 use crate::{decode, error};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use toasty_core::driver::{Connection, Operation, Response};
+use toasty_core::driver::{Connection, Operation, OperationClock, Response};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
@@ -32,7 +32,7 @@ pub struct PgConnection {
     client: Client,
     statements: HashMap<String, tokio_postgres::Statement>,
     serializer: Serializer,
-    operation_timeout: Duration,
+    clock: OperationClock,
     last_ok: Instant,
     broken: bool,
 }
@@ -43,7 +43,7 @@ impl PgConnection {
             client,
             statements: HashMap::new(),
             serializer: Serializer::new(Dialect::Postgres),
-            operation_timeout,
+            clock: OperationClock::new(operation_timeout),
             last_ok: Instant::now(),
             broken: false,
         }
@@ -134,11 +134,10 @@ impl PgConnection {
             }
             Output::Rows(types) => {
                 let rows = self.client.query(prepared, params).await?;
-                let decoded = rows
-                    .iter()
-                    .map(|row| decode::decode_row(row, types))
-                    .collect::<Result<Vec<_>>>()
-                    .map_err(ExecError::Toasty)?;
+                let mut decoded = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    decoded.push(decode::decode_row(row, types).map_err(ExecError::Toasty)?);
+                }
                 out.add_rows(decoded);
             }
         }
@@ -148,12 +147,18 @@ impl PgConnection {
     /// The prepared statement for `statement`, from the cache or newly prepared with
     /// every parameter declared as the PostgreSQL type of its [`toasty_sql::Param::ty`].
     async fn prepare(&mut self, statement: &Statement) -> Result<tokio_postgres::Statement> {
-        let types: Vec<_> = statement.params.iter().map(|p| pg_type(p.ty)).collect();
         if let Some(cached) = self.statements.get(&statement.sql) {
-            if cached.params() == types.as_slice() {
+            let declared = cached.params();
+            let same_types = declared.len() == statement.params.len()
+                && declared
+                    .iter()
+                    .zip(&statement.params)
+                    .all(|(d, p)| *d == pg_type(p.ty));
+            if same_types {
                 return Ok(cached.clone());
             }
         }
+        let types: Vec<_> = statement.params.iter().map(|p| pg_type(p.ty)).collect();
         let prepared = self
             .client
             .prepare_typed(&statement.sql, &types)
@@ -214,8 +219,8 @@ impl Connection for PgConnection {
         }
         let statements = self.serializer.serialize(schema, &op)?;
         let mut response = ResponseBuilder::new(schema, &op);
-        let limit = self.operation_timeout;
-        let result = tokio::time::timeout(limit, self.run_all(&statements, &mut response)).await;
+        let clock = self.clock.clone();
+        let result = clock.run(self.run_all(&statements, &mut response)).await;
         match result {
             Ok(Ok(())) => {
                 self.last_ok = Instant::now();
@@ -230,7 +235,7 @@ impl Connection for PgConnection {
             Err(_) => {
                 self.broken = true;
                 self.cancel_in_background();
-                Err(error::timed_out(&format!("a {}", op.name()), limit))
+                Err(error::timed_out(&format!("a {}", op.name()), clock.limit()))
             }
         }
     }
