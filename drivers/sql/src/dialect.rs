@@ -53,6 +53,14 @@ impl Dialect {
     ///
     /// Identifiers containing NUL cannot be represented on any backend and are rejected.
     pub fn quote_ident(self, name: &str) -> Result<String> {
+        let mut out = String::with_capacity(name.len() + 2);
+        self.push_quoted_ident(&mut out, name)?;
+        Ok(out)
+    }
+
+    /// Appends `name` quoted as by [`Dialect::quote_ident`] to `out`, without an
+    /// intermediate allocation (the serializer's hot path).
+    pub fn push_quoted_ident(self, out: &mut String, name: &str) -> Result<()> {
         if name.contains('\0') {
             return Err(Error::invalid_schema(format!(
                 "the identifier {name:?} contains a NUL character, which no SQL database \
@@ -63,24 +71,54 @@ impl Dialect {
             Dialect::Mysql => '`',
             Dialect::Sqlite | Dialect::Postgres => '"',
         };
-        let mut out = String::with_capacity(name.len() + 2);
         out.push(q);
-        for c in name.chars() {
-            if c == q {
-                out.push(q);
+        if name.contains(q) {
+            for c in name.chars() {
+                if c == q {
+                    out.push(q);
+                }
+                out.push(c);
             }
-            out.push(c);
+        } else {
+            out.push_str(name);
         }
         out.push(q);
-        Ok(out)
+        Ok(())
     }
 
     /// The placeholder for the `n`-th parameter (1-based): `?` or `$n`.
     pub fn placeholder(self, n: usize) -> String {
+        let mut out = String::new();
+        self.push_placeholder(&mut out, n);
+        out
+    }
+
+    /// Appends the placeholder for the `n`-th parameter (1-based) to `out`.
+    pub fn push_placeholder(self, out: &mut String, n: usize) {
         match self {
-            Dialect::Postgres => format!("${n}"),
-            Dialect::Sqlite | Dialect::Mysql => "?".to_string(),
+            Dialect::Postgres => {
+                out.push('$');
+                push_decimal(out, n);
+            }
+            Dialect::Sqlite | Dialect::Mysql => out.push('?'),
         }
+    }
+}
+
+/// Appends `n` in decimal (cheaper than `write!`, which this runs for every parameter).
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
     }
 }
 
@@ -99,6 +137,8 @@ mod tests {
     #[test]
     fn placeholders() {
         assert_eq!(Dialect::Postgres.placeholder(3), "$3");
+        assert_eq!(Dialect::Postgres.placeholder(10), "$10");
+        assert_eq!(Dialect::Postgres.placeholder(65535), "$65535");
         assert_eq!(Dialect::Sqlite.placeholder(3), "?");
         assert_eq!(Dialect::Mysql.placeholder(1), "?");
     }

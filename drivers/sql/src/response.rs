@@ -78,7 +78,12 @@ impl ResponseBuilder {
     pub fn add_rows(&mut self, rows: Vec<Vec<Value>>) {
         self.count += rows.len() as u64;
         if let Some(all) = &mut self.rows {
-            all.extend(rows);
+            if all.is_empty() {
+                // The common single-statement case: take the rows as they are.
+                *all = rows;
+            } else {
+                all.extend(rows);
+            }
         }
     }
 

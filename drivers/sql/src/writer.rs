@@ -14,7 +14,7 @@ impl Writer {
     pub(crate) fn new(dialect: Dialect) -> Writer {
         Writer {
             dialect,
-            sql: String::new(),
+            sql: String::with_capacity(256),
             params: Vec::new(),
         }
     }
@@ -26,9 +26,7 @@ impl Writer {
 
     /// Appends a quoted identifier.
     pub(crate) fn ident(&mut self, name: &str) -> Result<()> {
-        let quoted = self.dialect.quote_ident(name)?;
-        self.sql.push_str(&quoted);
-        Ok(())
+        self.dialect.push_quoted_ident(&mut self.sql, name)
     }
 
     /// Appends a placeholder bound to `value`, bound as `ty`.
@@ -40,8 +38,8 @@ impl Writer {
             )));
         }
         self.params.push(Param { value, ty });
-        let placeholder = self.dialect.placeholder(self.params.len());
-        self.sql.push_str(&placeholder);
+        self.dialect
+            .push_placeholder(&mut self.sql, self.params.len());
         Ok(())
     }
 
