@@ -2,7 +2,8 @@
 //!
 //! * [`verify`] type-checks a model-level statement against the app schema;
 //! * [`lower`] turns it into table-level operations (fields -> columns, auto values);
-//! * [`simplify`] folds constants and flattens boolean structure;
+//! * [`simplify`] folds constants and flattens boolean structure; [`single_row`] drops
+//!   the limit and order of a read that pins the whole primary key;
 //! * [`plan_kv`] maps reads and writes onto key-value operations (SQL drivers take the
 //!   lowered operation as it is);
 //! * [`exec`] is the only stage that talks to the driver.
@@ -14,6 +15,7 @@ mod lower;
 mod plan_kv;
 mod schema_check;
 mod simplify;
+mod single_row;
 mod verify;
 
 pub(crate) use exec::exec;

@@ -81,16 +81,11 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             }
         }
     });
-    let loads = def.fields.iter().map(|f| {
+    let loads = def.fields.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
         let ty = &f.ty;
-        let fname = &f.name;
         quote! {
-            #id: <#ty as toasty::Primitive>::from_value(values.next().ok_or_else(|| {
-                toasty::Error::invalid_value(::std::format!(
-                    "the row for `{}` has no value for `{}`", #name, #fname
-                ))
-            })?)?
+            #id: <#ty as toasty::Primitive>::take_value(&mut row[#i])?
         }
     });
     let assigns = def.fields.iter().enumerate().map(|(i, f)| {
@@ -119,8 +114,15 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
                 }
             }
 
-            fn load(row: ::std::vec::Vec<toasty::Value>) -> toasty::Result<Self> {
-                let mut values = row.into_iter();
+            fn load(mut row: ::std::vec::Vec<toasty::Value>) -> toasty::Result<Self> {
+                if row.len() < #field_count {
+                    return ::std::result::Result::Err(toasty::Error::invalid_value(
+                        ::std::format!(
+                            "a `{}` record needs {} values but the row has {}",
+                            #name, #field_count, row.len()
+                        ),
+                    ));
+                }
                 ::std::result::Result::Ok(#ident { #(#loads),* })
             }
 

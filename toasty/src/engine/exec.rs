@@ -5,9 +5,10 @@
 //! applies the filter, order, offset and limit with the reference evaluator, and writes
 //! by key in batches no larger than the capability allows.
 
-use super::lower::{self, row_to_record};
+use super::lower::{self, row_to_record, rows_to_records};
 use super::plan_kv::{plan_fetch, Fetch};
 use super::simplify::simplify;
+use super::single_row::drop_redundant_limit;
 use super::verify::verify;
 use super::{Outcome, Statement};
 use crate::Db;
@@ -26,16 +27,13 @@ pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
             let model = q.model;
             let mut select = lower::lower_query(&schema, q)?;
             select.filter = simplify(select.filter);
+            drop_redundant_limit(schema.db.table(select.table)?, &mut select);
             let mapping = lower::mapping_for(&schema, model)?;
             if sql {
-                let response = db.exec_op(Operation::Select(select.clone())).await?;
+                let response = db.exec_op(Operation::Select(select)).await?;
                 match response {
                     Response::Count(n) => Ok(Outcome::Count(n)),
-                    Response::Rows(rows) => Ok(Outcome::Records(
-                        rows.into_iter()
-                            .map(|r| row_to_record(mapping, r))
-                            .collect(),
-                    )),
+                    Response::Rows(rows) => Ok(Outcome::Records(rows_to_records(mapping, rows))),
                 }
             } else {
                 let rows = kv_select(db, &schema, model, &select).await?;

@@ -160,6 +160,16 @@ pub(crate) fn lower_delete(schema: &Schema, d: stmt::Delete) -> Result<driver::D
     })
 }
 
+/// Reorders table rows into records; rows are returned as they are when the fields
+/// are stored in column order (the usual case), without touching each row.
+pub(crate) fn rows_to_records(m: &mapping::Model, rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    let identity = m.columns.iter().enumerate().all(|(f, c)| f == *c);
+    if identity && rows.iter().all(|r| r.len() == m.columns.len()) {
+        return rows;
+    }
+    rows.into_iter().map(|r| row_to_record(m, r)).collect()
+}
+
 /// Reorders a table row (column order) into a record (field order).
 pub(crate) fn row_to_record(m: &mapping::Model, mut row: Vec<Value>) -> Vec<Value> {
     let identity =

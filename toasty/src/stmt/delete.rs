@@ -21,7 +21,7 @@ impl<M: Model> Delete<M> {
 
     /// Runs the delete. Deleting records that do not exist is not an error.
     pub async fn exec(self, db: &mut Db) -> Result<()> {
-        let mut selection = self.query.to_stmt(db, stmt::Select::Records)?;
+        let mut selection = self.query.into_stmt(db, stmt::Select::Records)?;
         if selection.limit.is_some() || selection.offset.is_some() {
             return Err(crate::Error::invalid_statement(format!(
                 "cannot delete `{}` records with limit/offset; select the records first and \

@@ -91,11 +91,11 @@ impl<M: Model> Query<M> {
         self
     }
 
-    pub(crate) fn to_stmt(&self, db: &Db, select: stmt::Select) -> Result<stmt::Query> {
+    pub(crate) fn into_stmt(self, db: &Db, select: stmt::Select) -> Result<stmt::Query> {
         Ok(stmt::Query {
             model: model_id::<M>(db)?,
-            filter: self.filter.clone(),
-            order_by: self.order_by.clone(),
+            filter: self.filter,
+            order_by: self.order_by,
             limit: self.limit,
             offset: self.offset,
             select,
@@ -104,7 +104,7 @@ impl<M: Model> Query<M> {
 
     /// Runs the query and returns every matching record.
     pub async fn exec(self, db: &mut Db) -> Result<Vec<M>> {
-        let stmt = self.to_stmt(db, stmt::Select::Records)?;
+        let stmt = self.into_stmt(db, stmt::Select::Records)?;
         load_all(db.exec_stmt(Statement::Query(stmt)).await?)
     }
 
@@ -147,7 +147,13 @@ pub(crate) fn model_id<M: Model>(db: &Db) -> Result<toasty_core::schema::app::Mo
 
 pub(crate) fn load_all<M: Model>(outcome: Outcome) -> Result<Vec<M>> {
     match outcome {
-        Outcome::Records(rows) => rows.into_iter().map(M::load).collect(),
+        Outcome::Records(rows) => {
+            let mut models = Vec::with_capacity(rows.len());
+            for row in rows {
+                models.push(M::load(row)?);
+            }
+            Ok(models)
+        }
         Outcome::Count(_) => Err(Error::driver(
             "expected records from the driver but got a count",
         )),
@@ -214,7 +220,7 @@ impl<M: Model> Count<M> {
         if query.limit.is_some() || query.offset.is_some() {
             return Ok(query.exec(db).await?.len() as u64);
         }
-        let stmt = query.to_stmt(db, stmt::Select::Count)?;
+        let stmt = query.into_stmt(db, stmt::Select::Count)?;
         match db.exec_stmt(Statement::Query(stmt)).await? {
             Outcome::Count(n) => Ok(n),
             Outcome::Records(rows) => Ok(rows.len() as u64),

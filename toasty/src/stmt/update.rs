@@ -90,7 +90,7 @@ impl<'a, M: Model> Update<'a, M> {
         if self.assignments.is_empty() {
             return Ok(());
         }
-        let selection = self.selection.to_stmt(db, stmt::Select::Records)?;
+        let selection = self.selection.into_stmt(db, stmt::Select::Records)?;
         let stmt = stmt::Update {
             selection,
             assignments: self.assignments.clone(),

@@ -1,0 +1,125 @@
+//! The engine's own cost, with the database taken out: a driver that answers every
+//! `Select` with canned rows at once. What is left is what Toasty adds on every backend
+//! (building the statement, verify, lower, simplify, the pool, turning rows into models),
+//! so this is where the engine's share of the per-driver ratios in `docs/benchmarks.md`
+//! is measured.
+//!
+//! `cargo bench -p toasty --bench engine`
+
+use async_trait::async_trait;
+use criterion::{criterion_group, criterion_main, Criterion};
+use toasty::Db;
+use toasty_core::driver::{Capability, Connection, Driver, Operation, Response};
+use toasty_core::schema::db;
+use toasty_core::{Result, Value};
+
+#[derive(Debug, toasty::Model)]
+#[table = "users"]
+struct User {
+    #[key]
+    #[auto]
+    id: i64,
+    name: String,
+    hair_color: Option<String>,
+    age: i32,
+}
+
+/// Answers a select with `rows` copies of one row; anything else with a count of 0.
+#[derive(Debug)]
+struct Canned {
+    rows: usize,
+}
+
+struct CannedConn {
+    rows: usize,
+}
+
+#[async_trait]
+impl Driver for Canned {
+    fn capability(&self) -> &Capability {
+        &Capability::SQL
+    }
+
+    async fn connect(&self) -> Result<Box<dyn Connection>> {
+        Ok(Box::new(CannedConn { rows: self.rows }))
+    }
+}
+
+#[async_trait]
+impl Connection for CannedConn {
+    async fn exec(&mut self, _schema: &db::Schema, op: Operation) -> Result<Response> {
+        Ok(match op {
+            Operation::Select(_) => Response::Rows(
+                (0..self.rows)
+                    .map(|i| {
+                        vec![
+                            Value::I64(i as i64 + 1),
+                            Value::String(format!("user {i}")),
+                            Value::Null,
+                            Value::I64(42),
+                        ]
+                    })
+                    .collect(),
+            ),
+            _ => Response::Count(0),
+        })
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn db(rows: usize) -> Db {
+    Db::builder()
+        .models(toasty::models!(User))
+        .build(Canned { rows })
+        .await
+        .expect("db")
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = rt();
+    let mut one = rt.block_on(db(1));
+    let mut hundred = rt.block_on(db(100));
+    let mut group = c.benchmark_group("engine");
+    group.bench_function("get_by_id", |b| {
+        b.iter(|| rt.block_on(User::get_by_id(&mut one, 7)).expect("get"))
+    });
+    group.bench_function("load 100", |b| {
+        b.iter(|| {
+            rt.block_on(
+                User::all()
+                    .order_by(User::fields().id().asc())
+                    .limit(100)
+                    .exec(&mut hundred),
+            )
+            .expect("load")
+        })
+    });
+    group.bench_function("canned rows alone (100)", |b| {
+        let mut conn = CannedConn { rows: 100 };
+        let schema = one.schema().db.clone();
+        b.iter(|| {
+            rt.block_on(conn.exec(
+                &schema,
+                Operation::Select(toasty_core::driver::Select {
+                    table: schema.tables[0].id,
+                    filter: toasty_core::stmt::Expr::true_(),
+                    order_by: vec![],
+                    limit: None,
+                    offset: None,
+                    projection: toasty_core::stmt::Select::Records,
+                }),
+            ))
+            .expect("rows")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
