@@ -143,12 +143,79 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
+    interleaved(&rt, &mut s, &get_sql, &load_sql);
+
     rt.block_on(async {
         s.raw
             .query_drop(format!("DROP TABLE IF EXISTS `{}`", s.table))
             .await
             .expect("drop");
     });
+}
+
+/// Runs Toasty and raw `mysql_async` in turn, one iteration each (alternating which
+/// goes first), many times, and prints medians and the median of the per-round ratios:
+/// each round compares the two under the same background load, which on a shared
+/// machine is steadier than criterion's back-to-back groups.
+fn interleaved(rt: &tokio::runtime::Runtime, s: &mut Setup, get_sql: &str, load_sql: &str) {
+    const ITERS: usize = 3000;
+    for (name, n) in [("get_by_id", 0usize), ("load 100", 100)] {
+        let (mut t, mut r) = (Vec::with_capacity(ITERS), Vec::with_capacity(ITERS));
+        for i in 0..ITERS {
+            let id = (i % ROWS) as i64 + 1;
+            let mut toasty = || {
+                let start = std::time::Instant::now();
+                if n == 0 {
+                    rt.block_on(User::get_by_id(&mut s.db, id)).expect("get");
+                } else {
+                    rt.block_on(
+                        User::all()
+                            .order_by(User::fields().id().asc())
+                            .limit(n)
+                            .exec(&mut s.db),
+                    )
+                    .expect("load");
+                }
+                start.elapsed().as_secs_f64() * 1e6
+            };
+            let toasty_first = i % 2 == 0;
+            if toasty_first {
+                t.push(toasty());
+            }
+            let start = std::time::Instant::now();
+            if n == 0 {
+                let row: Option<mysql_async::Row> =
+                    rt.block_on(s.raw.exec_first(get_sql, (id,))).expect("get");
+                raw_row(row.expect("row"));
+            } else {
+                let rows: Vec<mysql_async::Row> = rt
+                    .block_on(s.raw.exec(load_sql, (n as i64,)))
+                    .expect("load");
+                let _: Vec<RawUser> = rows.into_iter().map(raw_row).collect();
+            }
+            r.push(start.elapsed().as_secs_f64() * 1e6);
+            if !toasty_first {
+                t.push(toasty());
+            }
+        }
+        let per_round: Vec<f64> = t.iter().zip(&r).map(|(a, b)| a / b).collect();
+        println!(
+            "interleaved {name}: median toasty {:.1} µs, raw {:.1} µs; p10 toasty {:.1} µs, \
+             raw {:.1} µs; median per-round ratio toasty/raw {:.3}x",
+            quantile(&t, 0.5),
+            quantile(&r, 0.5),
+            quantile(&t, 0.1),
+            quantile(&r, 0.1),
+            quantile(&per_round, 0.5),
+        );
+    }
+}
+
+/// The value at quantile `q` (0..=1) of `samples`.
+fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted[((sorted.len() - 1) as f64 * q) as usize]
 }
 
 criterion_group!(overhead, benches);

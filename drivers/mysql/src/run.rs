@@ -73,7 +73,7 @@ pub(crate) async fn run(
                             types.len()
                         ))
                     })?;
-                    values.push(decode::decode(cell, *ty, i)?);
+                    decode::decode_into(cell, *ty, i, &mut values)?;
                 }
                 out.push(values);
             }

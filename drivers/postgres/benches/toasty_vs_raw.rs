@@ -101,6 +101,12 @@ fn bench(c: &mut Criterion) {
     };
     let rt = rt();
     let mut db = rt.block_on(toasty_db(&url));
+    if let Ok(what) = std::env::var("TOASTY_BENCH_PROFILE") {
+        let raw = rt.block_on(raw_client(&url));
+        profile_loop(&rt, &mut db, &raw, &what);
+        rt.block_on(db.drop_schema()).expect("drop");
+        return;
+    }
     let raw = rt.block_on(raw_client(&url));
     let t = table();
     let by_id: Statement = rt
@@ -191,10 +197,49 @@ fn bench(c: &mut Criterion) {
     rt.block_on(db.drop_schema()).expect("drop");
 }
 
-/// Median of `samples` (microseconds).
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(|a, b| a.total_cmp(b));
-    samples[samples.len() / 2]
+/// Runs one side of one workload 20,000 times, for `perf stat`/`perf record`:
+/// `TOASTY_BENCH_PROFILE=<get|load|raw-get|raw-load> perf stat -e instructions:u
+/// <bench binary> --bench`. Instruction counts do not depend on the machine's load, so
+/// comparing a Toasty run with a raw one shows Toasty's CPU overhead exactly.
+fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &str) {
+    const ITERS: usize = 20_000;
+    let t = table();
+    let sql = if what.ends_with("load") {
+        format!("SELECT id, name, hair_color, age FROM \"{t}\" ORDER BY id LIMIT $1")
+    } else {
+        format!("SELECT id, name, hair_color, age FROM \"{t}\" WHERE id = $1")
+    };
+    let prepared: Statement = rt.block_on(raw.prepare(&sql)).expect("prepare");
+    let start = std::time::Instant::now();
+    for i in 0..ITERS {
+        let id = (i % ROWS) as i64 + 1;
+        match what {
+            "load" => {
+                rt.block_on(
+                    User::all()
+                        .order_by(User::fields().id().asc())
+                        .limit(100)
+                        .exec(&mut *db),
+                )
+                .expect("load");
+            }
+            "raw-load" => {
+                let rows = rt.block_on(raw.query(&prepared, &[&100i64])).expect("rows");
+                let _: Vec<RawUser> = rows.iter().map(raw_user).collect();
+            }
+            "raw-get" => {
+                let row = rt.block_on(raw.query_one(&prepared, &[&id])).expect("row");
+                raw_user(&row);
+            }
+            _ => {
+                rt.block_on(User::get_by_id(&mut *db, id)).expect("get");
+            }
+        }
+    }
+    println!(
+        "profile {what}: {ITERS} iterations in {:?}",
+        start.elapsed()
+    );
 }
 
 /// Runs the three variants in turn, one iteration each, many times, and prints the
@@ -222,31 +267,19 @@ fn interleaved(
             projection: Projection::Records,
         })
     };
-    let time = |f: &mut dyn FnMut()| {
+    let time = |f: &mut dyn FnMut()| -> f64 {
         let start = std::time::Instant::now();
         f();
         start.elapsed().as_secs_f64() * 1e6
     };
     for (name, n) in [("get_by_id", 0usize), ("load 100", 100)] {
-        let (mut t, mut d, mut r) = (Vec::new(), Vec::new(), Vec::new());
+        let mut samples = [Vec::new(), Vec::new(), Vec::new()];
         for i in 0..ITERS {
             let id = (i % ROWS) as i64 + 1;
-            if n == 0 {
-                t.push(time(&mut || {
+            let mut toasty = || {
+                if n == 0 {
                     rt.block_on(User::get_by_id(&mut *db, id)).expect("get");
-                }));
-                d.push(time(&mut || {
-                    let f =
-                        Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
-                    rt.block_on(conn.exec(db_schema, op(f, vec![], None)))
-                        .expect("get");
-                }));
-                r.push(time(&mut || {
-                    let row = rt.block_on(raw.query_one(by_id, &[&id])).expect("row");
-                    raw_user(&row);
-                }));
-            } else {
-                t.push(time(&mut || {
+                } else {
                     rt.block_on(
                         User::all()
                             .order_by(User::fields().id().asc())
@@ -254,29 +287,72 @@ fn interleaved(
                             .exec(&mut *db),
                     )
                     .expect("load");
-                }));
-                d.push(time(&mut || {
+                }
+            };
+            let mut driver = || {
+                if n == 0 {
+                    let f =
+                        Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
+                    rt.block_on(conn.exec(db_schema, op(f, vec![], None)))
+                        .expect("get");
+                } else {
                     let order = vec![OrderBy {
                         target: 0,
                         direction: Direction::Asc,
                     }];
                     rt.block_on(conn.exec(db_schema, op(Expr::true_(), order, Some(n as u64))))
                         .expect("load");
-                }));
-                r.push(time(&mut || {
+                }
+            };
+            let mut raw_side = || {
+                if n == 0 {
+                    let row = rt.block_on(raw.query_one(by_id, &[&id])).expect("row");
+                    raw_user(&row);
+                } else {
                     let rows = rt.block_on(raw.query(load, &[&(n as i64)])).expect("rows");
                     let _: Vec<RawUser> = rows.iter().map(raw_user).collect();
-                }));
+                }
+            };
+            // Rotate who goes first, so no variant always runs right after another.
+            let variants: [&mut dyn FnMut(); 3] = [&mut toasty, &mut driver, &mut raw_side];
+            for k in 0..3 {
+                let v = (i + k) % 3;
+                samples[v].push(time(&mut *variants[v]));
             }
         }
-        let (t, d, r) = (median(t), median(d), median(r));
-        println!(
-            "interleaved {name}: toasty {t:.1} µs, driver {d:.1} µs, tokio-postgres {r:.1} µs; \
-             toasty/raw {:.2}x, driver/raw {:.2}x",
-            t / r,
-            d / r
-        );
+        let [t, d, r] = samples;
+        report(name, &t, &d, &r);
     }
+}
+
+/// The value at quantile `q` (0..=1) of `samples`.
+fn quantile(samples: &[f64], q: f64) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    sorted[((sorted.len() - 1) as f64 * q) as usize]
+}
+
+/// Prints medians, 10th percentiles and the median of the per-round ratios. Each round
+/// runs the three variants back to back, so a round's ratio compares them under the same
+/// background load: on a shared machine that is the figure to trust.
+fn report(name: &str, t: &[f64], d: &[f64], r: &[f64]) {
+    let ratio = |a: &[f64]| {
+        let per_round: Vec<f64> = a.iter().zip(r).map(|(x, y)| x / y).collect();
+        quantile(&per_round, 0.5)
+    };
+    println!(
+        "interleaved {name}: median toasty {:.1} µs, driver {:.1} µs, raw {:.1} µs; \
+         p10 toasty {:.1} µs, driver {:.1} µs, raw {:.1} µs; \
+         median per-round ratio toasty/raw {:.3}x, driver/raw {:.3}x",
+        quantile(t, 0.5),
+        quantile(d, 0.5),
+        quantile(r, 0.5),
+        quantile(t, 0.1),
+        quantile(d, 0.1),
+        quantile(r, 0.1),
+        ratio(t),
+        ratio(d),
+    );
 }
 
 criterion_group! {
