@@ -159,6 +159,11 @@ pub enum Op {
         model: usize,
         /// Key values.
         key: Vec<Lit>,
+        /// The limit the query carries: `Some(2)` is what `.get()` sends, `Some(1)` what
+        /// `.first()` sends (the engine drops a limit on a pinned key; this checks that
+        /// it changes nothing).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u64>,
     },
     /// A query.
     Query {

@@ -192,7 +192,7 @@ async fn run_op(db: &mut Db, case: &Case, op: &Op, state: &mut State) -> Outcome
                 Err(e) => err(e),
             }
         }
-        Op::Get { key, .. } => {
+        Op::Get { key, limit, .. } => {
             let filter = Expr::And(
                 spec.key_fields()
                     .iter()
@@ -204,6 +204,7 @@ async fn run_op(db: &mut Db, case: &Case, op: &Op, state: &mut State) -> Outcome
             );
             let mut q = stmt::Query::all(id);
             q.filter = Some(filter);
+            q.limit = *limit;
             match db.exec_query(q).await {
                 Ok(rows) if rows.is_empty() => {
                     Outcome::Error(ErrorKind::NotFound, "no record".into())

@@ -446,11 +446,18 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
         let create = prop::collection::vec(row(&m, config), 1..=4)
             .prop_map(move |rows| Op::Create { model: mi, rows });
         let mk = m.clone();
-        let get = key_fields
-            .iter()
-            .map(|&f| field_value(&mk, f, config))
-            .collect::<Vec<_>>()
-            .prop_map(move |key| Op::Get { model: mi, key });
+        let get = (
+            key_fields
+                .iter()
+                .map(|&f| field_value(&mk, f, config))
+                .collect::<Vec<_>>(),
+            prop::option::of(1u64..=2),
+        )
+            .prop_map(move |(key, limit)| Op::Get {
+                model: mi,
+                key,
+                limit,
+            });
         let query = (
             filter(&m, config),
             order(&m, false),
