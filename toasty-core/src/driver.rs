@@ -8,6 +8,7 @@
 mod capability;
 mod deadline;
 mod operation;
+mod row_set;
 
 pub use capability::{Capability, DriverKind};
 pub use deadline::{Expired, OperationClock};
@@ -15,6 +16,7 @@ pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,
 };
+pub use row_set::RowSet;
 
 use crate::schema::db;
 use crate::Result;

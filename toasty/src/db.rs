@@ -78,8 +78,15 @@ impl Db {
         engine::exec(self, stmt).await
     }
 
-    /// Runs one table-level operation on a pooled connection.
+    /// Runs one table-level operation on a pooled connection; rows come back as one
+    /// `Vec` per row.
     pub(crate) async fn exec_op(&self, op: Operation) -> Result<Response> {
+        self.exec_op_any(op).await.map(Response::into_row_vecs)
+    }
+
+    /// Runs one table-level operation; rows come back as the driver returned them
+    /// ([`Response::Rows`] or [`Response::RowSet`]).
+    pub(crate) async fn exec_op_any(&self, op: Operation) -> Result<Response> {
         let mut pooled = self.inner.pool.get().await?;
         let result = pooled.conn.exec(&self.inner.schema.db, op).await;
         let healthy = !matches!(&result, Err(e) if e.is_connection());

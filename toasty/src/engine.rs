@@ -37,5 +37,7 @@ pub(crate) enum Statement {
 #[derive(Debug)]
 pub(crate) enum Outcome {
     Records(Vec<Vec<Value>>),
+    /// Records in field order, in one buffer (a read served by an SQL driver).
+    RecordSet(toasty_core::driver::RowSet),
     Count(u64),
 }

@@ -21,6 +21,16 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// Builds a record from values in field order.
     fn load(row: Vec<Value>) -> Result<Self>;
 
+    /// Builds a record from values in field order, taking them out of `row` (the
+    /// slots are left NULL or empty). Used to load many rows from one buffer.
+    fn load_slice(row: &mut [Value]) -> Result<Self> {
+        Self::load(
+            row.iter_mut()
+                .map(|v| std::mem::replace(v, Value::Null))
+                .collect(),
+        )
+    }
+
     /// Sets field `field` from a value (used to keep a local record in step with an
     /// update).
     fn assign(&mut self, field: usize, value: Value) -> Result<()>;

@@ -24,6 +24,7 @@ impl Db {
     pub async fn exec_query(&mut self, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
         match self.exec_stmt(Statement::Query(query)).await? {
             Outcome::Records(rows) => Ok(rows),
+            Outcome::RecordSet(set) => Ok(set.into_vecs()),
             Outcome::Count(_) => Err(Error::invalid_statement(
                 "exec_query needs a query selecting records; use exec_count for counts",
             )),
@@ -40,6 +41,7 @@ impl Db {
         match self.exec_stmt(Statement::Query(query)).await? {
             Outcome::Count(n) => Ok(n),
             Outcome::Records(rows) => Ok(rows.len() as u64),
+            Outcome::RecordSet(set) => Ok(set.len() as u64),
         }
     }
 
@@ -47,6 +49,7 @@ impl Db {
     pub async fn exec_insert(&mut self, insert: stmt::Insert) -> Result<Vec<Vec<Value>>> {
         match self.exec_stmt(Statement::Insert(insert)).await? {
             Outcome::Records(rows) => Ok(rows),
+            Outcome::RecordSet(set) => Ok(set.into_vecs()),
             Outcome::Count(_) => Err(Error::driver("an insert returned a count, not records")),
         }
     }
@@ -57,6 +60,7 @@ impl Db {
         match self.exec_stmt(Statement::Update(update)).await? {
             Outcome::Count(n) => Ok(n),
             Outcome::Records(rows) => Ok(rows.len() as u64),
+            Outcome::RecordSet(set) => Ok(set.len() as u64),
         }
     }
 
@@ -65,6 +69,7 @@ impl Db {
         match self.exec_stmt(Statement::Delete(delete)).await? {
             Outcome::Count(n) => Ok(n),
             Outcome::Records(rows) => Ok(rows.len() as u64),
+            Outcome::RecordSet(set) => Ok(set.len() as u64),
         }
     }
 

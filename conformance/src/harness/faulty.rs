@@ -64,7 +64,11 @@ impl Connection for FaultyConnection {
             (Fault::NullsLast, Operation::Select(s)) if !s.order_by.is_empty() => {
                 // Serve the query, then move NULLs of the first ascending key to the end.
                 let key = s.order_by[0];
-                let response = self.inner.exec(schema, Operation::Select(s)).await?;
+                let response = self
+                    .inner
+                    .exec(schema, Operation::Select(s))
+                    .await?
+                    .into_row_vecs();
                 return Ok(match response {
                     Response::Rows(rows) if key.direction == Direction::Asc => {
                         let (nulls, mut rest): (Vec<_>, Vec<_>) = rows

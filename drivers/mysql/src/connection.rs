@@ -142,7 +142,7 @@ async fn run_all(
                     Outcome::Affected { rows, .. } | Outcome::Count(rows) => {
                         response.add_count(rows)
                     }
-                    Outcome::Rows(rows) => response.add_rows(rows),
+                    Outcome::Rows(rows) => response.add_row_set(rows),
                 }
             }
             Ok(response.finish())

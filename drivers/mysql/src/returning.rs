@@ -99,7 +99,7 @@ pub(crate) async fn update(
     for mut statement in serializer.serialize(schema, &select)? {
         statement.sql.push_str(" FOR UPDATE");
         if let Outcome::Rows(rows) = run(conn, &statement, context).await? {
-            old_rows.extend(rows);
+            old_rows.extend(rows.into_vecs());
         }
     }
     for statement in statements {
@@ -132,7 +132,7 @@ pub(crate) async fn update(
         });
         for statement in serializer.serialize(schema, &reread)? {
             if let Outcome::Rows(rows) = run(conn, &statement, context).await? {
-                response.add_rows(rows);
+                response.add_rows(rows.into_vecs());
             }
         }
     }

@@ -5,7 +5,8 @@ use crate::{bind, decode, error};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Row, Value as My};
 use std::fmt::Display;
-use toasty_core::{Error, Result, Value};
+use toasty_core::driver::RowSet;
+use toasty_core::{Error, Result};
 use toasty_sql::{Output, Statement};
 
 /// What one statement produced.
@@ -18,7 +19,7 @@ pub(crate) enum Outcome {
     /// A `COUNT(*)`.
     Count(u64),
     /// Decoded rows.
-    Rows(Vec<Vec<Value>>),
+    Rows(RowSet),
 }
 
 /// Runs one statement. `context` names the operation and table for error messages.
@@ -63,9 +64,9 @@ pub(crate) async fn run(
         }
         Output::Rows(types) => {
             let rows: Vec<Row> = conn.exec(sql, params).await.map_err(fail)?;
-            let mut out = Vec::with_capacity(rows.len());
+            let mut out = RowSet::with_capacity(types.len(), rows.len());
             for mut row in rows {
-                let mut values = Vec::with_capacity(types.len());
+                let values = out.cells_mut();
                 for (i, ty) in types.iter().enumerate() {
                     let cell = row.take::<My, _>(i).ok_or_else(|| {
                         Error::driver(format!(
@@ -73,9 +74,9 @@ pub(crate) async fn run(
                             types.len()
                         ))
                     })?;
-                    decode::decode_into(cell, *ty, i, &mut values)?;
+                    decode::decode_into(cell, *ty, i, values)?;
                 }
-                out.push(values);
+                out.end_row();
             }
             Ok(Outcome::Rows(out))
         }

@@ -105,7 +105,7 @@ impl Fixture {
             }))
             .await
             .unwrap();
-        let Response::Rows(rows) = r else {
+        let Response::Rows(rows) = r.clone().into_row_vecs() else {
             panic!("insert returned {r:?}")
         };
         rows.into_iter()
@@ -129,7 +129,7 @@ impl Fixture {
             }))
             .await
             .unwrap();
-        let Response::Rows(rows) = r else {
+        let Response::Rows(rows) = r.clone().into_row_vecs() else {
             panic!("{r:?}")
         };
         let mut ids: Vec<i64> = rows
@@ -292,6 +292,7 @@ fn numbers_and_timestamps_round_trip() {
             }))
             .await
             .unwrap()
+            .into_row_vecs()
         else {
             panic!()
         };
@@ -339,7 +340,9 @@ fn batch_inserts_return_every_id_and_updates_return_rows() {
             }))
             .await
             .unwrap();
-        let Response::Rows(rows) = r else { panic!() };
+        let Response::Rows(rows) = r.clone().into_row_vecs() else {
+            panic!()
+        };
         assert_eq!(rows.len(), 11);
         assert!(rows
             .iter()
@@ -353,7 +356,9 @@ fn batch_inserts_return_every_id_and_updates_return_rows() {
             }))
             .await
             .unwrap();
-        let Response::Rows(rows) = r else { panic!() };
+        let Response::Rows(rows) = r.clone().into_row_vecs() else {
+            panic!()
+        };
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0][ID], Value::I64(1_000_000));
         assert_eq!(rows[0][KEY], Value::from("k0"));

@@ -198,7 +198,7 @@ fn bench(c: &mut Criterion) {
 }
 
 /// Runs one side of one workload 20,000 times, for `perf stat`/`perf record`:
-/// `TOASTY_BENCH_PROFILE=<get|load|raw-get|raw-load> perf stat -e instructions:u
+/// `TOASTY_BENCH_PROFILE=<get|load|driver-get|driver-load|raw-get|raw-load> perf stat -e instructions:u
 /// <bench binary> --bench`. Instruction counts do not depend on the machine's load, so
 /// comparing a Toasty run with a raw one shows Toasty's CPU overhead exactly.
 fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &str) {
@@ -210,6 +210,21 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
         format!("SELECT id, name, hair_color, age FROM \"{t}\" WHERE id = $1")
     };
     let prepared: Statement = rt.block_on(raw.prepare(&sql)).expect("prepare");
+    let db_schema = db.schema().db.clone();
+    let url = url().expect("url");
+    let mut conn: Box<dyn Connection> = rt
+        .block_on(toasty_postgres::Postgres::new(&url).expect("url").connect())
+        .expect("connect");
+    let select = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
+        Operation::Select(Select {
+            table: db_schema.tables[0].id,
+            filter,
+            order_by,
+            limit,
+            offset: None,
+            projection: Projection::Records,
+        })
+    };
     let start = std::time::Instant::now();
     for i in 0..ITERS {
         let id = (i % ROWS) as i64 + 1;
@@ -226,6 +241,19 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
             "raw-load" => {
                 let rows = rt.block_on(raw.query(&prepared, &[&100i64])).expect("rows");
                 let _: Vec<RawUser> = rows.iter().map(raw_user).collect();
+            }
+            "driver-load" => {
+                let order = vec![OrderBy {
+                    target: 0,
+                    direction: Direction::Asc,
+                }];
+                rt.block_on(conn.exec(&db_schema, select(Expr::true_(), order, Some(100))))
+                    .expect("load");
+            }
+            "driver-get" => {
+                let f = Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
+                rt.block_on(conn.exec(&db_schema, select(f, vec![], None)))
+                    .expect("get");
             }
             "raw-get" => {
                 let row = rt.block_on(raw.query_one(&prepared, &[&id])).expect("row");

@@ -11,7 +11,7 @@ use crate::{decode, error};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use toasty_core::driver::{Connection, Operation, OperationClock, Response};
+use toasty_core::driver::{Connection, Operation, OperationClock, Response, RowSet};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
@@ -134,11 +134,13 @@ impl PgConnection {
             }
             Output::Rows(types) => {
                 let rows = self.client.query(prepared, params).await?;
-                let mut decoded = Vec::with_capacity(rows.len());
+                let mut decoded = RowSet::with_capacity(types.len(), rows.len());
                 for row in &rows {
-                    decoded.push(decode::decode_row(row, types).map_err(ExecError::Toasty)?);
+                    decode::decode_row(row, types, decoded.cells_mut())
+                        .map_err(ExecError::Toasty)?;
+                    decoded.end_row();
                 }
-                out.add_rows(decoded);
+                out.add_row_set(decoded);
             }
         }
         Ok(())

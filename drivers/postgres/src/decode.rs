@@ -51,8 +51,9 @@ impl<'a> FromSql<'a> for Cell {
     }
 }
 
-/// Decodes every column of `row`; `types` are the Toasty types of the columns.
-pub(crate) fn decode_row(row: &Row, types: &[Type]) -> Result<Vec<Value>> {
+/// Decodes every column of `row` and appends the values to `out`; `types` are the
+/// Toasty types of the columns.
+pub(crate) fn decode_row(row: &Row, types: &[Type], out: &mut Vec<Value>) -> Result<()> {
     if row.len() != types.len() {
         return Err(Error::driver(format!(
             "PostgreSQL returned {} columns where {} were expected",
@@ -60,11 +61,10 @@ pub(crate) fn decode_row(row: &Row, types: &[Type]) -> Result<Vec<Value>> {
             types.len()
         )));
     }
-    let mut values = Vec::with_capacity(types.len());
     for (i, &ty) in types.iter().enumerate() {
-        decode_cell(row, i, ty, &mut values)?;
+        decode_cell(row, i, ty, out)?;
     }
-    Ok(values)
+    Ok(())
 }
 
 /// Decodes column `i` as Toasty type `ty` and appends it to `out`.

@@ -141,7 +141,12 @@ async fn every_type_round_trips_with_its_edge_values() {
         .await
         .unwrap();
     assert_eq!(n, Response::Count(3));
-    let Response::Rows(mut rows) = conn.exec(&schema, select_all()).await.unwrap() else {
+    let Response::Rows(mut rows) = conn
+        .exec(&schema, select_all())
+        .await
+        .unwrap()
+        .into_row_vecs()
+    else {
         panic!("a select returns rows");
     };
     rows.sort_by(|a, b| a[0].sort_cmp(&b[0]));
@@ -286,7 +291,12 @@ async fn a_blocked_statement_fails_with_a_connection_error_after_the_timeout() {
 
     locker.batch_execute("ROLLBACK").await.unwrap();
     let mut fresh = driver.connect().await.unwrap();
-    let Response::Rows(rows) = fresh.exec(&schema, select_all()).await.unwrap() else {
+    let Response::Rows(rows) = fresh
+        .exec(&schema, select_all())
+        .await
+        .unwrap()
+        .into_row_vecs()
+    else {
         panic!("rows");
     };
     assert_eq!(rows.len(), 1);

@@ -2,7 +2,7 @@
 //! way for every SQL driver.
 
 use std::cmp::Ordering;
-use toasty_core::driver::{Operation, Response};
+use toasty_core::driver::{Operation, Response, RowSet};
 use toasty_core::schema::db;
 use toasty_core::stmt::Select as Projection;
 use toasty_core::Value;
@@ -46,6 +46,8 @@ enum RowOrder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseBuilder {
     rows: Option<Vec<Vec<Value>>>,
+    /// Rows kept in one buffer while they are the only rows and need no reordering.
+    set: Option<RowSet>,
     count: u64,
     order: RowOrder,
 }
@@ -69,13 +71,34 @@ impl ResponseBuilder {
         };
         ResponseBuilder {
             rows: returns_rows(op).then(Vec::new),
+            set: None,
             count: 0,
             order,
         }
     }
 
+    /// Adds rows returned by a statement, in one buffer. When these are the operation's
+    /// only rows and their order is final, the response carries them as they are
+    /// ([`Response::RowSet`]).
+    pub fn add_row_set(&mut self, set: RowSet) {
+        let alone = self.set.is_none()
+            && self.rows.as_ref().is_some_and(|r| r.is_empty())
+            && matches!(self.order, RowOrder::AsReturned);
+        if alone {
+            self.count += set.len() as u64;
+            self.set = Some(set);
+        } else {
+            self.add_rows(set.into_vecs());
+        }
+    }
+
     /// Adds rows returned by a statement.
     pub fn add_rows(&mut self, rows: Vec<Vec<Value>>) {
+        if let Some(set) = self.set.take() {
+            // A second result: fall back to one `Vec` per row for all of them.
+            self.count -= set.len() as u64;
+            self.add_rows(set.into_vecs());
+        }
         self.count += rows.len() as u64;
         if let Some(all) = &mut self.rows {
             if all.is_empty() {
@@ -94,6 +117,9 @@ impl ResponseBuilder {
 
     /// The response.
     pub fn finish(self) -> Response {
+        if let Some(set) = self.set {
+            return Response::RowSet(set);
+        }
         match self.rows {
             Some(mut rows) => {
                 match &self.order {

@@ -54,8 +54,22 @@ impl Operation {
 pub enum Response {
     /// Rows (full rows for reads; the `returning` columns for writes).
     Rows(Vec<Vec<Value>>),
+    /// The same as [`Response::Rows`], in one buffer: what SQL drivers return for a read
+    /// of many rows (see [`super::RowSet`]).
+    RowSet(super::RowSet),
     /// A number: affected rows for writes without `returning`, or a count.
     Count(u64),
+}
+
+impl Response {
+    /// The same response with a [`Response::RowSet`] turned into [`Response::Rows`], for
+    /// code that handles one row representation.
+    pub fn into_row_vecs(self) -> Response {
+        match self {
+            Response::RowSet(set) => Response::Rows(set.into_vecs()),
+            other => other,
+        }
+    }
 }
 
 /// Creates a table (and its secondary indexes).

@@ -115,6 +115,10 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             }
 
             fn load(mut row: ::std::vec::Vec<toasty::Value>) -> toasty::Result<Self> {
+                Self::load_slice(&mut row)
+            }
+
+            fn load_slice(row: &mut [toasty::Value]) -> toasty::Result<Self> {
                 if row.len() < #field_count {
                     return ::std::result::Result::Err(toasty::Error::invalid_value(
                         ::std::format!(

@@ -30,10 +30,16 @@ pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
             drop_redundant_limit(schema.db.table(select.table)?, &mut select);
             let mapping = lower::mapping_for(&schema, model)?;
             if sql {
-                let response = db.exec_op(Operation::Select(select)).await?;
+                let response = db.exec_op_any(Operation::Select(select)).await?;
                 match response {
                     Response::Count(n) => Ok(Outcome::Count(n)),
                     Response::Rows(rows) => Ok(Outcome::Records(rows_to_records(mapping, rows))),
+                    Response::RowSet(set) if lower::is_identity(mapping, set.width()) => {
+                        Ok(Outcome::RecordSet(set))
+                    }
+                    Response::RowSet(set) => {
+                        Ok(Outcome::Records(rows_to_records(mapping, set.into_vecs())))
+                    }
                 }
             } else {
                 let rows = kv_select(db, &schema, model, &select).await?;
@@ -65,6 +71,10 @@ pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
             if sql {
                 match db.exec_op(Operation::Update(update)).await? {
                     Response::Count(n) => Ok(Outcome::Count(n)),
+                    Response::RowSet(set) => {
+                        let mapping = lower::mapping_for(&schema, model)?;
+                        Ok(Outcome::Records(rows_to_records(mapping, set.into_vecs())))
+                    }
                     Response::Rows(rows) => {
                         let mapping = lower::mapping_for(&schema, model)?;
                         Ok(Outcome::Records(
@@ -109,6 +119,7 @@ fn count_of(response: Response) -> Result<Outcome> {
     match response {
         Response::Count(n) => Ok(Outcome::Count(n)),
         Response::Rows(rows) => Ok(Outcome::Count(rows.len() as u64)),
+        Response::RowSet(set) => Ok(Outcome::Count(set.len() as u64)),
     }
 }
 
@@ -356,6 +367,7 @@ async fn run_fetch(db: &Db, table: &Table, fetch: Fetch) -> Result<Vec<Vec<Value
                 .await?
             {
                 Response::Rows(r) => Ok(r),
+                Response::RowSet(set) => Ok(set.into_vecs()),
                 Response::Count(_) => Err(Error::driver(
                     "the driver answered a query with a count instead of rows",
                 )),

@@ -163,11 +163,16 @@ pub(crate) fn lower_delete(schema: &Schema, d: stmt::Delete) -> Result<driver::D
 /// Reorders table rows into records; rows are returned as they are when the fields
 /// are stored in column order (the usual case), without touching each row.
 pub(crate) fn rows_to_records(m: &mapping::Model, rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
-    let identity = m.columns.iter().enumerate().all(|(f, c)| f == *c);
-    if identity && rows.iter().all(|r| r.len() == m.columns.len()) {
+    if rows.iter().all(|r| is_identity(m, r.len())) {
         return rows;
     }
     rows.into_iter().map(|r| row_to_record(m, r)).collect()
+}
+
+/// `true` when a row of `width` columns already is a record: field `i` is stored in
+/// column `i` and there are no other columns.
+pub(crate) fn is_identity(m: &mapping::Model, width: usize) -> bool {
+    width == m.columns.len() && m.columns.iter().enumerate().all(|(f, c)| f == *c)
 }
 
 /// Reorders a table row (column order) into a record (field order).

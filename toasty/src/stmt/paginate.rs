@@ -228,6 +228,7 @@ pub(crate) async fn fetch_rows(
     };
     let mut rows = match db.exec_stmt(Statement::Query(stmt)).await? {
         Outcome::Records(rows) => rows,
+        Outcome::RecordSet(set) => set.into_vecs(),
         Outcome::Count(_) => {
             return Err(Error::driver(
                 "expected records from the driver but got a count",

@@ -154,6 +154,13 @@ pub(crate) fn load_all<M: Model>(outcome: Outcome) -> Result<Vec<M>> {
             }
             Ok(models)
         }
+        Outcome::RecordSet(mut set) => {
+            let mut models = Vec::with_capacity(set.len());
+            for row in set.rows_mut() {
+                models.push(M::load_slice(row)?);
+            }
+            Ok(models)
+        }
         Outcome::Count(_) => Err(Error::driver(
             "expected records from the driver but got a count",
         )),
@@ -224,6 +231,7 @@ impl<M: Model> Count<M> {
         match db.exec_stmt(Statement::Query(stmt)).await? {
             Outcome::Count(n) => Ok(n),
             Outcome::Records(rows) => Ok(rows.len() as u64),
+            Outcome::RecordSet(set) => Ok(set.len() as u64),
         }
     }
 }

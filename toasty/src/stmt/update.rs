@@ -101,6 +101,7 @@ impl<'a, M: Model> Update<'a, M> {
             let n = match outcome {
                 Outcome::Count(n) => n,
                 Outcome::Records(r) => r.len() as u64,
+                Outcome::RecordSet(set) => set.len() as u64,
             };
             if n == 0 {
                 return Err(Error::not_found(format!(
