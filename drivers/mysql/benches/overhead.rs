@@ -66,9 +66,29 @@ async fn setup(url: &str) -> Setup {
         );
     }
     batch.exec(&mut db).await.expect("seed");
-    let raw = Conn::new(Opts::from_url(url).expect("url"))
+    let mut raw = Conn::new(Opts::from_url(url).expect("url"))
         .await
         .expect("connect");
+    // The session Toasty's driver sets up (strict mode, UTC, binary collation), so
+    // both sides ask the server for the same work.
+    let version: String = raw
+        .query_first("SELECT VERSION()")
+        .await
+        .expect("version")
+        .expect("a version");
+    let collation = if version.contains("MariaDB") {
+        toasty_mysql::MARIADB_COLLATION
+    } else {
+        toasty_mysql::MYSQL_COLLATION
+    };
+    raw.query_drop(format!(
+        "SET SESSION sql_mode = '{}', time_zone = '+00:00', character_set_client = 'utf8mb4', \
+         character_set_connection = 'utf8mb4', character_set_results = 'utf8mb4', \
+         collation_connection = '{collation}'",
+        toasty_mysql::SQL_MODE
+    ))
+    .await
+    .expect("session");
     Setup {
         db,
         raw,

@@ -8,9 +8,9 @@ use crate::{bind, decode, error};
 use rusqlite::{params_from_iter, Connection as RawConnection};
 use std::path::Path;
 use std::time::Duration;
-use toasty_core::driver::{Operation, Response};
+use toasty_core::driver::{Operation, Response, RowSet};
 use toasty_core::schema::db;
-use toasty_core::{Error, Result, Value};
+use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
 
 /// How many prepared statements each connection keeps.
@@ -127,16 +127,16 @@ fn run(conn: &RawConnection, statement: &Statement, response: &mut ResponseBuild
             let mut rows = stmt
                 .query(params_from_iter(params))
                 .map_err(|e| error::map(e, sql))?;
-            let mut out: Vec<Vec<Value>> = Vec::new();
+            let mut out = RowSet::with_capacity(types.len(), 0);
             while let Some(row) = rows.next().map_err(|e| error::map(e, sql))? {
-                let mut values = Vec::with_capacity(types.len());
+                let values = out.cells_mut();
                 for (i, ty) in types.iter().enumerate() {
                     let cell = row.get_ref(i).map_err(|e| error::map(e, sql))?;
-                    values.push(decode::decode(cell, *ty, i)?);
+                    decode::decode_into(cell, *ty, i, values)?;
                 }
-                out.push(values);
+                out.end_row();
             }
-            response.add_rows(out);
+            response.add_row_set(out);
         }
     }
     Ok(())

@@ -63,7 +63,8 @@ async fn in_memory_connections_share_one_database() {
         let rows = other
             .exec(&db.schema, Operation::Select(select(TEXTS, Expr::true_())))
             .await
-            .unwrap();
+            .unwrap()
+            .into_row_vecs();
         assert_eq!(
             rows,
             Response::Rows(vec![vec![Value::I64(1), "shared".into()]]),
@@ -104,6 +105,7 @@ async fn file_database_persists_across_drivers() {
     let rows = conn
         .exec(&schema, Operation::Select(select(TEXTS, Expr::true_())))
         .await
-        .unwrap();
+        .unwrap()
+        .into_row_vecs();
     assert_eq!(rows, Response::Rows(vec![vec![Value::I64(7), Value::Null]]));
 }

@@ -115,7 +115,10 @@ pub struct Db {
 
 impl Db {
     pub async fn exec(&mut self, op: Operation) -> Result<Response> {
-        self.conn.exec(&self.schema, op).await
+        self.conn
+            .exec(&self.schema, op)
+            .await
+            .map(Response::into_row_vecs)
     }
 
     pub async fn rows(&mut self, op: Operation) -> Vec<Vec<Value>> {
