@@ -121,6 +121,16 @@ fn benches(c: &mut Criterion) {
         s.table
     );
 
+    if let Ok(what) = std::env::var("TOASTY_BENCH_PROFILE") {
+        profile_loop(&rt, &mut s, &get_sql, &what);
+        rt.block_on(
+            s.raw
+                .query_drop(format!("DROP TABLE IF EXISTS `{}`", s.table)),
+        )
+        .expect("drop");
+        return;
+    }
+
     let mut group = c.benchmark_group("get_by_id");
     group.bench_function("toasty", |b| {
         let mut id = 0;
@@ -229,6 +239,27 @@ fn interleaved(rt: &tokio::runtime::Runtime, s: &mut Setup, get_sql: &str, load_
             quantile(&per_round, 0.5),
         );
     }
+}
+
+/// Runs one side of `get_by_id` 20,000 times, for `perf record`:
+/// `TOASTY_BENCH_PROFILE=<get|raw-get> perf record <bench binary> --bench`.
+fn profile_loop(rt: &tokio::runtime::Runtime, s: &mut Setup, get_sql: &str, what: &str) {
+    const ITERS: usize = 20_000;
+    let start = std::time::Instant::now();
+    for i in 0..ITERS {
+        let id = (i % ROWS) as i64 + 1;
+        if what == "raw-get" {
+            let row: Option<mysql_async::Row> =
+                rt.block_on(s.raw.exec_first(get_sql, (id,))).expect("get");
+            raw_row(row.expect("row"));
+        } else {
+            rt.block_on(User::get_by_id(&mut s.db, id)).expect("get");
+        }
+    }
+    println!(
+        "profile {what}: {ITERS} iterations in {:?}",
+        start.elapsed()
+    );
 }
 
 /// The value at quantile `q` (0..=1) of `samples`.

@@ -84,6 +84,7 @@ impl OperationClock {
         let _idle = MarkIdle(&self.slot);
         Limited {
             slot: &self.slot,
+            registered: None,
             operation: std::pin::pin!(operation),
         }
         .await
@@ -101,6 +102,9 @@ impl Drop for MarkIdle<'_> {
 
 struct Limited<'a, F> {
     slot: &'a Slot,
+    /// The waker last stored in the slot, so the slot's lock is only taken when the task's
+    /// waker changes (usually once per operation), not on every poll.
+    registered: Option<Waker>,
     operation: Pin<&'a mut F>,
 }
 
@@ -110,11 +114,12 @@ impl<F: Future> Future for Limited<'_, F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // Register the waker before looking at the clock: the watchdog marks the slot
         // expired before it takes the waker, so an expiry is never missed.
-        if let Ok(mut waker) = self.slot.waker.lock() {
-            match waker.as_ref() {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => *waker = Some(cx.waker().clone()),
+        let known = matches!(&self.registered, Some(w) if w.will_wake(cx.waker()));
+        if !known {
+            if let Ok(mut waker) = self.slot.waker.lock() {
+                *waker = Some(cx.waker().clone());
             }
+            self.registered = Some(cx.waker().clone());
         }
         if self.slot.started.load(Ordering::Acquire) == EXPIRED {
             return Poll::Ready(Err(Expired));
