@@ -192,7 +192,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind, self.message)?;
         if let Some(source) = &self.source {
-            write!(f, " ({source})")?;
+            // Drivers often quote the native error in the message already; say it once.
+            let source = source.to_string();
+            if !self.message.contains(&source) {
+                write!(f, " ({source})")?;
+            }
         }
         Ok(())
     }
@@ -203,5 +207,26 @@ impl std::error::Error for Error {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_already_quoted_in_the_message_is_not_repeated() {
+        let io = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "broken pipe");
+        let quoted =
+            Error::connection(format!("the connection failed: {}", io())).with_source(io());
+        assert_eq!(
+            quoted.to_string(),
+            "connection error: the connection failed: broken pipe"
+        );
+        let unquoted = Error::connection("the connection failed").with_source(io());
+        assert_eq!(
+            unquoted.to_string(),
+            "connection error: the connection failed (broken pipe)"
+        );
     }
 }
