@@ -1,0 +1,3 @@
+//! Helpers shared by the integration tests in this directory.
+
+pub mod reconnect;
