@@ -124,16 +124,6 @@ fn bench(c: &mut Criterion) {
     let mut conn: Box<dyn Connection> = rt
         .block_on(toasty_postgres::Postgres::new(&url).expect("url").connect())
         .expect("connect");
-    let select = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
-        Operation::Select(Select {
-            table: db_schema.tables[0].id,
-            filter,
-            order_by,
-            limit,
-            offset: None,
-            projection: Projection::Records,
-        })
-    };
 
     let mut group = c.benchmark_group("get_by_id");
     group.bench_function("toasty", |b| {
@@ -148,8 +138,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             id = id % ROWS as i64 + 1;
             let filter = Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
-            rt.block_on(conn.exec(&db_schema, select(filter, vec![], None)))
-                .expect("get")
+            rt.block_on(conn.exec(
+                &db_schema,
+                select_op(db_schema.tables[0].id, filter, vec![], None),
+            ))
+            .expect("get")
         })
     });
     group.bench_function("tokio-postgres", |b| {
@@ -181,8 +174,11 @@ fn bench(c: &mut Criterion) {
                 target: 0,
                 direction: Direction::Asc,
             }];
-            rt.block_on(conn.exec(&db_schema, select(Expr::true_(), order, Some(n as u64))))
-                .expect("load")
+            rt.block_on(conn.exec(
+                &db_schema,
+                select_op(db_schema.tables[0].id, Expr::true_(), order, Some(n as u64)),
+            ))
+            .expect("load")
         })
     });
     group.bench_with_input(BenchmarkId::new("tokio-postgres", n), &n, |b, &n| {
@@ -215,16 +211,6 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
     let mut conn: Box<dyn Connection> = rt
         .block_on(toasty_postgres::Postgres::new(&url).expect("url").connect())
         .expect("connect");
-    let select = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
-        Operation::Select(Select {
-            table: db_schema.tables[0].id,
-            filter,
-            order_by,
-            limit,
-            offset: None,
-            projection: Projection::Records,
-        })
-    };
     let start = std::time::Instant::now();
     for i in 0..ITERS {
         let id = (i % ROWS) as i64 + 1;
@@ -247,13 +233,19 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
                     target: 0,
                     direction: Direction::Asc,
                 }];
-                rt.block_on(conn.exec(&db_schema, select(Expr::true_(), order, Some(100))))
-                    .expect("load");
+                rt.block_on(conn.exec(
+                    &db_schema,
+                    select_op(db_schema.tables[0].id, Expr::true_(), order, Some(100)),
+                ))
+                .expect("load");
             }
             "driver-get" => {
                 let f = Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
-                rt.block_on(conn.exec(&db_schema, select(f, vec![], None)))
-                    .expect("get");
+                rt.block_on(conn.exec(
+                    &db_schema,
+                    select_op(db_schema.tables[0].id, f, vec![], None),
+                ))
+                .expect("get");
             }
             "raw-get" => {
                 let row = rt.block_on(raw.query_one(&prepared, &[&id])).expect("row");
@@ -285,16 +277,6 @@ fn interleaved(
 ) {
     const ITERS: usize = 3000;
     let table = db_schema.tables[0].id;
-    let op = |filter: Expr, order_by: Vec<OrderBy>, limit: Option<u64>| {
-        Operation::Select(Select {
-            table,
-            filter,
-            order_by,
-            limit,
-            offset: None,
-            projection: Projection::Records,
-        })
-    };
     let time = |f: &mut dyn FnMut()| -> f64 {
         let start = std::time::Instant::now();
         f();
@@ -321,15 +303,18 @@ fn interleaved(
                 if n == 0 {
                     let f =
                         Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id)));
-                    rt.block_on(conn.exec(db_schema, op(f, vec![], None)))
+                    rt.block_on(conn.exec(db_schema, select_op(table, f, vec![], None)))
                         .expect("get");
                 } else {
                     let order = vec![OrderBy {
                         target: 0,
                         direction: Direction::Asc,
                     }];
-                    rt.block_on(conn.exec(db_schema, op(Expr::true_(), order, Some(n as u64))))
-                        .expect("load");
+                    rt.block_on(conn.exec(
+                        db_schema,
+                        select_op(table, Expr::true_(), order, Some(n as u64)),
+                    ))
+                    .expect("load");
                 }
             };
             let mut raw_side = || {
@@ -351,6 +336,23 @@ fn interleaved(
         let [t, d, r] = samples;
         report(name, &t, &d, &r);
     }
+}
+
+/// A table-level select of whole rows, as the engine would send it.
+fn select_op(
+    table: toasty_core::schema::db::TableId,
+    filter: Expr,
+    order_by: Vec<OrderBy>,
+    limit: Option<u64>,
+) -> Operation {
+    Operation::Select(Select {
+        table,
+        filter,
+        order_by,
+        limit,
+        offset: None,
+        projection: Projection::Records,
+    })
 }
 
 /// The value at quantile `q` (0..=1) of `samples`.
