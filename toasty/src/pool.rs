@@ -60,7 +60,33 @@ impl Pool {
     }
 
     pub(crate) async fn get(&self) -> Result<Pooled> {
-        // Uncontended checkouts take a slot without arming a timer.
+        // The common case, a free slot and a recently used idle connection, needs no
+        // await; everything else (waiting, health checks, connecting) is boxed so the
+        // future of every operation stays small.
+        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            let recent = self.idle.lock().ok().and_then(|mut idle| {
+                let fresh = idle
+                    .last()
+                    .is_some_and(|(_, since)| since.elapsed() < self.config.health_check_after);
+                if fresh {
+                    idle.pop()
+                } else {
+                    None
+                }
+            });
+            if let Some((conn, _)) = recent {
+                return Ok(Pooled {
+                    conn,
+                    _permit: permit,
+                });
+            }
+            return Box::pin(self.checkout(permit)).await;
+        }
+        Box::pin(self.get_slow()).await
+    }
+
+    /// Waits for a free slot, then checks a connection out.
+    async fn get_slow(&self) -> Result<Pooled> {
         let permit = match self.slots.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
@@ -76,7 +102,12 @@ impl Pool {
                     .map_err(|_| Error::connection("the connection pool is closed"))?
             }
         };
+        self.checkout(permit).await
+    }
 
+    /// With a slot held: an idle connection (health-checked if it sat idle too long) or
+    /// a new one.
+    async fn checkout(&self, permit: OwnedSemaphorePermit) -> Result<Pooled> {
         loop {
             let candidate = self.idle.lock().ok().and_then(|mut idle| idle.pop());
             match candidate {

@@ -126,13 +126,21 @@ async fn run_all(
 ) -> Result<Response> {
     match op {
         Operation::Insert(insert) if !insert.returning.is_empty() => {
-            let rows = returning::insert(conn, statements, table, insert, step, context).await?;
+            // Writes with emulated RETURNING are boxed: their state would otherwise
+            // enlarge (and be moved with) the future of every operation.
+            let rows = Box::pin(returning::insert(
+                conn, statements, table, insert, step, context,
+            ))
+            .await?;
             let mut response = ResponseBuilder::new(schema, op);
             response.add_rows(rows);
             Ok(response.finish())
         }
         Operation::Update(update) if update.returning && !update.assignments.is_empty() => {
-            returning::update(conn, serializer, schema, table, update, statements, context).await
+            Box::pin(returning::update(
+                conn, serializer, schema, table, update, statements, context,
+            ))
+            .await
         }
         _ => {
             let mut response = ResponseBuilder::new(schema, op);

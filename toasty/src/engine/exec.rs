@@ -9,7 +9,7 @@ use super::lower::{self, row_to_record, rows_to_records};
 use super::plan_kv::{plan_fetch, Fetch};
 use super::simplify::simplify;
 use super::single_row::drop_redundant_limit;
-use super::verify::verify;
+use super::verify::{verify, verify_query};
 use super::{Outcome, Statement};
 use crate::Db;
 use toasty_core::driver::{self, Operation, Response};
@@ -19,38 +19,60 @@ use toasty_core::stmt::{self, eval, Expr, OrderBy};
 use toasty_core::{Error, Result, Value};
 
 pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
-    let schema = db.inner.schema.clone();
-    verify(&schema, &stmt)?;
-    let sql = db.inner.capability.is_sql();
     match stmt {
+        // The common case stays inline; every other path is boxed, so the future of
+        // every read does not carry (and move around) the state of the rarer ones.
+        Statement::Query(q) if db.inner.capability.is_sql() => sql_query(db, q).await,
+        other => Box::pin(exec_any(db, other)).await,
+    }
+}
+
+/// A query on an SQL driver: one `Select`, rows loaded as the driver returned them.
+async fn sql_query(db: &Db, q: stmt::Query) -> Result<Outcome> {
+    let schema = &db.inner.schema;
+    verify_query(schema, &q)?;
+    let model = q.model;
+    let mut select = lower::lower_query(schema, q)?;
+    select.filter = simplify(select.filter);
+    drop_redundant_limit(schema.db.table(select.table)?, &mut select);
+    let mapping = lower::mapping_for(schema, model)?;
+    let response = db.exec_op_any(Operation::Select(select)).await?;
+    match response {
+        Response::Count(n) => Ok(Outcome::Count(n)),
+        Response::Rows(rows) => Ok(Outcome::Records(rows_to_records(mapping, rows))),
+        Response::RowSet(set) if lower::is_identity(mapping, set.width()) => {
+            Ok(Outcome::RecordSet(set))
+        }
+        Response::RowSet(set) => Ok(Outcome::Records(rows_to_records(mapping, set.into_vecs()))),
+    }
+}
+
+/// Every statement but a query on an SQL driver.
+async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
+    let schema = db.inner.schema.clone();
+    let sql = db.inner.capability.is_sql();
+    if sql {
+        if let Statement::Query(q) = stmt {
+            return sql_query(db, q).await;
+        }
+    }
+    verify(&schema, &stmt)?;
+    match stmt {
+        // A query on a key-value driver.
         Statement::Query(q) => {
             let model = q.model;
             let mut select = lower::lower_query(&schema, q)?;
             select.filter = simplify(select.filter);
             drop_redundant_limit(schema.db.table(select.table)?, &mut select);
             let mapping = lower::mapping_for(&schema, model)?;
-            if sql {
-                let response = db.exec_op_any(Operation::Select(select)).await?;
-                match response {
-                    Response::Count(n) => Ok(Outcome::Count(n)),
-                    Response::Rows(rows) => Ok(Outcome::Records(rows_to_records(mapping, rows))),
-                    Response::RowSet(set) if lower::is_identity(mapping, set.width()) => {
-                        Ok(Outcome::RecordSet(set))
-                    }
-                    Response::RowSet(set) => {
-                        Ok(Outcome::Records(rows_to_records(mapping, set.into_vecs())))
-                    }
-                }
-            } else {
-                let rows = kv_select(db, &schema, model, &select).await?;
-                match select.projection {
-                    stmt::Select::Count => Ok(Outcome::Count(rows.len() as u64)),
-                    stmt::Select::Records => Ok(Outcome::Records(
-                        rows.into_iter()
-                            .map(|r| row_to_record(mapping, r))
-                            .collect(),
-                    )),
-                }
+            let rows = kv_select(db, &schema, model, &select).await?;
+            match select.projection {
+                stmt::Select::Count => Ok(Outcome::Count(rows.len() as u64)),
+                stmt::Select::Records => Ok(Outcome::Records(
+                    rows.into_iter()
+                        .map(|r| row_to_record(mapping, r))
+                        .collect(),
+                )),
             }
         }
         Statement::Insert(i) => {

@@ -10,9 +10,14 @@ use toasty_core::schema::Schema;
 use toasty_core::stmt::Expr;
 use toasty_core::{Error, Result, Value};
 
+/// Checks a query (see [`verify`]).
+pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Result<()> {
+    verify_filter(schema.model(q.model)?, q.filter.as_ref())
+}
+
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
     match stmt {
-        Statement::Query(q) => verify_filter(schema.model(q.model)?, q.filter.as_ref()),
+        Statement::Query(q) => verify_query(schema, q),
         Statement::Delete(d) => verify_filter(
             schema.model(d.selection.model)?,
             d.selection.filter.as_ref(),
