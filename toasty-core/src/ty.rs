@@ -112,6 +112,15 @@ impl Type {
         }
     }
 
+    /// [`Type::check`] with the field's name built only when the check fails: for hot
+    /// paths that check every value read or written.
+    pub fn check_with(self, value: &Value, what: impl FnOnce() -> String) -> Result<()> {
+        if self.check(value, "").is_ok() {
+            return Ok(());
+        }
+        self.check(value, &what())
+    }
+
     /// Checks that a non-null `value` is acceptable for a field of this type.
     ///
     /// This is the single place that defines the write-time rules of the semantics

@@ -113,17 +113,13 @@ fn decode_checked(row: &Row, i: usize, ty: Type) -> Result<Value> {
 
 /// Checks a decoded value against its Toasty column type.
 fn check(value: Value, ty: Type, index: usize) -> Result<Value> {
-    // The description is only formatted on failure: this runs for every cell read.
-    if ty.check(&value, "a result column").is_err() {
-        let e = ty
-            .check(&value, &format!("result column #{index}"))
-            .err()
-            .map(|e| e.message().to_string())
-            .unwrap_or_default();
-        return Err(Error::invalid_value(format!(
-            "{e}; was the table written by something other than Toasty?"
-        )));
-    }
+    ty.check_with(&value, || format!("result column #{index}"))
+        .map_err(|e| {
+            Error::invalid_value(format!(
+                "{}; was the table written by something other than Toasty?",
+                e.message()
+            ))
+        })?;
     Ok(value)
 }
 

@@ -49,9 +49,5 @@ pub(crate) fn value(table: &Table, col: usize, value: &Value) -> Result<()> {
             label(table, col)
         )));
     }
-    // The label is only formatted on failure: this runs for every value written.
-    if column.ty.check(value, "").is_ok() {
-        return Ok(());
-    }
-    column.ty.check(value, &label(table, col))
+    column.ty.check_with(value, || label(table, col))
 }

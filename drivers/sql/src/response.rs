@@ -94,10 +94,10 @@ impl ResponseBuilder {
 
     /// Adds rows returned by a statement.
     pub fn add_rows(&mut self, rows: Vec<Vec<Value>>) {
-        if let Some(set) = self.set.take() {
-            // A second result: fall back to one `Vec` per row for all of them.
-            self.count -= set.len() as u64;
-            self.add_rows(set.into_vecs());
+        if let (Some(set), Some(all)) = (self.set.take(), &mut self.rows) {
+            // A second result: one `Vec` per row for all of them (the set's rows are
+            // counted already).
+            all.extend(set.into_vecs());
         }
         self.count += rows.len() as u64;
         if let Some(all) = &mut self.rows {

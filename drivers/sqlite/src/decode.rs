@@ -39,11 +39,8 @@ pub(crate) fn decode(v: ValueRef<'_>, ty: Type, index: usize) -> Result<Value> {
             )))
         }
     };
-    // The message is only formatted on failure: this runs for every cell.
-    if ty.check(&value, "").is_err() {
-        ty.check(&value, &format!("result column #{index}"))
-            .map_err(|e| Error::invalid_value(e.message().to_string()))?;
-    }
+    ty.check_with(&value, || format!("result column #{index}"))
+        .map_err(|e| Error::invalid_value(e.message().to_string()))?;
     Ok(value)
 }
 

@@ -31,11 +31,7 @@ pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
 async fn sql_query(db: &Db, q: stmt::Query) -> Result<Outcome> {
     let schema = &db.inner.schema;
     verify_query(schema, &q)?;
-    let model = q.model;
-    let mut select = lower::lower_query(schema, q)?;
-    select.filter = simplify(select.filter);
-    drop_redundant_limit(schema.db.table(select.table)?, &mut select);
-    let mapping = lower::mapping_for(schema, model)?;
+    let (select, mapping) = lower_select(schema, q)?;
     let response = db.exec_op_any(Operation::Select(select)).await?;
     match response {
         Response::Count(n) => Ok(Outcome::Count(n)),
@@ -51,30 +47,12 @@ async fn sql_query(db: &Db, q: stmt::Query) -> Result<Outcome> {
 async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
     let schema = db.inner.schema.clone();
     let sql = db.inner.capability.is_sql();
-    if sql {
-        if let Statement::Query(q) = stmt {
-            return sql_query(db, q).await;
-        }
-    }
     verify(&schema, &stmt)?;
     match stmt {
-        // A query on a key-value driver.
-        Statement::Query(q) => {
-            let model = q.model;
-            let mut select = lower::lower_query(&schema, q)?;
-            select.filter = simplify(select.filter);
-            drop_redundant_limit(schema.db.table(select.table)?, &mut select);
-            let mapping = lower::mapping_for(&schema, model)?;
-            let rows = kv_select(db, &schema, model, &select).await?;
-            match select.projection {
-                stmt::Select::Count => Ok(Outcome::Count(rows.len() as u64)),
-                stmt::Select::Records => Ok(Outcome::Records(
-                    rows.into_iter()
-                        .map(|r| row_to_record(mapping, r))
-                        .collect(),
-                )),
-            }
-        }
+        // `exec` sends these to `sql_query` itself; this arm only keeps `exec_any`
+        // correct for any statement.
+        Statement::Query(q) if sql => sql_query(db, q).await,
+        Statement::Query(q) => kv_query(db, &schema, q).await,
         Statement::Insert(i) => {
             let model = i.model;
             let lowered = lower::lower_insert(&schema, i)?;
@@ -134,6 +112,35 @@ async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
                 Ok(Outcome::Count(n))
             }
         }
+    }
+}
+
+/// Lowers and simplifies a verified query into the table-level select, with the
+/// mapping that turns its rows back into records.
+fn lower_select(
+    schema: &Schema,
+    q: stmt::Query,
+) -> Result<(driver::Select, &toasty_core::schema::mapping::Model)> {
+    let model = q.model;
+    let mut select = lower::lower_query(schema, q)?;
+    select.filter = simplify(select.filter);
+    drop_redundant_limit(schema.db.table(select.table)?, &mut select);
+    Ok((select, lower::mapping_for(schema, model)?))
+}
+
+/// A query on a key-value driver: fetch by key or partition, then filter, order and
+/// limit with the reference evaluator.
+async fn kv_query(db: &Db, schema: &Schema, q: stmt::Query) -> Result<Outcome> {
+    let model = q.model;
+    let (select, mapping) = lower_select(schema, q)?;
+    let rows = kv_select(db, schema, model, &select).await?;
+    match select.projection {
+        stmt::Select::Count => Ok(Outcome::Count(rows.len() as u64)),
+        stmt::Select::Records => Ok(Outcome::Records(
+            rows.into_iter()
+                .map(|r| row_to_record(mapping, r))
+                .collect(),
+        )),
     }
 }
 

@@ -163,7 +163,8 @@ pub(crate) fn lower_delete(schema: &Schema, d: stmt::Delete) -> Result<driver::D
 /// Reorders table rows into records; rows are returned as they are when the fields
 /// are stored in column order (the usual case), without touching each row.
 pub(crate) fn rows_to_records(m: &mapping::Model, rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
-    if rows.iter().all(|r| is_identity(m, r.len())) {
+    let width = m.columns.len();
+    if fields_in_column_order(m) && rows.iter().all(|r| r.len() == width) {
         return rows;
     }
     rows.into_iter().map(|r| row_to_record(m, r)).collect()
@@ -172,7 +173,12 @@ pub(crate) fn rows_to_records(m: &mapping::Model, rows: Vec<Vec<Value>>) -> Vec<
 /// `true` when a row of `width` columns already is a record: field `i` is stored in
 /// column `i` and there are no other columns.
 pub(crate) fn is_identity(m: &mapping::Model, width: usize) -> bool {
-    width == m.columns.len() && m.columns.iter().enumerate().all(|(f, c)| f == *c)
+    width == m.columns.len() && fields_in_column_order(m)
+}
+
+/// `true` when field `i` is stored in column `i` for every field.
+fn fields_in_column_order(m: &mapping::Model) -> bool {
+    m.columns.iter().enumerate().all(|(f, c)| f == *c)
 }
 
 /// Reorders a table row (column order) into a record (field order).

@@ -100,10 +100,7 @@ fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
             model.name, f.name
         )));
     }
-    // The field name is only formatted on failure: this runs for every value written.
-    if f.ty.check(value, "").is_err() {
-        f.ty.check(value, &format!("`{}.{}`", model.name, f.name))?;
-    }
+    f.ty.check_with(value, || format!("`{}.{}`", model.name, f.name))?;
     let keyed =
         model.primary_key.contains(&idx) || model.indices.iter().any(|i| i.fields.contains(&idx));
     if keyed {
@@ -129,11 +126,7 @@ fn check_operand(model: &Model, idx: usize, value: &Value) -> Result<()> {
         return Ok(());
     }
     let f = field_of(model, idx)?;
-    // The field name is only formatted on failure: this runs for every literal.
-    if f.ty.check(value, "").is_ok() {
-        return Ok(());
-    }
-    f.ty.check(value, &format!("`{}.{}`", model.name, f.name))
+    f.ty.check_with(value, || format!("`{}.{}`", model.name, f.name))
 }
 
 fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
