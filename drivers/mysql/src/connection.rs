@@ -7,6 +7,7 @@
 
 use crate::driver::PING_TIMEOUT;
 use crate::run::{begin, commit, rollback, run, Outcome};
+use crate::session::Session;
 use crate::{error, returning};
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
@@ -20,7 +21,8 @@ use toasty_sql::{Output, ResponseBuilder, Serializer, Statement};
 
 /// One Toasty connection to MySQL or MariaDB.
 pub struct MysqlConnection {
-    conn: Option<Conn>,
+    /// `None` once the connection failed or timed out.
+    session: Option<Session>,
     serializer: Serializer,
     auto_increment_step: u64,
     clock: OperationClock,
@@ -34,7 +36,7 @@ impl MysqlConnection {
         timeout: Duration,
     ) -> MysqlConnection {
         MysqlConnection {
-            conn: Some(conn),
+            session: Some(Session::new(conn)),
             serializer,
             auto_increment_step,
             clock: OperationClock::new(timeout),
@@ -65,7 +67,7 @@ fn table_of(op: &Operation) -> db::TableId {
 
 /// Executes `op`: serialize, then run its statements (several in one transaction).
 async fn exec_op(
-    conn: &mut Conn,
+    conn: &mut Session,
     serializer: &Serializer,
     step: u64,
     schema: &db::Schema,
@@ -115,7 +117,7 @@ async fn exec_op(
 
 #[allow(clippy::too_many_arguments)]
 async fn run_all(
-    conn: &mut Conn,
+    conn: &mut Session,
     serializer: &Serializer,
     step: u64,
     schema: &db::Schema,
@@ -161,7 +163,7 @@ async fn run_all(
 #[async_trait]
 impl Connection for MysqlConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
-        let Some(conn) = self.conn.as_mut() else {
+        let Some(conn) = self.session.as_mut() else {
             return Err(Error::connection(
                 "this MySQL connection was closed after an earlier connection failure or \
                  timeout; open a new one",
@@ -180,21 +182,21 @@ impl Connection for MysqlConnection {
         };
         if result.as_ref().is_err_and(|e| e.is_connection()) {
             // The connection's state is unknown: never reuse it.
-            self.conn = None;
+            self.session = None;
         }
         result
     }
 
     async fn is_valid(&mut self) -> bool {
-        let Some(conn) = self.conn.as_mut() else {
+        let Some(session) = self.session.as_mut() else {
             return false;
         };
         let ok = matches!(
-            tokio::time::timeout(PING_TIMEOUT, conn.ping()).await,
+            tokio::time::timeout(PING_TIMEOUT, session.conn.ping()).await,
             Ok(Ok(()))
         );
         if !ok {
-            self.conn = None;
+            self.session = None;
         }
         ok
     }

@@ -12,9 +12,6 @@ use toasty_core::driver::{Capability, Connection, Driver};
 use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Serializer};
 
-/// How many prepared statements each connection keeps.
-const STATEMENT_CACHE: usize = 256;
-
 /// The default limit on opening a connection (TCP, handshake and session set-up).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -69,7 +66,8 @@ impl Mysql {
         })?;
         let opts: Opts = OptsBuilder::from_opts(opts)
             .client_found_rows(true)
-            .stmt_cache_size(STATEMENT_CACHE)
+            // Statements are cached by the driver (`session.rs`), not by mysql_async.
+            .stmt_cache_size(0)
             .into();
         Ok(Mysql {
             opts,
@@ -182,7 +180,7 @@ mod tests {
         assert!(m.capability().is_sql());
         assert!(!format!("{m:?}").contains("secret"));
         assert!(m.opts.client_found_rows());
-        assert_eq!(m.opts.stmt_cache_size(), STATEMENT_CACHE);
+        assert_eq!(m.opts.stmt_cache_size(), 0);
     }
 
     #[test]

@@ -80,6 +80,7 @@ mod driver;
 mod error;
 mod returning;
 mod run;
+mod session;
 mod time;
 
 pub use connection::MysqlConnection;

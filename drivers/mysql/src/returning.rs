@@ -2,7 +2,7 @@
 //! the generated auto-increment ids, and updates lock, update and re-read the rows.
 
 use crate::run::{run, Outcome};
-use mysql_async::Conn;
+use crate::session::Session;
 use std::fmt::Display;
 use toasty_core::driver::{GetByKey, Insert, Operation, Response, Select, Update};
 use toasty_core::schema::db;
@@ -16,7 +16,7 @@ use toasty_sql::{ResponseBuilder, Serializer, Statement};
 /// A multi-row `INSERT` reports the first generated id (`LAST_INSERT_ID()`); the ids of
 /// one statement are consecutive with the step `@@auto_increment_increment`.
 pub(crate) async fn insert(
-    conn: &mut Conn,
+    conn: &mut Session,
     statements: &[Statement],
     table: &db::Table,
     op: &Insert,
@@ -79,7 +79,7 @@ pub(crate) async fn insert(
 /// matching rows (`SELECT ... FOR UPDATE`), runs the update `statements`, and re-reads
 /// the rows by their (possibly reassigned) primary keys. The caller holds a transaction.
 pub(crate) async fn update(
-    conn: &mut Conn,
+    conn: &mut Session,
     serializer: &Serializer,
     schema: &db::Schema,
     table: &db::Table,

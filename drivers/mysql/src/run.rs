@@ -1,9 +1,10 @@
 //! Running serialized [`Statement`]s on a `mysql_async` connection: binding, the
 //! prepared-statement cache, decoding, and transactions.
 
+use crate::session::Session;
 use crate::{bind, decode, error};
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Row, Value as My};
+use mysql_async::{Row, Value as My};
 use std::fmt::Display;
 use toasty_core::driver::RowSet;
 use toasty_core::{Error, Result};
@@ -22,34 +23,37 @@ pub(crate) enum Outcome {
     Rows(RowSet),
 }
 
-/// Runs one statement. `context` names the operation and table for error messages.
+/// Runs one statement, prepared through the session's cache (DDL without parameters
+/// runs unprepared: it runs once and is not worth a cache slot). `context` names the
+/// operation and table for error messages.
 pub(crate) async fn run(
-    conn: &mut Conn,
+    session: &mut Session,
     statement: &Statement,
     context: &(dyn Display + Sync),
 ) -> Result<Outcome> {
     let sql = statement.sql.as_str();
     let params = bind::params(&statement.params)?;
     let fail = |e| error::map(e, context);
+    if statement.output == Output::Nothing && statement.params.is_empty() {
+        session.conn.query_drop(sql).await.map_err(fail)?;
+        return Ok(Outcome::Nothing);
+    }
+    let prepared = session.prepared(sql).await.map_err(fail)?;
+    let conn = &mut session.conn;
     match &statement.output {
         Output::Nothing => {
-            if statement.params.is_empty() {
-                // DDL runs once; it is not worth a cache slot.
-                conn.query_drop(sql).await.map_err(fail)?;
-            } else {
-                conn.exec_drop(sql, params).await.map_err(fail)?;
-            }
+            conn.exec_drop(&prepared, params).await.map_err(fail)?;
             Ok(Outcome::Nothing)
         }
         Output::Affected => {
-            conn.exec_drop(sql, params).await.map_err(fail)?;
+            conn.exec_drop(&prepared, params).await.map_err(fail)?;
             Ok(Outcome::Affected {
                 rows: conn.affected_rows(),
                 last_id: conn.last_insert_id().filter(|&id| id != 0),
             })
         }
         Output::Count => {
-            let row: Option<Row> = conn.exec_first(sql, params).await.map_err(fail)?;
+            let row: Option<Row> = conn.exec_first(&prepared, params).await.map_err(fail)?;
             let n = row
                 .and_then(|mut r| r.take::<My, _>(0))
                 .and_then(|v| match v {
@@ -63,9 +67,9 @@ pub(crate) async fn run(
             Ok(Outcome::Count(n))
         }
         Output::Rows(types) => {
-            let rows: Vec<Row> = conn.exec(sql, params).await.map_err(fail)?;
-            let mut out = RowSet::with_capacity(types.len(), rows.len());
-            for mut row in rows {
+            let mut result = conn.exec_iter(&prepared, params).await.map_err(fail)?;
+            let mut out = RowSet::with_capacity(types.len(), 1);
+            while let Some(mut row) = result.next().await.map_err(fail)? {
                 let values = out.cells_mut();
                 for (i, ty) in types.iter().enumerate() {
                     let cell = row.take::<My, _>(i).ok_or_else(|| {
@@ -78,27 +82,32 @@ pub(crate) async fn run(
                 }
                 out.end_row();
             }
+            result.drop_result().await.map_err(fail)?;
             Ok(Outcome::Rows(out))
         }
     }
 }
 
 /// Starts a transaction.
-pub(crate) async fn begin(conn: &mut Conn, context: &(dyn Display + Sync)) -> Result<()> {
-    conn.query_drop("START TRANSACTION")
+pub(crate) async fn begin(session: &mut Session, context: &(dyn Display + Sync)) -> Result<()> {
+    session
+        .conn
+        .query_drop("START TRANSACTION")
         .await
         .map_err(|e| error::map(e, context))
 }
 
 /// Commits the transaction.
-pub(crate) async fn commit(conn: &mut Conn, context: &(dyn Display + Sync)) -> Result<()> {
-    conn.query_drop("COMMIT")
+pub(crate) async fn commit(session: &mut Session, context: &(dyn Display + Sync)) -> Result<()> {
+    session
+        .conn
+        .query_drop("COMMIT")
         .await
         .map_err(|e| error::map(e, context))
 }
 
 /// Rolls the transaction back after a failure. A failing rollback is ignored: the
 /// original error is what the caller reports, and a broken connection is discarded.
-pub(crate) async fn rollback(conn: &mut Conn) {
-    let _ = conn.query_drop("ROLLBACK").await;
+pub(crate) async fn rollback(session: &mut Session) {
+    let _ = session.conn.query_drop("ROLLBACK").await;
 }

@@ -193,12 +193,16 @@ fn bench(c: &mut Criterion) {
     rt.block_on(db.drop_schema()).expect("drop");
 }
 
-/// Runs one side of one workload 20,000 times, for `perf stat`/`perf record`:
+/// Runs one side of one workload `TOASTY_BENCH_ITERS` (default 20,000) times, for
+/// `perf stat`/`perf record`:
 /// `TOASTY_BENCH_PROFILE=<get|load|driver-get|driver-load|raw-get|raw-load> perf stat -e instructions:u
 /// <bench binary> --bench`. Instruction counts do not depend on the machine's load, so
 /// comparing a Toasty run with a raw one shows Toasty's CPU overhead exactly.
 fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &str) {
-    const ITERS: usize = 20_000;
+    let iters: usize = std::env::var("TOASTY_BENCH_ITERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20_000);
     let t = table();
     let sql = if what.ends_with("load") {
         format!("SELECT id, name, hair_color, age FROM \"{t}\" ORDER BY id LIMIT $1")
@@ -212,7 +216,7 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
         .block_on(toasty_postgres::Postgres::new(&url).expect("url").connect())
         .expect("connect");
     let start = std::time::Instant::now();
-    for i in 0..ITERS {
+    for i in 0..iters {
         let id = (i % ROWS) as i64 + 1;
         match what {
             "load" => {
@@ -257,7 +261,7 @@ fn profile_loop(rt: &tokio::runtime::Runtime, db: &mut Db, raw: &Client, what: &
         }
     }
     println!(
-        "profile {what}: {ITERS} iterations in {:?}",
+        "profile {what}: {iters} iterations in {:?}",
         start.elapsed()
     );
 }
