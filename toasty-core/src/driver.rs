@@ -11,7 +11,7 @@ mod operation;
 mod row_set;
 
 pub use capability::{Capability, DriverKind};
-pub use deadline::{Expired, OperationClock};
+pub use deadline::{Expired, Limited, OperationClock};
 pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,

@@ -74,8 +74,14 @@ impl Db {
         self.push_schema().await
     }
 
-    pub(crate) async fn exec_stmt(&mut self, stmt: Statement) -> Result<Outcome> {
-        engine::exec(self, stmt).await
+    /// Runs a statement through the engine. Not an `async fn`: the engine's future is
+    /// returned as it is, without a wrapping layer that would hold a second copy of
+    /// `stmt`.
+    pub(crate) fn exec_stmt(
+        &mut self,
+        stmt: Statement,
+    ) -> impl std::future::Future<Output = Result<Outcome>> + '_ {
+        engine::exec(self, stmt)
     }
 
     /// Runs one table-level operation on a pooled connection; rows come back as one

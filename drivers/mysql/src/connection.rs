@@ -84,9 +84,21 @@ async fn exec_op(
     let ddl = statements.iter().all(|s| s.output == Output::Nothing);
     let transaction = !ddl && (statements.len() > 1 || emulated_update);
     if transaction {
-        begin(conn, &context).await?;
+        // Boxed: the transaction's extra state would otherwise enlarge (and be moved
+        // with) the future of every single-statement operation.
+        return Box::pin(in_transaction(
+            conn,
+            serializer,
+            step,
+            schema,
+            table,
+            op,
+            &statements,
+            &context,
+        ))
+        .await;
     }
-    let result = run_all(
+    run_all(
         conn,
         serializer,
         step,
@@ -96,22 +108,38 @@ async fn exec_op(
         &statements,
         &context,
     )
+    .await
+}
+
+/// [`run_all`] inside `START TRANSACTION` .. `COMMIT`, rolled back on failure (unless
+/// the connection itself failed: it is discarded then).
+#[allow(clippy::too_many_arguments)]
+async fn in_transaction(
+    conn: &mut Session,
+    serializer: &Serializer,
+    step: u64,
+    schema: &db::Schema,
+    table: &db::Table,
+    op: &Operation,
+    statements: &[Statement],
+    context: &(dyn Display + Sync),
+) -> Result<Response> {
+    begin(conn, context).await?;
+    let result = run_all(
+        conn, serializer, step, schema, table, op, statements, context,
+    )
     .await;
-    if transaction {
-        match result {
-            Ok(response) => {
-                commit(conn, &context).await?;
-                Ok(response)
-            }
-            Err(e) => {
-                if !e.is_connection() {
-                    rollback(conn).await;
-                }
-                Err(e)
-            }
+    match result {
+        Ok(response) => {
+            commit(conn, context).await?;
+            Ok(response)
         }
-    } else {
-        result
+        Err(e) => {
+            if !e.is_connection() {
+                rollback(conn).await;
+            }
+            Err(e)
+        }
     }
 }
 

@@ -67,25 +67,47 @@ pub(crate) async fn run(
             Ok(Outcome::Count(n))
         }
         Output::Rows(types) => {
-            let mut result = conn.exec_iter(&prepared, params).await.map_err(fail)?;
-            let mut out = RowSet::with_capacity(types.len(), 1);
-            while let Some(mut row) = result.next().await.map_err(fail)? {
-                let values = out.cells_mut();
-                for (i, ty) in types.iter().enumerate() {
-                    let cell = row.take::<My, _>(i).ok_or_else(|| {
-                        Error::driver(format!(
-                            "{context}: the result has no column #{i} (expected {})",
-                            types.len()
-                        ))
-                    })?;
-                    decode::decode_into(cell, *ty, i, values)?;
-                }
-                out.end_row();
-            }
-            result.drop_result().await.map_err(fail)?;
-            Ok(Outcome::Rows(out))
+            // Rows are decoded as they arrive (no `Vec<Row>`); the fold's future is
+            // boxed by mysql_async, which keeps this function's future small. The
+            // first decoding error stops decoding and is returned after the result
+            // set has been read to its end.
+            let decoded = conn
+                .exec_fold(
+                    &prepared,
+                    params,
+                    Ok(RowSet::with_capacity(types.len(), 1)),
+                    |acc: Result<RowSet>, row: Row| {
+                        acc.and_then(|mut out| {
+                            decode_row(row, types, context, out.cells_mut())?;
+                            out.end_row();
+                            Ok(out)
+                        })
+                    },
+                )
+                .await
+                .map_err(fail)?;
+            Ok(Outcome::Rows(decoded?))
         }
     }
+}
+
+/// Decodes one result row of column types `types`, appending its cells to `out`.
+fn decode_row(
+    mut row: Row,
+    types: &[toasty_core::Type],
+    context: &(dyn Display + Sync),
+    out: &mut Vec<toasty_core::Value>,
+) -> Result<()> {
+    for (i, ty) in types.iter().enumerate() {
+        let cell = row.take::<My, _>(i).ok_or_else(|| {
+            Error::driver(format!(
+                "{context}: the result has no column #{i} (expected {})",
+                types.len()
+            ))
+        })?;
+        decode::decode_into(cell, *ty, i, out)?;
+    }
+    Ok(())
 }
 
 /// Starts a transaction.

@@ -9,7 +9,7 @@
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Statement};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// How many prepared statements a connection keeps open on the server.
 pub(crate) const CAPACITY: usize = 256;
@@ -34,7 +34,7 @@ impl Session {
     pub(crate) fn new(conn: Conn) -> Session {
         Session {
             conn,
-            statements: HashMap::new(),
+            statements: HashMap::default(),
             clock: 0,
         }
     }

@@ -9,7 +9,7 @@
 use crate::bind::{bind, pg_type, Bound};
 use crate::{decode, error};
 use async_trait::async_trait;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::time::{Duration, Instant};
 use toasty_core::driver::{Connection, Operation, OperationClock, Response, RowSet};
 use toasty_core::schema::db;
@@ -41,7 +41,7 @@ impl PgConnection {
     pub(crate) fn new(client: Client, operation_timeout: Duration) -> PgConnection {
         PgConnection {
             client,
-            statements: HashMap::new(),
+            statements: HashMap::default(),
             serializer: Serializer::new(Dialect::Postgres),
             clock: OperationClock::new(operation_timeout),
             last_ok: Instant::now(),

@@ -61,26 +61,37 @@ impl Dialect {
     /// Appends `name` quoted as by [`Dialect::quote_ident`] to `out`, without an
     /// intermediate allocation (the serializer's hot path).
     pub fn push_quoted_ident(self, out: &mut String, name: &str) -> Result<()> {
+        let q = match self {
+            Dialect::Mysql => b'`',
+            Dialect::Sqlite | Dialect::Postgres => b'"',
+        };
+        // One pass over the bytes decides: most names need neither rejection nor
+        // escaping (both characters are ASCII, so no UTF-8 sequence contains them).
+        if name.bytes().any(|b| b == 0 || b == q) {
+            return self.push_quoted_ident_escaped(out, name, char::from(q));
+        }
+        out.reserve(name.len() + 2);
+        out.push(char::from(q));
+        out.push_str(name);
+        out.push(char::from(q));
+        Ok(())
+    }
+
+    /// [`Dialect::push_quoted_ident`] for a name that contains NUL (an error) or the
+    /// quote character `q` (doubled).
+    fn push_quoted_ident_escaped(self, out: &mut String, name: &str, q: char) -> Result<()> {
         if name.contains('\0') {
             return Err(Error::invalid_schema(format!(
                 "the identifier {name:?} contains a NUL character, which no SQL database \
                  accepts in a name; rename the table, column or index"
             )));
         }
-        let q = match self {
-            Dialect::Mysql => '`',
-            Dialect::Sqlite | Dialect::Postgres => '"',
-        };
         out.push(q);
-        if name.contains(q) {
-            for c in name.chars() {
-                if c == q {
-                    out.push(q);
-                }
-                out.push(c);
+        for c in name.chars() {
+            if c == q {
+                out.push(q);
             }
-        } else {
-            out.push_str(name);
+            out.push(c);
         }
         out.push(q);
         Ok(())
@@ -132,6 +143,17 @@ mod tests {
         assert_eq!(Dialect::Postgres.quote_ident("a`b").unwrap(), "\"a`b\"");
         assert_eq!(Dialect::Mysql.quote_ident("a`b\"").unwrap(), "`a``b\"`");
         assert!(Dialect::Mysql.quote_ident("a\0").is_err());
+        assert!(Dialect::Postgres.quote_ident("a\"\0").is_err());
+        assert_eq!(
+            Dialect::Mysql.quote_ident("plain_ñame").unwrap(),
+            "`plain_ñame`"
+        );
+        assert_eq!(Dialect::Sqlite.quote_ident("").unwrap(), "\"\"");
+        let mut out = String::from("x ");
+        Dialect::Postgres
+            .push_quoted_ident(&mut out, "t\"")
+            .unwrap();
+        assert_eq!(out, "x \"t\"\"\"");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! a few milliseconds of scheduling later. The thread never touches the async runtime, so
 //! this works on any executor.
 
+use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,18 +77,21 @@ impl OperationClock {
     }
 
     /// Runs `operation`; `Err(Expired)` if it did not finish within the limit (it is then
-    /// dropped, as with `tokio::time::timeout`).
-    pub async fn run<F: Future>(&self, operation: F) -> Result<F::Output, Expired> {
+    /// dropped, as with `tokio::time::timeout`). The clock starts now, not at the first
+    /// poll: await the returned future right away.
+    ///
+    /// The future owns `operation` in place (it is not moved again once pinned), so it
+    /// is barely larger than `operation` itself.
+    pub fn run<F: Future>(&self, operation: F) -> Limited<'_, F> {
         self.slot
             .started
             .store(now_micros().max(1), Ordering::Release);
-        let _idle = MarkIdle(&self.slot);
         Limited {
             slot: &self.slot,
             registered: None,
-            operation: std::pin::pin!(operation),
+            _idle: MarkIdle(&self.slot),
+            operation,
         }
-        .await
     }
 }
 
@@ -100,31 +104,37 @@ impl Drop for MarkIdle<'_> {
     }
 }
 
-struct Limited<'a, F> {
-    slot: &'a Slot,
-    /// The waker last stored in the slot, so the slot's lock is only taken when the task's
-    /// waker changes (usually once per operation), not on every poll.
-    registered: Option<Waker>,
-    operation: Pin<&'a mut F>,
+pin_project! {
+    /// An operation under an [`OperationClock`]'s limit (see [`OperationClock::run`]).
+    pub struct Limited<'a, F> {
+        slot: &'a Slot,
+        // The waker last stored in the slot, so the slot's lock is only taken when the
+        // task's waker changes (usually once per operation), not on every poll.
+        registered: Option<Waker>,
+        _idle: MarkIdle<'a>,
+        #[pin]
+        operation: F,
+    }
 }
 
 impl<F: Future> Future for Limited<'_, F> {
     type Output = Result<F::Output, Expired>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
         // Register the waker before looking at the clock: the watchdog marks the slot
         // expired before it takes the waker, so an expiry is never missed.
-        let known = matches!(&self.registered, Some(w) if w.will_wake(cx.waker()));
+        let known = matches!(&*this.registered, Some(w) if w.will_wake(cx.waker()));
         if !known {
-            if let Ok(mut waker) = self.slot.waker.lock() {
+            if let Ok(mut waker) = this.slot.waker.lock() {
                 *waker = Some(cx.waker().clone());
             }
-            self.registered = Some(cx.waker().clone());
+            *this.registered = Some(cx.waker().clone());
         }
-        if self.slot.started.load(Ordering::Acquire) == EXPIRED {
+        if this.slot.started.load(Ordering::Acquire) == EXPIRED {
             return Poll::Ready(Err(Expired));
         }
-        self.operation.as_mut().poll(cx).map(Ok)
+        this.operation.poll(cx).map(Ok)
     }
 }
 

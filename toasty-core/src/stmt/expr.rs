@@ -187,27 +187,41 @@ impl Expr {
 
     /// Rewrites every `Field(i)` / `Column(i)` with `f`, bottom-up, and returns the result.
     pub fn map_refs(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+        // Boxes are moved out of and refilled in place, so mapping allocates nothing.
         match self {
             e @ (Expr::Field(_) | Expr::Column(_)) => f(e),
             e @ Expr::Value(_) => e,
-            Expr::Binary { op, lhs, rhs } => Expr::Binary {
+            Expr::Binary {
                 op,
-                lhs: Box::new(lhs.map_refs(f)),
-                rhs: Box::new(rhs.map_refs(f)),
-            },
+                mut lhs,
+                mut rhs,
+            } => {
+                *lhs = (*lhs).map_refs(f);
+                *rhs = (*rhs).map_refs(f);
+                Expr::Binary { op, lhs, rhs }
+            }
             Expr::And(items) => Expr::And(items.into_iter().map(|e| e.map_refs(f)).collect()),
             Expr::Or(items) => Expr::Or(items.into_iter().map(|e| e.map_refs(f)).collect()),
-            Expr::Not(e) => Expr::Not(Box::new(e.map_refs(f))),
-            Expr::IsNull(e) => Expr::IsNull(Box::new(e.map_refs(f))),
-            Expr::InList { expr, list } => Expr::InList {
-                expr: Box::new(expr.map_refs(f)),
-                list,
-            },
-            Expr::Pattern { op, expr, pattern } => Expr::Pattern {
+            Expr::Not(mut e) => {
+                *e = (*e).map_refs(f);
+                Expr::Not(e)
+            }
+            Expr::IsNull(mut e) => {
+                *e = (*e).map_refs(f);
+                Expr::IsNull(e)
+            }
+            Expr::InList { mut expr, list } => {
+                *expr = (*expr).map_refs(f);
+                Expr::InList { expr, list }
+            }
+            Expr::Pattern {
                 op,
-                expr: Box::new(expr.map_refs(f)),
+                mut expr,
                 pattern,
-            },
+            } => {
+                *expr = (*expr).map_refs(f);
+                Expr::Pattern { op, expr, pattern }
+            }
         }
     }
 }

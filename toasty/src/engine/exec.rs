@@ -20,19 +20,35 @@ use toasty_core::{Error, Result, Value};
 
 pub(crate) async fn exec(db: &Db, stmt: Statement) -> Result<Outcome> {
     match stmt {
-        // The common case stays inline; every other path is boxed, so the future of
-        // every read does not carry (and move around) the state of the rarer ones.
-        Statement::Query(q) if db.inner.capability.is_sql() => sql_query(db, q).await,
+        // The common case stays inline, with no further async layer (each layer would
+        // keep its own copy of its arguments in the future); every other path is boxed,
+        // so the future of every read does not carry (and move around) the state of the
+        // rarer ones.
+        Statement::Query(q) if db.inner.capability.is_sql() => {
+            let (op, mapping) = sql_select(db, q)?;
+            sql_outcome(db.exec_op_any(op).await?, mapping)
+        }
         other => Box::pin(exec_any(db, other)).await,
     }
 }
 
-/// A query on an SQL driver: one `Select`, rows loaded as the driver returned them.
-async fn sql_query(db: &Db, q: stmt::Query) -> Result<Outcome> {
+/// A query on an SQL driver, verified and lowered to one `Select`, with the mapping of
+/// its rows back to records.
+fn sql_select(
+    db: &Db,
+    q: stmt::Query,
+) -> Result<(Operation, &toasty_core::schema::mapping::Model)> {
     let schema = &db.inner.schema;
     verify_query(schema, &q)?;
     let (select, mapping) = lower_select(schema, q)?;
-    let response = db.exec_op_any(Operation::Select(select)).await?;
+    Ok((Operation::Select(select), mapping))
+}
+
+/// What an SQL select returned, as records loaded the way the driver returned them.
+fn sql_outcome(
+    response: Response,
+    mapping: &toasty_core::schema::mapping::Model,
+) -> Result<Outcome> {
     match response {
         Response::Count(n) => Ok(Outcome::Count(n)),
         Response::Rows(rows) => Ok(Outcome::Records(rows_to_records(mapping, rows))),
@@ -49,9 +65,12 @@ async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
     let sql = db.inner.capability.is_sql();
     verify(&schema, &stmt)?;
     match stmt {
-        // `exec` sends these to `sql_query` itself; this arm only keeps `exec_any`
-        // correct for any statement.
-        Statement::Query(q) if sql => sql_query(db, q).await,
+        // `exec` runs these itself; this arm only keeps `exec_any` correct for any
+        // statement.
+        Statement::Query(q) if sql => {
+            let (op, mapping) = sql_select(db, q)?;
+            sql_outcome(db.exec_op_any(op).await?, mapping)
+        }
         Statement::Query(q) => kv_query(db, &schema, q).await,
         Statement::Insert(i) => {
             let model = i.model;

@@ -41,27 +41,35 @@ pub(crate) fn simplify(expr: Expr) -> Expr {
                 _ => Expr::Or(out),
             }
         }
-        Expr::Not(inner) => match simplify(*inner) {
+        // Boxes are moved out of and refilled in place: no allocation on the way.
+        Expr::Not(mut inner) => match simplify(*inner) {
             Expr::Value(Value::Bool(b)) => Expr::Value(Value::Bool(!b)),
             Expr::Not(x) => *x,
-            other => Expr::Not(Box::new(other)),
+            other => {
+                *inner = other;
+                Expr::Not(inner)
+            }
         },
-        Expr::Binary { op, lhs, rhs } => {
-            let (lhs, rhs) = (simplify(*lhs), simplify(*rhs));
-            if let (Expr::Value(l), Expr::Value(r)) = (&lhs, &rhs) {
+        Expr::Binary {
+            op,
+            mut lhs,
+            mut rhs,
+        } => {
+            *lhs = simplify(*lhs);
+            *rhs = simplify(*rhs);
+            if let (Expr::Value(l), Expr::Value(r)) = (&*lhs, &*rhs) {
                 if let Ok(v) = eval::compare(op, l, r) {
                     return Expr::Value(v);
                 }
             }
-            Expr::Binary {
-                op,
-                lhs: Box::new(lhs),
-                rhs: Box::new(rhs),
-            }
+            Expr::Binary { op, lhs, rhs }
         }
-        Expr::IsNull(inner) => match simplify(*inner) {
+        Expr::IsNull(mut inner) => match simplify(*inner) {
             Expr::Value(v) => Expr::Value(Value::Bool(v.is_null())),
-            other => Expr::IsNull(Box::new(other)),
+            other => {
+                *inner = other;
+                Expr::IsNull(inner)
+            }
         },
         other => other,
     }

@@ -167,6 +167,42 @@ pub(crate) fn load_all<M: Model>(outcome: Outcome) -> Result<Vec<M>> {
     }
 }
 
+/// What a query expected to match at most one record found.
+pub(crate) enum AtMostOne<M> {
+    /// No record.
+    None,
+    /// Exactly one record, loaded.
+    One(M),
+    /// Several records (none is loaded).
+    Many,
+}
+
+/// Loads the only record of `outcome`, without collecting into a `Vec` first (the path
+/// of `.get()` and `.first()`).
+pub(crate) fn load_at_most_one<M: Model>(outcome: Outcome) -> Result<AtMostOne<M>> {
+    match outcome {
+        Outcome::Records(mut rows) => match rows.len() {
+            0 => Ok(AtMostOne::None),
+            1 => match rows.pop() {
+                Some(row) => Ok(AtMostOne::One(M::load(row)?)),
+                None => Ok(AtMostOne::None),
+            },
+            _ => Ok(AtMostOne::Many),
+        },
+        Outcome::RecordSet(mut set) => match set.len() {
+            0 => Ok(AtMostOne::None),
+            1 => match set.rows_mut().next() {
+                Some(row) => Ok(AtMostOne::One(M::load_slice(row)?)),
+                None => Ok(AtMostOne::None),
+            },
+            _ => Ok(AtMostOne::Many),
+        },
+        Outcome::Count(_) => Err(Error::driver(
+            "expected records from the driver but got a count",
+        )),
+    }
+}
+
 /// The first matching record, if any. Created by [`Query::first`].
 #[derive(Debug)]
 pub struct First<M> {
@@ -178,7 +214,14 @@ impl<M: Model> First<M> {
     pub async fn exec(self, db: &mut Db) -> Result<Option<M>> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(1, |l| l.min(1)));
-        Ok(query.exec(db).await?.into_iter().next())
+        let stmt = query.into_stmt(db, stmt::Select::Records)?;
+        match load_at_most_one(db.exec_stmt(Statement::Query(stmt)).await?)? {
+            AtMostOne::One(record) => Ok(Some(record)),
+            AtMostOne::None => Ok(None),
+            AtMostOne::Many => Err(Error::driver(
+                "the database returned more than one record for a query limited to one",
+            )),
+        }
     }
 }
 
@@ -193,16 +236,14 @@ impl<M: Model> Get<M> {
     pub async fn exec(self, db: &mut Db) -> Result<M> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(2, |l| l.min(2)));
-        let mut records = query.exec(db).await?;
-        match records.len() {
-            0 => Err(Error::not_found(format!(
+        let stmt = query.into_stmt(db, stmt::Select::Records)?;
+        match load_at_most_one(db.exec_stmt(Statement::Query(stmt)).await?)? {
+            AtMostOne::None => Err(Error::not_found(format!(
                 "no `{}` record matches the query",
                 M::NAME
             ))),
-            1 => records
-                .pop()
-                .ok_or_else(|| Error::not_found(format!("no `{}` record", M::NAME))),
-            _ => Err(Error::new(
+            AtMostOne::One(record) => Ok(record),
+            AtMostOne::Many => Err(Error::new(
                 toasty_core::ErrorKind::TooManyRecords,
                 format!(
                     "more than one `{}` record matches a query that expects exactly one; use \
