@@ -26,6 +26,7 @@ pub trait Scalar: Sized + Clone + Send + Sync + 'static {
     /// unspecified). Loading a record uses this: taking a `String` out of its slot moves
     /// three words, where moving the whole [`Value`] through calls costs more than the
     /// conversion.
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         Self::from_value(std::mem::replace(value, Value::Null))
     }
@@ -52,6 +53,7 @@ pub trait Primitive: Sized + Send + Sync + 'static {
 
     /// Like [`Primitive::from_value`], taking the value out of `value` (see
     /// [`Scalar::take_value`]).
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         Self::from_value(std::mem::replace(value, Value::Null))
     }
@@ -75,6 +77,7 @@ impl<T: Scalar> Primitive for T {
         Scalar::from_value(value)
     }
 
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         if value.is_null() {
             return <Self as Primitive>::from_value(Value::Null);
@@ -102,6 +105,7 @@ impl<T: Scalar> Primitive for Option<T> {
         }
     }
 
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         if value.is_null() {
             Ok(None)
@@ -111,6 +115,7 @@ impl<T: Scalar> Primitive for Option<T> {
     }
 }
 
+#[cold]
 fn mismatch<T>(expected: Type, got: &Value) -> Result<T> {
     Err(Error::invalid_value(format!(
         "expected a {expected} value from the database, got {}",
@@ -151,6 +156,7 @@ macro_rules! int_scalar {
                     other => mismatch(Type::$ty, &other),
                 }
             }
+            #[inline]
             fn take_value(value: &mut Value) -> Result<Self> {
                 match value {
                     Value::I64(v) => match <$t>::try_from(*v) {
@@ -202,6 +208,7 @@ impl Scalar for String {
             other => mismatch(Type::String, &other),
         }
     }
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         match value {
             Value::String(v) => Ok(std::mem::take(v)),
@@ -221,6 +228,7 @@ impl Scalar for Vec<u8> {
             other => mismatch(Type::Bytes, &other),
         }
     }
+    #[inline]
     fn take_value(value: &mut Value) -> Result<Self> {
         match value {
             Value::Bytes(v) => Ok(std::mem::take(v)),

@@ -66,17 +66,16 @@ impl RowSet {
 
     /// The rows, as mutable slices (to take values out).
     pub fn rows_mut(&mut self) -> impl Iterator<Item = &mut [Value]> {
-        let width = self.width.max(1);
-        let zero_width = self.width == 0;
-        let rows = self.rows;
-        let mut chunks = self.cells.chunks_exact_mut(width);
-        (0..rows).map(move |_| {
-            if zero_width {
-                &mut [][..]
-            } else {
-                chunks.next().unwrap_or(&mut [][..])
-            }
-        })
+        // Rows of width 0 have no cells: `rows` empty slices. Otherwise the cells split
+        // into rows exactly (`end_row` pads or truncates every row to the width).
+        let (width, empty_rows) = match self.width {
+            0 => (1, self.rows),
+            w => (w, 0),
+        };
+        let cells = self.rows.saturating_mul(width).min(self.cells.len());
+        self.cells[..cells]
+            .chunks_exact_mut(width)
+            .chain(std::iter::repeat_with(|| &mut [][..]).take(empty_rows))
     }
 
     /// One `Vec` per row.

@@ -118,6 +118,7 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
                 Self::load_slice(&mut row)
             }
 
+            #[inline]
             fn load_slice(row: &mut [toasty::Value]) -> toasty::Result<Self> {
                 if row.len() < #field_count {
                     return ::std::result::Result::Err(toasty::Error::invalid_value(
