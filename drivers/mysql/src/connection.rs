@@ -65,6 +65,18 @@ fn table_of(op: &Operation) -> db::TableId {
     }
 }
 
+/// One operation ready to run: the operation, its table and its serialized statements,
+/// with what running them needs besides the connection.
+struct Job<'a> {
+    serializer: &'a Serializer,
+    step: u64,
+    schema: &'a db::Schema,
+    table: &'a db::Table,
+    op: &'a Operation,
+    statements: &'a [Statement],
+    context: &'a (dyn Display + Sync),
+}
+
 /// Executes `op`: serialize, then run its statements (several in one transaction).
 async fn exec_op(
     conn: &mut Session,
@@ -83,55 +95,30 @@ async fn exec_op(
         matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
     let ddl = statements.iter().all(|s| s.output == Output::Nothing);
     let transaction = !ddl && (statements.len() > 1 || emulated_update);
-    if transaction {
-        // Boxed: the transaction's extra state would otherwise enlarge (and be moved
-        // with) the future of every single-statement operation.
-        return Box::pin(in_transaction(
-            conn,
-            serializer,
-            step,
-            schema,
-            table,
-            op,
-            &statements,
-            &context,
-        ))
-        .await;
-    }
-    run_all(
-        conn,
+    let job = Job {
         serializer,
         step,
         schema,
         table,
         op,
-        &statements,
-        &context,
-    )
-    .await
+        statements: &statements,
+        context: &context,
+    };
+    if transaction {
+        // Boxed: the transaction's extra state would otherwise enlarge (and be moved
+        // with) the future of every single-statement operation.
+        return Box::pin(in_transaction(conn, &job)).await;
+    }
+    run_all(conn, &job).await
 }
 
 /// [`run_all`] inside `START TRANSACTION` .. `COMMIT`, rolled back on failure (unless
 /// the connection itself failed: it is discarded then).
-#[allow(clippy::too_many_arguments)]
-async fn in_transaction(
-    conn: &mut Session,
-    serializer: &Serializer,
-    step: u64,
-    schema: &db::Schema,
-    table: &db::Table,
-    op: &Operation,
-    statements: &[Statement],
-    context: &(dyn Display + Sync),
-) -> Result<Response> {
-    begin(conn, context).await?;
-    let result = run_all(
-        conn, serializer, step, schema, table, op, statements, context,
-    )
-    .await;
-    match result {
+async fn in_transaction(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
+    begin(conn, job.context).await?;
+    match run_all(conn, job).await {
         Ok(response) => {
-            commit(conn, context).await?;
+            commit(conn, job.context).await?;
             Ok(response)
         }
         Err(e) => {
@@ -143,17 +130,17 @@ async fn in_transaction(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run_all(
-    conn: &mut Session,
-    serializer: &Serializer,
-    step: u64,
-    schema: &db::Schema,
-    table: &db::Table,
-    op: &Operation,
-    statements: &[Statement],
-    context: &(dyn Display + Sync),
-) -> Result<Response> {
+/// Runs a job's statements in order and combines their outputs.
+async fn run_all(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
+    let Job {
+        serializer,
+        step,
+        schema,
+        table,
+        op,
+        statements,
+        context,
+    } = *job;
     match op {
         Operation::Insert(insert) if !insert.returning.is_empty() => {
             // Writes with emulated RETURNING are boxed: their state would otherwise

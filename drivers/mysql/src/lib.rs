@@ -52,24 +52,20 @@
 //! ([`DEFAULT_OPERATION_TIMEOUT`]); a connection that failed or timed out is closed.
 
 //!
+//! # Statement cache
+//!
+//! Each connection keeps up to 256 prepared statements keyed by SQL text and executes
+//! them by handle; the least recently used one is closed on the server when the cache
+//! is full. `mysql_async`'s own cache is turned off (a `stmt_cache_size` in the URL is
+//! ignored), since it re-parses the SQL text on every call.
+//!
 //! # Overhead
 //!
 //! `benches/overhead.rs` compares Toasty with the same reads written directly against
-//! `mysql_async` (prepared, cached statements) on one table of MariaDB 10.11 over its
-//! Unix socket (`TOASTY_TEST_MYSQL_URL=... cargo bench -p toasty-mysql --bench
-//! overhead`). On the shared 2-core development machine the figures swing by 2-5x
-//! with other load; in the quietest runs (mean per operation):
-//!
-//! | workload | Toasty | mysql_async | ratio |
-//! |---|---|---|---|
-//! | `get_by_id` | 21.8 µs | 18.9 µs | 1.15x |
-//! | load 100 rows | 122.7 µs | 105.2 µs | 1.17x |
-//!
-//! Both send one prepared `Execute` per operation (checked in the server's general
-//! log: no extra round trip, no re-prepare). Profiles show the client mostly waiting on
-//! the socket; the difference is the engine's planning and record conversion, the
-//! per-operation time limit (one timer registration), and per-row `Value` vectors.
-//! Error contexts and per-cell type checks format their messages only on failure.
+//! `mysql_async` on one table (`TOASTY_TEST_MYSQL_URL=... cargo bench -p toasty-mysql
+//! --bench overhead`); see `docs/benchmarks.md` for the method and figures (MariaDB
+//! 10.11, client and server pinned to one CPU: `get_by_id` about 1.05x, load of 100 rows
+//! about 1.03x). Both sides send one prepared `Execute` per operation.
 
 #![warn(missing_docs)]
 
