@@ -13,7 +13,7 @@ use mysql_async::{Conn, Opts};
 use toasty::Db;
 use toasty_core::driver::{Connection, Driver, Operation, Select};
 use toasty_core::schema::db::TableId;
-use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy};
 use toasty_core::Value;
 
 #[derive(Debug, toasty::Model)]
@@ -208,12 +208,9 @@ fn select_op(
     limit: Option<u64>,
 ) -> Operation {
     Operation::Select(Select {
-        table,
-        filter,
         order_by,
         limit,
-        offset: None,
-        projection: Projection::Records,
+        ..Select::records(table, filter)
     })
 }
 

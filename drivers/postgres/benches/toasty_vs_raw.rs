@@ -12,7 +12,8 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use std::time::Duration;
 use toasty::Db;
 use toasty_core::driver::{Connection, Driver, Operation, Select};
-use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::schema::db::TableId;
+use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy};
 use toasty_core::Value;
 use tokio_postgres::{Client, NoTls, Statement};
 
@@ -344,18 +345,15 @@ fn interleaved(
 
 /// A table-level select of whole rows, as the engine would send it.
 fn select_op(
-    table: toasty_core::schema::db::TableId,
+    table: TableId,
     filter: Expr,
     order_by: Vec<OrderBy>,
     limit: Option<u64>,
 ) -> Operation {
     Operation::Select(Select {
-        table,
-        filter,
         order_by,
         limit,
-        offset: None,
-        projection: Projection::Records,
+        ..Select::records(table, filter)
     })
 }
 

@@ -117,6 +117,21 @@ pub struct Select {
     pub projection: Projection,
 }
 
+impl Select {
+    /// Every column of the rows of `table` matching `filter`, in no particular order,
+    /// without limit or offset.
+    pub fn records(table: TableId, filter: Expr) -> Select {
+        Select {
+            table,
+            filter,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            projection: Projection::Records,
+        }
+    }
+}
+
 /// Sets columns on every row that matches a filter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Update {

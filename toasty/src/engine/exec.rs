@@ -114,7 +114,7 @@ async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
             if sql {
                 count_of(db.exec_op(Operation::Delete(delete)).await?)
             } else {
-                let select = select_all_matching(delete.table, delete.filter);
+                let select = driver::Select::records(delete.table, delete.filter);
                 let rows = kv_select(db, &schema, model, &select).await?;
                 let table = schema.db.table(select.table)?;
                 let keys: Vec<Vec<Value>> = rows.iter().map(|r| table.key_of(r)).collect();
@@ -307,17 +307,6 @@ async fn undo_insert(db: &Db, op: &driver::Insert, returned: &[Vec<Value>], writ
             });
             let _ = db.exec_op(op).await;
         }
-    }
-}
-
-fn select_all_matching(table: toasty_core::schema::db::TableId, filter: Expr) -> driver::Select {
-    driver::Select {
-        table,
-        filter,
-        order_by: Vec::new(),
-        limit: None,
-        offset: None,
-        projection: stmt::Select::Records,
     }
 }
 
@@ -570,7 +559,7 @@ async fn kv_update(
 ) -> Result<Outcome> {
     let table = schema.db.table(update.table)?;
     let app = schema.model(model)?;
-    let select = select_all_matching(update.table, update.filter.clone());
+    let select = driver::Select::records(update.table, update.filter.clone());
     let rows = kv_select(db, schema, model, &select).await?;
     let keys: Vec<Vec<Value>> = rows.iter().map(|r| table.key_of(r)).collect();
 
