@@ -20,7 +20,7 @@ pub(crate) struct Session {
     pub(crate) conn: Conn,
     statements: HashMap<String, Cached>,
     /// Incremented on every lookup; a statement's last use, for eviction.
-    clock: u64,
+    tick: u64,
 }
 
 /// A prepared statement and when it was last used.
@@ -35,16 +35,16 @@ impl Session {
         Session {
             conn,
             statements: HashMap::default(),
-            clock: 0,
+            tick: 0,
         }
     }
 
     /// The prepared statement for `sql`: from the cache, or prepared on the server now
     /// (closing the least recently used statement when the cache is full).
     pub(crate) async fn prepared(&mut self, sql: &str) -> mysql_async::Result<Statement> {
-        self.clock += 1;
+        self.tick += 1;
         if let Some(cached) = self.statements.get_mut(sql) {
-            cached.used = self.clock;
+            cached.used = self.tick;
             return Ok(cached.statement.clone());
         }
         if self.statements.len() >= CAPACITY {
@@ -55,7 +55,7 @@ impl Session {
             sql.to_string(),
             Cached {
                 statement: statement.clone(),
-                used: self.clock,
+                used: self.tick,
             },
         );
         Ok(statement)

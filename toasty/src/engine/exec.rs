@@ -65,12 +65,9 @@ async fn exec_any(db: &Db, stmt: Statement) -> Result<Outcome> {
     let sql = db.inner.capability.is_sql();
     verify(&schema, &stmt)?;
     match stmt {
-        // `exec` runs these itself; this arm only keeps `exec_any` correct for any
-        // statement.
-        Statement::Query(q) if sql => {
-            let (op, mapping) = sql_select(db, q)?;
-            sql_outcome(db.exec_op_any(op).await?, mapping)
-        }
+        // `exec` runs queries on SQL drivers itself, so only key-value drivers' queries
+        // arrive here (the key-value plan would still be correct on an SQL driver: its
+        // serializer handles `GetByKey` and `QueryPk`).
         Statement::Query(q) => kv_query(db, &schema, q).await,
         Statement::Insert(i) => {
             let model = i.model;
