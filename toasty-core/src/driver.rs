@@ -9,6 +9,8 @@ mod capability;
 mod deadline;
 mod operation;
 mod row_set;
+mod transact_write;
+mod transaction;
 
 pub use capability::{Capability, DriverKind};
 pub use deadline::{Expired, Limited, OperationClock};
@@ -17,6 +19,8 @@ pub use operation::{
     Select, Update, UpdateByKey,
 };
 pub use row_set::RowSet;
+pub use transact_write::{TransactWrite, WriteItem};
+pub use transaction::{IsolationLevel, TransactionOp};
 
 use crate::schema::db;
 use crate::Result;

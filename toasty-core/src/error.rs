@@ -30,6 +30,16 @@ pub enum ErrorKind {
     Connection,
     /// A conditional write found the record changed or missing.
     ConditionFailed,
+    /// The database aborted a transaction (or an atomic write) because it conflicted
+    /// with a concurrent one: a serialization failure, a deadlock, or a key-value record
+    /// that changed between the read and the conditional write. Retrying the whole
+    /// transaction is the usual answer.
+    SerializationFailure,
+    /// A write was attempted inside a read-only transaction.
+    ReadOnlyTransaction,
+    /// A statement ran in a transaction that an earlier failed statement aborted, or in
+    /// a transaction that has already ended. Roll it back (or drop it) and start again.
+    TransactionAborted,
     /// A configuration problem: a bad URL, an unknown scheme, a disabled feature.
     Config,
     /// Any other error reported by the database.
@@ -50,6 +60,9 @@ impl ErrorKind {
             ErrorKind::InvalidStatement => "invalid statement",
             ErrorKind::Connection => "connection error",
             ErrorKind::ConditionFailed => "condition failed",
+            ErrorKind::SerializationFailure => "serialization failure",
+            ErrorKind::ReadOnlyTransaction => "read-only transaction",
+            ErrorKind::TransactionAborted => "transaction aborted",
             ErrorKind::Config => "configuration error",
             ErrorKind::Driver => "driver error",
         }
@@ -124,6 +137,37 @@ impl Error {
     /// Returns `true` if this is a [`ErrorKind::ValueOutOfRange`] error.
     pub fn is_value_out_of_range(&self) -> bool {
         self.kind == ErrorKind::ValueOutOfRange
+    }
+
+    /// Returns `true` if this is a [`ErrorKind::SerializationFailure`] error: the
+    /// transaction conflicted with a concurrent one and can be retried.
+    pub fn is_serialization_failure(&self) -> bool {
+        self.kind == ErrorKind::SerializationFailure
+    }
+
+    /// Returns `true` if this is a [`ErrorKind::ReadOnlyTransaction`] error.
+    pub fn is_read_only_transaction(&self) -> bool {
+        self.kind == ErrorKind::ReadOnlyTransaction
+    }
+
+    /// Returns `true` if this is a [`ErrorKind::TransactionAborted`] error.
+    pub fn is_transaction_aborted(&self) -> bool {
+        self.kind == ErrorKind::TransactionAborted
+    }
+
+    /// Shorthand for a [`ErrorKind::SerializationFailure`] error.
+    pub fn serialization_failure(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::SerializationFailure, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::ReadOnlyTransaction`] error.
+    pub fn read_only_transaction(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ReadOnlyTransaction, message)
+    }
+
+    /// Shorthand for a [`ErrorKind::TransactionAborted`] error.
+    pub fn transaction_aborted(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TransactionAborted, message)
     }
 
     /// Shorthand for a [`ErrorKind::NotFound`] error.

@@ -57,6 +57,9 @@ impl MemConnection {
             Operation::DeleteByKey(op) => {
                 delete::delete_by_key(store.table_mut(schema.table(op.table)?)?, op)
             }
+            Operation::Transaction(_) | Operation::TransactWrite(_) => Err(Error::unsupported(
+                format!("{} is not implemented by memdb yet", op.name()),
+            )),
         }
     }
 }

@@ -49,9 +49,10 @@ impl MysqlConnection {
     }
 }
 
-/// The table an operation works on.
-fn table_of(op: &Operation) -> db::TableId {
-    match op {
+/// The table an operation works on (`None` for transaction control and
+/// multi-table writes).
+fn table_of(op: &Operation) -> Option<db::TableId> {
+    Some(match op {
         Operation::CreateTable(o) => o.table,
         Operation::DropTable(o) => o.table,
         Operation::Insert(o) => o.table,
@@ -62,7 +63,8 @@ fn table_of(op: &Operation) -> db::TableId {
         Operation::QueryPk(o) => o.table,
         Operation::UpdateByKey(o) => o.table,
         Operation::DeleteByKey(o) => o.table,
-    }
+        Operation::Transaction(_) | Operation::TransactWrite(_) => return None,
+    })
 }
 
 /// One operation ready to run: the operation, its table and its serialized statements,
@@ -85,7 +87,13 @@ async fn exec_op(
     schema: &db::Schema,
     op: &Operation,
 ) -> Result<Response> {
-    let table = schema.table(table_of(op))?;
+    let Some(table) = table_of(op) else {
+        return Err(toasty_core::Error::unsupported(format!(
+            "the MySQL driver does not run {} yet",
+            op.name()
+        )));
+    };
+    let table = schema.table(table)?;
     let context = error::Context {
         op: op.name(),
         table: &table.name,

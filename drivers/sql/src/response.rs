@@ -19,7 +19,9 @@ pub fn returns_rows(op: &Operation) -> bool {
         | Operation::DropTable(_)
         | Operation::Delete(_)
         | Operation::UpdateByKey(_)
-        | Operation::DeleteByKey(_) => false,
+        | Operation::DeleteByKey(_)
+        | Operation::Transaction(_)
+        | Operation::TransactWrite(_) => false,
     }
 }
 

@@ -65,6 +65,12 @@ impl Serializer {
             Operation::QueryPk(o) => self.query_pk(schema.table(o.table)?, o),
             Operation::UpdateByKey(o) => self.update_by_key(schema.table(o.table)?, o),
             Operation::DeleteByKey(o) => self.delete_by_key(schema.table(o.table)?, o),
+            Operation::Transaction(_) | Operation::TransactWrite(_) => {
+                Err(toasty_core::Error::unsupported(format!(
+                    "{} is not serialized by toasty-sql yet",
+                    op.name()
+                )))
+            }
         }
     }
 }

@@ -28,6 +28,12 @@ pub struct Capability {
     pub max_write_keys: Option<usize>,
     /// The most key columns a table's primary key (and an index) may have.
     pub max_key_columns: Option<usize>,
+    /// The driver runs interactive transactions ([`super::TransactionOp`]): begin,
+    /// commit, rollback and savepoints on one connection.
+    pub interactive_transactions: bool,
+    /// The most items one [`super::TransactWrite`] may carry (key-value kind; `None`:
+    /// the driver does not take `TransactWrite`).
+    pub max_transact_items: Option<usize>,
 }
 
 impl Capability {
@@ -40,10 +46,13 @@ impl Capability {
         max_get_keys: None,
         max_write_keys: None,
         max_key_columns: None,
+        interactive_transactions: true,
+        max_transact_items: None,
     };
 
-    /// The capability of a DynamoDB-like key-value store: 100-item transactions,
-    /// 100-key batch gets, 25-item batch writes, partition + sort keys.
+    /// The capability of a DynamoDB-like key-value store: 100-item transactional
+    /// writes, 100-key batch gets, 25-item batch writes, partition + sort keys, no
+    /// interactive transactions.
     pub const KV: Capability = Capability {
         name: "kv",
         kind: DriverKind::KeyValue,
@@ -52,6 +61,8 @@ impl Capability {
         max_get_keys: Some(100),
         max_write_keys: Some(25),
         max_key_columns: Some(2),
+        interactive_transactions: false,
+        max_transact_items: Some(100),
     };
 
     /// Returns `true` for SQL drivers.

@@ -29,6 +29,11 @@ pub enum Operation {
     UpdateByKey(UpdateByKey),
     /// Delete rows by primary key (key-value kind).
     DeleteByKey(DeleteByKey),
+    /// Begin, commit or roll back a transaction, or manage a savepoint (SQL kind; a
+    /// driver without interactive transactions answers `Unsupported`).
+    Transaction(super::TransactionOp),
+    /// An atomic, conditional write of several items (key-value kind).
+    TransactWrite(super::TransactWrite),
 }
 
 impl Operation {
@@ -45,7 +50,23 @@ impl Operation {
             Operation::QueryPk(_) => "query by partition key",
             Operation::UpdateByKey(_) => "update by key",
             Operation::DeleteByKey(_) => "delete by key",
+            Operation::Transaction(_) => "transaction control",
+            Operation::TransactWrite(_) => "transactional write",
         }
+    }
+
+    /// `true` if the operation may change stored data (DDL and transaction control
+    /// excluded).
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Operation::Insert(_)
+                | Operation::Update(_)
+                | Operation::Delete(_)
+                | Operation::UpdateByKey(_)
+                | Operation::DeleteByKey(_)
+                | Operation::TransactWrite(_)
+        )
     }
 }
 
