@@ -1,11 +1,14 @@
 //! A connection to a [`crate::MemDb`]: admission by persona, then dispatch of each
-//! operation to its module under the store's lock.
+//! operation to its module under the store's lock, against the store itself or the
+//! connection's open transaction ([`crate::space::Space`]).
 //!
 //! Every operation runs entirely under one lock of the shared store, so operations are
 //! serialized and each is atomic with respect to the others.
 
-use crate::ops::{ddl, delete, get, insert, query_pk, select, update};
+use crate::ops::transaction::{self, Transaction};
+use crate::ops::{ddl, delete, get, insert, query_pk, select, transact_write, update};
 use crate::persona::Persona;
+use crate::space::Space;
 use crate::store::Store;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
@@ -19,11 +22,16 @@ pub(crate) struct MemConnection {
     pub(crate) persona: Persona,
     pub(crate) capability: Capability,
     pub(crate) store: Arc<Mutex<Store>>,
+    /// The open transaction, if any; dropped (discarded) with the connection.
+    pub(crate) txn: Option<Transaction>,
 }
 
 impl MemConnection {
-    fn run(&self, schema: &db::Schema, op: Operation) -> Result<Response> {
+    fn run(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
         self.persona.admit(&self.capability, &op)?;
+        if let Some(txn) = &self.txn {
+            txn.admit(&op)?;
+        }
         let mut store = self.store.lock().map_err(|_| {
             Error::driver(
                 "the memdb store is unusable because an earlier operation panicked while \
@@ -31,36 +39,44 @@ impl MemConnection {
             )
         })?;
         let store = &mut *store;
-        let p = self.persona;
-        match op {
-            Operation::CreateTable(op) => {
-                ddl::create_table(store, p, &self.capability, schema.table(op.table)?)
-            }
-            Operation::DropTable(op) => ddl::drop_table(store, schema.table(op.table)?),
-            Operation::Insert(op) => {
-                insert::insert(store.table_mut(schema.table(op.table)?)?, p, op)
-            }
-            Operation::Select(op) => select::select(store.table_mut(schema.table(op.table)?)?, op),
-            Operation::Update(op) => {
-                update::update(store.table_mut(schema.table(op.table)?)?, p, op)
-            }
-            Operation::Delete(op) => delete::delete(store.table_mut(schema.table(op.table)?)?, op),
-            Operation::GetByKey(op) => {
-                get::get_by_key(store.table_mut(schema.table(op.table)?)?, op)
-            }
-            Operation::QueryPk(op) => {
-                query_pk::query_pk(store.table_mut(schema.table(op.table)?)?, op)
-            }
-            Operation::UpdateByKey(op) => {
-                update::update_by_key(store.table_mut(schema.table(op.table)?)?, p, op)
-            }
-            Operation::DeleteByKey(op) => {
-                delete::delete_by_key(store.table_mut(schema.table(op.table)?)?, op)
-            }
-            Operation::Transaction(_) | Operation::TransactWrite(_) => Err(Error::unsupported(
-                format!("{} is not implemented by memdb yet", op.name()),
-            )),
+        if let Operation::Transaction(op) = op {
+            return transaction::control(&mut self.txn, store, op);
         }
+        let mut space = Space::new(store, self.txn.as_mut());
+        let response = dispatch(&mut space, schema, self.persona, &self.capability, op)?;
+        space.finish();
+        Ok(response)
+    }
+}
+
+/// Runs one operation other than transaction control against `space`.
+fn dispatch(
+    space: &mut Space<'_>,
+    schema: &db::Schema,
+    p: Persona,
+    cap: &Capability,
+    op: Operation,
+) -> Result<Response> {
+    match op {
+        Operation::CreateTable(op) => ddl::create_table(space, p, cap, schema.table(op.table)?),
+        Operation::DropTable(op) => ddl::drop_table(space, schema.table(op.table)?),
+        Operation::Insert(op) => insert::insert(space.table_mut(schema.table(op.table)?)?, p, op),
+        Operation::Select(op) => select::select(space.table(schema.table(op.table)?)?, op),
+        Operation::Update(op) => update::update(space.table_mut(schema.table(op.table)?)?, p, op),
+        Operation::Delete(op) => delete::delete(space.table_mut(schema.table(op.table)?)?, op),
+        Operation::GetByKey(op) => get::get_by_key(space.table(schema.table(op.table)?)?, op),
+        Operation::QueryPk(op) => query_pk::query_pk(space.table(schema.table(op.table)?)?, op),
+        Operation::UpdateByKey(op) => {
+            update::update_by_key(space.table_mut(schema.table(op.table)?)?, p, op)
+        }
+        Operation::DeleteByKey(op) => {
+            delete::delete_by_key(space.table_mut(schema.table(op.table)?)?, op)
+        }
+        Operation::TransactWrite(op) => transact_write::transact_write(space, schema, p, op),
+        Operation::Transaction(_) => Err(Error::invalid_statement(
+            "transaction control reached the operation dispatcher; it is handled by the \
+             connection",
+        )),
     }
 }
 

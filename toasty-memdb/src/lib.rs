@@ -7,30 +7,41 @@
 //! # Personas
 //!
 //! * [`MemDb::new`], the **sql** persona (capability `memdb-sql`): accepts every
-//!   operation, including the key-value ones, and enforces unique indexes.
+//!   operation, including the key-value ones and `TransactWrite`, runs interactive
+//!   transactions (`Operation::Transaction`: begin, commit, rollback, savepoints), and
+//!   enforces unique indexes on every write.
 //! * [`MemDb::kv`], the **kv** persona (capability `memdb-kv`): accepts only what
 //!   DynamoDB accepts (`CreateTable`, `DropTable`, `Insert`, `GetByKey`, `QueryPk`,
-//!   `UpdateByKey`, `DeleteByKey`); `Select`, `Update` and `Delete` are `Unsupported`.
-//!   It enforces DynamoDB's limits from [`Capability::KV`] (100 rows per insert, 100 keys
+//!   `UpdateByKey`, `DeleteByKey`, `TransactWrite`); `Select`, `Update`, `Delete` and
+//!   every `Transaction` operation are `Unsupported`. It enforces DynamoDB's limits from
+//!   [`Capability::KV`] (100 rows per insert, 100 items per transactional write, 100 keys
 //!   per get, 25 keys per write by key, at most 2 key columns in a primary key or index,
 //!   no auto-increment), each as an `Unsupported` error telling the engine to split the
 //!   batch or change the schema. It rejects a duplicate primary key on insert (a
-//!   conditional put) but does not enforce unique secondary indexes.
+//!   conditional put). Unique secondary indexes are enforced only by the claims of
+//!   `TransactWrite` ([`ops::transact_write`]), which the engine writes in the same
+//!   atomic write as each row; the kv persona's other writes do not check them.
 //!
 //! # Semantics
 //!
 //! The normative description of each operation is in the docs of its module:
 //! table creation and removal ([`ops::ddl`]), [`ops::insert`], [`ops::select`],
 //! [`ops::update`] (by filter and by key), [`ops::delete`] (by filter and by key),
-//! [`ops::get`] and [`ops::query_pk`]. Rules shared by all of them:
+//! [`ops::get`], [`ops::query_pk`], [`ops::transact_write`] and interactive transactions
+//! ([`ops::transaction`]). Rules shared by all of them:
 //!
 //! * A table is found by its database name; using a table that was not created, or that
 //!   was created with another definition, is a `Driver` error.
-//! * Every write is atomic: on any error the store is unchanged.
+//! * Every write is atomic: on any error the store (or the open transaction's view) is
+//!   unchanged. A `TransactWrite` is atomic across all its items and tables; a
+//!   transaction is atomic across all its operations at commit.
 //! * Rows are kept in primary-key order ([`toasty_core::Value::sort_cmp`] per column),
 //!   which is the order of every result that has no other order.
 //! * All connections of one `MemDb` and its clones share one store; operations are
-//!   serialized.
+//!   serialized. An operation outside a transaction is visible to every connection as
+//!   soon as it returns; inside a transaction, only to its own connection until commit.
+//!   Committed transactions are serializable: a conflict is `SerializationFailure` at
+//!   commit ([`ops::transaction`]).
 
 #![warn(missing_docs)]
 
@@ -38,6 +49,7 @@ mod connection;
 mod key;
 pub mod ops;
 mod persona;
+mod space;
 mod store;
 mod table;
 
@@ -97,6 +109,7 @@ impl Driver for MemDb {
             persona: self.persona,
             capability: self.capability.clone(),
             store: self.store.clone(),
+            txn: None,
         }))
     }
 }

@@ -1,12 +1,17 @@
 //! The two personas of memdb and what each accepts.
 //!
 //! * **sql** ([`crate::MemDb::new`]): capability `memdb-sql`, built from
-//!   [`Capability::SQL`]. Accepts every [`Operation`], key-value ones included, and
-//!   enforces unique indexes.
+//!   [`Capability::SQL`]. Accepts every [`Operation`], key-value ones (`TransactWrite`
+//!   included) and interactive transactions included, and enforces unique indexes on
+//!   every write.
 //! * **kv** ([`crate::MemDb::kv`]): capability `memdb-kv`, built from
 //!   [`Capability::KV`]. Accepts only what DynamoDB accepts (create/drop table, insert,
-//!   get by key, query by partition key, update and delete by key), with DynamoDB's
-//!   limits, and does not enforce unique secondary indexes (DynamoDB cannot).
+//!   get by key, query by partition key, update and delete by key, and `TransactWrite`
+//!   of at most 100 items, DynamoDB's `TransactWriteItems`), with DynamoDB's limits. It
+//!   has no interactive transactions (every `Operation::Transaction` is `Unsupported`).
+//!   Its own writes do not check unique secondary indexes (DynamoDB cannot); they are
+//!   enforced only through the claims of `TransactWrite`, which the engine writes with
+//!   every row.
 //!
 //! This module owns admission: whether an operation may run at all, and the per-operation
 //! size limits and table-shape limits taken from the capability. It must not touch rows.
@@ -46,6 +51,16 @@ impl Persona {
 
     /// Checks that `op` is accepted by this persona and within the capability's limits.
     pub(crate) fn admit(self, cap: &Capability, op: &Operation) -> Result<()> {
+        if let Operation::Transaction(_) = op {
+            if !cap.interactive_transactions {
+                return Err(Error::unsupported(format!(
+                    "{} has no interactive transactions (DynamoDB has none); group writes \
+                     with toasty::batch(...) instead, which runs as one atomic \
+                     TransactWriteItems",
+                    cap.name
+                )));
+            }
+        }
         if self == Persona::Kv {
             if let Operation::Select(_) | Operation::Update(_) | Operation::Delete(_) = op {
                 return Err(Error::unsupported(format!(
@@ -79,6 +94,16 @@ impl Persona {
                 "keys in one update by key",
                 "BatchWriteItem writes at most 25 items",
             ),
+            Operation::TransactWrite(write) => match cap.max_transact_items {
+                Some(max) if write.items.len() > max => Err(Error::unsupported(format!(
+                    "{} items in one transactional write exceed the limit of {max} on {} \
+                     (DynamoDB: TransactWriteItems accepts at most 100 actions); an atomic \
+                     write cannot be split, so write fewer records in one batch",
+                    write.items.len(),
+                    cap.name
+                ))),
+                _ => Ok(()),
+            },
             Operation::DeleteByKey(delete) => within(
                 cap,
                 delete.keys.len(),

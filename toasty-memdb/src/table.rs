@@ -1,5 +1,6 @@
-//! One stored table: its definition, its rows keyed by primary key, and its
-//! auto-increment counter; plus the checks every write applies to rows of a table.
+//! One stored table: its definition, its rows keyed by primary key, its auto-increment
+//! counter and its unique-value claims; plus the checks every write applies to rows of a
+//! table.
 //!
 //! This module owns the row invariants (values fit their column, no NULL in a
 //! non-nullable column, unique primary keys, and on the sql persona unique values in
@@ -22,6 +23,10 @@ pub(crate) struct TableData {
     /// The next value the auto-increment column receives. Starts at 1, only grows, and is
     /// kept in `i128` so that running past `i64::MAX` is an error rather than an overflow.
     pub(crate) next_auto: i128,
+    /// The claims of [`toasty_core::driver::WriteItem::Claim`]: for a unique index
+    /// (its position in `def.indices`) and a value of its columns, the primary key of the
+    /// row that holds the value. Written only by `TransactWrite`; dropped with the table.
+    pub(crate) claims: BTreeMap<(usize, Key), Key>,
 }
 
 impl TableData {
@@ -31,6 +36,7 @@ impl TableData {
             def,
             rows: BTreeMap::new(),
             next_auto: 1,
+            claims: BTreeMap::new(),
         }
     }
 

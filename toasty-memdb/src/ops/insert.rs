@@ -12,7 +12,8 @@
 //! * A primary key equal to an existing row's or to another row's in the same batch is
 //!   `UniqueViolation` (both personas). On the sql persona, two rows with equal values in
 //!   a unique index are `UniqueViolation` too, where an entry containing NULL never
-//!   conflicts. The kv persona does not check unique indexes (DynamoDB cannot).
+//!   conflicts. The kv persona does not check unique indexes (DynamoDB cannot; there
+//!   they are enforced by the claims of [`super::transact_write`]).
 //! * The insert is atomic: on any error no row is written and the counter is unchanged.
 //! * The response is `Rows` with the `returning` columns of each inserted row in insert
 //!   order, or `Count(n)` when `returning` is empty.

@@ -54,15 +54,7 @@ pub(crate) fn update_by_key(
     op: UpdateByKey,
 ) -> Result<Response> {
     check_assignments(table, &op.assignments)?;
-    for (col, _) in &op.assignments {
-        if table.def.primary_key.contains(col) {
-            return Err(Error::unsupported(format!(
-                "an update by key cannot assign the key {}; delete the row and insert it \
-                 with the new key instead",
-                table.column_label(*col)
-            )));
-        }
-    }
+    check_key_not_assigned(table, &op.assignments)?;
     let mut targets = Vec::new();
     for values in op.keys {
         let key = table.key_from(values)?;
@@ -74,11 +66,30 @@ pub(crate) fn update_by_key(
     Ok(Response::Count(updated.len() as u64))
 }
 
-fn check_assignments(table: &TableData, assignments: &[(usize, Value)]) -> Result<()> {
+/// Checks assignments: columns in range and listed once, values fit their columns.
+pub(crate) fn check_assignments(table: &TableData, assignments: &[(usize, Value)]) -> Result<()> {
     let cols: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
     table.check_column_list(&cols, "assignments")?;
     for (col, value) in assignments {
         table.check_value(*col, value)?;
+    }
+    Ok(())
+}
+
+/// Refuses assignments to primary-key columns (`Unsupported`: a key-value store cannot
+/// change an item's key).
+pub(crate) fn check_key_not_assigned(
+    table: &TableData,
+    assignments: &[(usize, Value)],
+) -> Result<()> {
+    for (col, _) in assignments {
+        if table.def.primary_key.contains(col) {
+            return Err(Error::unsupported(format!(
+                "an update by key cannot assign the key {}; delete the row and insert it \
+                 with the new key instead",
+                table.column_label(*col)
+            )));
+        }
     }
     Ok(())
 }

@@ -347,3 +347,110 @@ pub fn item(
         v(rank),
     ]
 }
+
+impl T {
+    /// Another connection to the same database (tables are not created again).
+    pub async fn connect_again(&self) -> T {
+        T {
+            db: self.db.clone(),
+            conn: self.db.connect().await.unwrap(),
+            schema: schema(),
+        }
+    }
+}
+
+pub fn txn(op: toasty_core::driver::TransactionOp) -> Operation {
+    Operation::Transaction(op)
+}
+
+pub fn begin() -> Operation {
+    txn(toasty_core::driver::TransactionOp::Begin {
+        isolation: None,
+        read_only: false,
+    })
+}
+
+pub fn begin_read_only() -> Operation {
+    txn(toasty_core::driver::TransactionOp::Begin {
+        isolation: None,
+        read_only: true,
+    })
+}
+
+pub fn commit() -> Operation {
+    txn(toasty_core::driver::TransactionOp::Commit)
+}
+
+pub fn rollback() -> Operation {
+    txn(toasty_core::driver::TransactionOp::Rollback)
+}
+
+pub fn savepoint(n: u32) -> Operation {
+    txn(toasty_core::driver::TransactionOp::Savepoint(n))
+}
+
+pub fn release_savepoint(n: u32) -> Operation {
+    txn(toasty_core::driver::TransactionOp::ReleaseSavepoint(n))
+}
+
+pub fn rollback_to_savepoint(n: u32) -> Operation {
+    txn(toasty_core::driver::TransactionOp::RollbackToSavepoint(n))
+}
+
+pub fn transact(items: Vec<toasty_core::driver::WriteItem>) -> Operation {
+    Operation::TransactWrite(toasty_core::driver::TransactWrite { items })
+}
+
+pub fn put(table: TableId, row: Vec<Value>) -> toasty_core::driver::WriteItem {
+    toasty_core::driver::WriteItem::Put { table, row }
+}
+
+pub fn put_update(
+    table: TableId,
+    key: Vec<Value>,
+    expect: Vec<Value>,
+    assignments: Vec<(usize, Value)>,
+) -> toasty_core::driver::WriteItem {
+    toasty_core::driver::WriteItem::Update {
+        table,
+        key,
+        expect,
+        assignments,
+    }
+}
+
+pub fn put_delete(
+    table: TableId,
+    key: Vec<Value>,
+    expect: Vec<Value>,
+) -> toasty_core::driver::WriteItem {
+    toasty_core::driver::WriteItem::Delete { table, key, expect }
+}
+
+pub fn claim(
+    table: TableId,
+    index: usize,
+    values: Vec<Value>,
+    key: Vec<Value>,
+) -> toasty_core::driver::WriteItem {
+    toasty_core::driver::WriteItem::Claim {
+        table,
+        index,
+        values,
+        key,
+    }
+}
+
+pub fn release(
+    table: TableId,
+    index: usize,
+    values: Vec<Value>,
+    key: Vec<Value>,
+) -> toasty_core::driver::WriteItem {
+    toasty_core::driver::WriteItem::Release {
+        table,
+        index,
+        values,
+        key,
+    }
+}
