@@ -16,6 +16,7 @@ mod expr;
 mod insert;
 mod order;
 mod query;
+mod select_rows;
 mod update;
 
 pub use delete::Delete;
@@ -23,4 +24,5 @@ pub use expr::{BinaryOp, Expr, PatternOp};
 pub use insert::Insert;
 pub use order::{Direction, OrderBy};
 pub use query::{Query, Select};
+pub use select_rows::{filter_rows, select_rows, RowSelection};
 pub use update::Update;

@@ -34,27 +34,31 @@
 //! The meaning of every query is defined once by the in-memory reference driver
 //! (`toasty-memdb`, URL `memory:`), and every real driver is tested against it.
 
-mod connect;
 mod db;
 mod engine;
 mod macros;
 mod model;
-mod pool;
 mod primitive;
 pub mod stmt;
 mod untyped;
 
-pub use db::{Builder, Db};
+pub use db::{Builder, Db, Executor, Transaction, TransactionBuilder};
+pub use engine::Plan;
 pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
-pub use stmt::{Create, CreateMany, Expr, IntoExpr, OrderBy, Page, Paginate, Path, Query};
+pub use stmt::{
+    batch, Batch, BatchItem, Create, CreateMany, Expr, IntoBatch, IntoExpr, OrderBy, Page,
+    Paginate, Path, Query,
+};
+pub use toasty_core::driver::IsolationLevel;
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};
 pub use toasty_macros::Model;
-pub use untyped::UntypedPage;
+pub use untyped::{UntypedOutcome, UntypedPage, UntypedStatement};
 
 /// Items used by generated code. Not part of the public API; may change at any time.
 #[doc(hidden)]
 pub mod codegen {
+    pub use crate::engine::Outcome;
     pub use toasty_core::schema::app;
 }
 

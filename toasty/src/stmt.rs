@@ -4,6 +4,7 @@
 //! they compile down to the model-level AST of [`toasty_core::stmt`] and are run by the
 //! engine.
 
+pub(crate) mod batch;
 mod create;
 mod delete;
 mod expr;
@@ -14,6 +15,7 @@ mod path;
 mod query;
 mod update;
 
+pub use batch::{batch, Batch, BatchItem, IntoBatch, Prepared};
 pub use create::{Create, CreateMany};
 pub use delete::Delete;
 pub use expr::Expr;
@@ -23,3 +25,13 @@ pub use paginate::{Page, Paginate};
 pub use path::Path;
 pub use query::{Count, First, Get, Query};
 pub use update::Update;
+
+/// A model-level statement inside a batch. Not part of the public API.
+#[doc(hidden)]
+pub struct BatchStatement(pub(crate) crate::engine::Statement);
+
+impl std::fmt::Debug for BatchStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}

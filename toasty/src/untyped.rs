@@ -1,13 +1,15 @@
 //! Untyped access to the engine, for tools that build models and statements at runtime
 //! (the differential harness, admin tools). Every call goes through the same verify,
-//! lower, simplify, plan and exec stages as the typed API.
+//! lower, simplify, plan and exec stages as the typed API, on a [`Db`] or inside a
+//! [`Transaction`].
 //!
 //! Records are `Vec<Value>` in field order; models are addressed by
 //! [`toasty_core::schema::app::ModelId`] (see [`crate::schema::Schema::model_id`]).
 
 use crate::engine::{Outcome, Statement};
 use crate::stmt::paginate::fetch_rows;
-use crate::{Db, Error, Result, Value};
+use crate::{Db, Error, Executor, Result, Transaction, Value};
+use toasty_core::schema::Schema;
 use toasty_core::stmt::{self, Direction, OrderBy};
 
 /// One page of untyped records. See [`Db::exec_page`].
@@ -19,96 +21,191 @@ pub struct UntypedPage {
     pub more: bool,
 }
 
-impl Db {
-    /// Runs a model-level query and returns the records (field order).
-    pub async fn exec_query(&mut self, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
-        match self.exec_stmt(Statement::Query(query)).await? {
-            Outcome::Records(rows) => Ok(rows),
-            Outcome::RecordSet(set) => Ok(set.into_vecs()),
-            Outcome::Count(_) => Err(Error::invalid_statement(
-                "exec_query needs a query selecting records; use exec_count for counts",
-            )),
-        }
-    }
+/// One model-level statement of an untyped batch ([`Db::exec_untyped_batch`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UntypedStatement {
+    /// Records a query selects.
+    Query(stmt::Query),
+    /// The number of records a query matches (limit and offset are not allowed here).
+    Count(stmt::Query),
+    /// Inserts records.
+    Insert(stmt::Insert),
+    /// Updates the records a selection matches.
+    Update(stmt::Update),
+    /// Deletes the records a selection matches.
+    Delete(stmt::Delete),
+}
 
-    /// Counts the records a model-level query matches (limit and offset apply).
-    pub async fn exec_count(&mut self, mut query: stmt::Query) -> Result<u64> {
-        if query.limit.is_some() || query.offset.is_some() {
-            query.select = stmt::Select::Records;
-            return Ok(self.exec_query(query).await?.len() as u64);
-        }
-        query.select = stmt::Select::Count;
-        match self.exec_stmt(Statement::Query(query)).await? {
-            Outcome::Count(n) => Ok(n),
-            Outcome::Records(rows) => Ok(rows.len() as u64),
-            Outcome::RecordSet(set) => Ok(set.len() as u64),
-        }
-    }
+/// What one statement of an untyped batch produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UntypedOutcome {
+    /// Records in field order (a query; an insert's stored records).
+    Records(Vec<Vec<Value>>),
+    /// A number (a count; records updated or deleted).
+    Count(u64),
+}
 
-    /// Inserts records and returns them as stored (with generated values).
-    pub async fn exec_insert(&mut self, insert: stmt::Insert) -> Result<Vec<Vec<Value>>> {
-        match self.exec_stmt(Statement::Insert(insert)).await? {
-            Outcome::Records(rows) => Ok(rows),
-            Outcome::RecordSet(set) => Ok(set.into_vecs()),
-            Outcome::Count(_) => Err(Error::driver("an insert returned a count, not records")),
+fn into_statement(s: UntypedStatement) -> Statement {
+    match s {
+        UntypedStatement::Query(mut q) => {
+            q.select = stmt::Select::Records;
+            Statement::Query(q)
         }
-    }
-
-    /// Updates the records a selection matches; returns how many matched.
-    pub async fn exec_update(&mut self, mut update: stmt::Update) -> Result<u64> {
-        update.returning = false;
-        match self.exec_stmt(Statement::Update(update)).await? {
-            Outcome::Count(n) => Ok(n),
-            Outcome::Records(rows) => Ok(rows.len() as u64),
-            Outcome::RecordSet(set) => Ok(set.len() as u64),
+        UntypedStatement::Count(mut q) => {
+            q.select = stmt::Select::Count;
+            Statement::Query(q)
         }
-    }
-
-    /// Deletes the records a selection matches; returns how many were deleted.
-    pub async fn exec_delete(&mut self, delete: stmt::Delete) -> Result<u64> {
-        match self.exec_stmt(Statement::Delete(delete)).await? {
-            Outcome::Count(n) => Ok(n),
-            Outcome::Records(rows) => Ok(rows.len() as u64),
-            Outcome::RecordSet(set) => Ok(set.len() as u64),
+        UntypedStatement::Insert(i) => Statement::Insert(i),
+        UntypedStatement::Update(mut u) => {
+            u.returning = false;
+            Statement::Update(u)
         }
-    }
-
-    /// Fetches one page of a query with keyset pagination: the primary key is appended to
-    /// the order, and the page holds up to `per_page` records after `cursor` (the sort
-    /// values of the last record of the previous page), or before it when `backward`.
-    /// Use [`Db::page_cursor`] to get a record's cursor.
-    pub async fn exec_page(
-        &mut self,
-        mut query: stmt::Query,
-        per_page: usize,
-        cursor: Option<&[Value]>,
-        backward: bool,
-    ) -> Result<UntypedPage> {
-        if per_page == 0 {
-            return Err(Error::invalid_statement("a page needs at least one record"));
-        }
-        query.order_by = self.pagination_order(&query)?;
-        let (rows, more) = fetch_rows(self, query, per_page, cursor, backward).await?;
-        Ok(UntypedPage { rows, more })
-    }
-
-    /// The cursor of `record` for paginating `query` (see [`Db::exec_page`]).
-    pub fn page_cursor(&self, query: &stmt::Query, record: &[Value]) -> Result<Vec<Value>> {
-        let order = self.pagination_order(query)?;
-        Ok(crate::stmt::paginate::cursor_values(&order, record))
-    }
-
-    fn pagination_order(&self, query: &stmt::Query) -> Result<Vec<OrderBy>> {
-        let model = self.schema().model(query.model)?;
-        let mut order = query.order_by.clone();
-        for &k in &model.primary_key {
-            if !order.iter().any(|o| o.target == k) {
-                order.push(OrderBy {
-                    target: k,
-                    direction: Direction::Asc,
-                });
-            }
-        }
-        Ok(order)
+        UntypedStatement::Delete(d) => Statement::Delete(d),
     }
 }
+
+fn into_untyped(o: Outcome) -> UntypedOutcome {
+    match o {
+        Outcome::Records(rows) => UntypedOutcome::Records(rows),
+        Outcome::RecordSet(set) => UntypedOutcome::Records(set.into_vecs()),
+        Outcome::Count(n) => UntypedOutcome::Count(n),
+    }
+}
+
+fn records(o: Outcome, what: &str) -> Result<Vec<Vec<Value>>> {
+    match into_untyped(o) {
+        UntypedOutcome::Records(rows) => Ok(rows),
+        UntypedOutcome::Count(_) => Err(Error::invalid_statement(format!(
+            "{what} needs a statement that returns records"
+        ))),
+    }
+}
+
+fn count(o: Outcome) -> u64 {
+    match into_untyped(o) {
+        UntypedOutcome::Records(rows) => rows.len() as u64,
+        UntypedOutcome::Count(n) => n,
+    }
+}
+
+async fn exec_query(e: &mut dyn Executor, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
+    let stmt = into_statement(UntypedStatement::Query(query));
+    records(e.__session().exec(stmt).await?, "exec_query")
+}
+
+async fn exec_count(e: &mut dyn Executor, query: stmt::Query) -> Result<u64> {
+    if query.limit.is_some() || query.offset.is_some() {
+        return Ok(exec_query(e, query).await?.len() as u64);
+    }
+    let stmt = into_statement(UntypedStatement::Count(query));
+    Ok(count(e.__session().exec(stmt).await?))
+}
+
+async fn exec_batch(
+    e: &mut dyn Executor,
+    stmts: Vec<UntypedStatement>,
+) -> Result<Vec<UntypedOutcome>> {
+    let stmts = stmts.into_iter().map(into_statement).collect();
+    Ok(e.__session()
+        .exec_batch(stmts)
+        .await?
+        .into_iter()
+        .map(into_untyped)
+        .collect())
+}
+
+async fn exec_page(
+    e: &mut dyn Executor,
+    mut query: stmt::Query,
+    per_page: usize,
+    cursor: Option<&[Value]>,
+    backward: bool,
+) -> Result<UntypedPage> {
+    if per_page == 0 {
+        return Err(Error::invalid_statement("a page needs at least one record"));
+    }
+    query.order_by = pagination_order(e.schema(), &query)?;
+    let (rows, more) = fetch_rows(e, query, per_page, cursor, backward).await?;
+    Ok(UntypedPage { rows, more })
+}
+
+fn pagination_order(schema: &Schema, query: &stmt::Query) -> Result<Vec<OrderBy>> {
+    let model = schema.model(query.model)?;
+    let mut order = query.order_by.clone();
+    for &k in &model.primary_key {
+        if !order.iter().any(|o| o.target == k) {
+            order.push(OrderBy {
+                target: k,
+                direction: Direction::Asc,
+            });
+        }
+    }
+    Ok(order)
+}
+
+macro_rules! untyped_api {
+    ($ty:ty) => {
+        impl $ty {
+            /// Runs a model-level query and returns the records (field order).
+            pub async fn exec_query(&mut self, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
+                exec_query(self, query).await
+            }
+
+            /// Counts the records a model-level query matches (limit and offset apply).
+            pub async fn exec_count(&mut self, query: stmt::Query) -> Result<u64> {
+                exec_count(self, query).await
+            }
+
+            /// Inserts records and returns them as stored (with generated values).
+            pub async fn exec_insert(&mut self, insert: stmt::Insert) -> Result<Vec<Vec<Value>>> {
+                let stmt = into_statement(UntypedStatement::Insert(insert));
+                records(self.__session().exec(stmt).await?, "exec_insert")
+            }
+
+            /// Updates the records a selection matches; returns how many matched. A
+            /// limit or offset is refused (`InvalidStatement`).
+            pub async fn exec_update(&mut self, update: stmt::Update) -> Result<u64> {
+                let stmt = into_statement(UntypedStatement::Update(update));
+                Ok(count(self.__session().exec(stmt).await?))
+            }
+
+            /// Deletes the records a selection matches; returns how many were deleted.
+            pub async fn exec_delete(&mut self, delete: stmt::Delete) -> Result<u64> {
+                let stmt = into_statement(UntypedStatement::Delete(delete));
+                Ok(count(self.__session().exec(stmt).await?))
+            }
+
+            /// Runs statements as one atomic batch (see [`crate::batch`]): all of them
+            /// take effect or none does.
+            pub async fn exec_untyped_batch(
+                &mut self,
+                stmts: Vec<UntypedStatement>,
+            ) -> Result<Vec<UntypedOutcome>> {
+                exec_batch(self, stmts).await
+            }
+
+            /// Fetches one page of a query with keyset pagination: the primary key is
+            /// appended to the order, and the page holds up to `per_page` records after
+            /// `cursor` (the sort values of the last record of the previous page), or
+            /// before it when `backward`. Use `page_cursor` to get a record's cursor.
+            pub async fn exec_page(
+                &mut self,
+                query: stmt::Query,
+                per_page: usize,
+                cursor: Option<&[Value]>,
+                backward: bool,
+            ) -> Result<UntypedPage> {
+                exec_page(self, query, per_page, cursor, backward).await
+            }
+
+            /// The cursor of `record` for paginating `query` (see `exec_page`).
+            pub fn page_cursor(&self, query: &stmt::Query, record: &[Value]) -> Result<Vec<Value>> {
+                let order = pagination_order(Executor::schema(self), query)?;
+                Ok(crate::stmt::paginate::cursor_values(&order, record))
+            }
+        }
+    };
+}
+
+untyped_api!(Db);
+untyped_api!(Transaction<'_>);

@@ -227,8 +227,28 @@ fn expand_create(def: &ModelDef) -> TokenStream {
             #(#setters)*
 
             /// Inserts the record and returns it as stored (with generated values).
-            pub async fn exec(self, db: &mut toasty::Db) -> toasty::Result<#model> {
+            pub async fn exec(self, db: &mut dyn toasty::Executor) -> toasty::Result<#model> {
                 toasty::Create::<#model>::from(self).exec(db).await
+            }
+        }
+
+        impl toasty::BatchItem for #create_ident {
+            type Output = #model;
+            #[doc(hidden)]
+            type State = <toasty::Create<#model> as toasty::BatchItem>::State;
+
+            fn __prepare(
+                self,
+                db: &dyn toasty::Executor,
+            ) -> toasty::Result<toasty::stmt::Prepared<Self::State, #model>> {
+                toasty::BatchItem::__prepare(toasty::Create::<#model>::from(self), db)
+            }
+
+            fn __finish(
+                state: Self::State,
+                outcome: toasty::codegen::Outcome,
+            ) -> toasty::Result<#model> {
+                <toasty::Create<#model> as toasty::BatchItem>::__finish(state, outcome)
             }
         }
 
@@ -280,13 +300,38 @@ fn expand_update(def: &ModelDef) -> TokenStream {
 
             #(#setters)*
 
-            /// Runs the update. For a record (`record.update()`), the local value is
-            /// updated too, and a record that no longer exists is a not-found error.
-            pub async fn exec(self, db: &mut toasty::Db) -> toasty::Result<()> {
+            /// Runs the update and returns how many records it changed. For a record
+            /// (`record.update()`), the local value is updated too, and a record that no
+            /// longer exists is a not-found error.
+            pub async fn exec(self, db: &mut dyn toasty::Executor) -> toasty::Result<u64> {
+                self.into_inner().exec(db).await
+            }
+
+            fn into_inner(self) -> toasty::stmt::Update<'a, #model> {
                 #[allow(unused_mut)]
                 let mut inner = self.inner;
                 #(#on_update)*
-                inner.exec(db).await
+                inner
+            }
+        }
+
+        impl<'a> toasty::BatchItem for #update_ident<'a> {
+            type Output = u64;
+            #[doc(hidden)]
+            type State = <toasty::stmt::Update<'a, #model> as toasty::BatchItem>::State;
+
+            fn __prepare(
+                self,
+                db: &dyn toasty::Executor,
+            ) -> toasty::Result<toasty::stmt::Prepared<Self::State, u64>> {
+                toasty::BatchItem::__prepare(self.into_inner(), db)
+            }
+
+            fn __finish(
+                state: Self::State,
+                outcome: toasty::codegen::Outcome,
+            ) -> toasty::Result<u64> {
+                <toasty::stmt::Update<'a, #model> as toasty::BatchItem>::__finish(state, outcome)
             }
         }
     }
@@ -422,7 +467,7 @@ fn accessors_for(
     let get = if unique {
         quote! {
             #[doc = #doc_get]
-            pub async fn #get_by(db: &mut toasty::Db, #(#params),*) -> toasty::Result<#model> {
+            pub async fn #get_by(db: &mut dyn toasty::Executor, #(#params),*) -> toasty::Result<#model> {
                 #model::#filter_by(#(#args),*).get().exec(db).await
             }
         }
@@ -441,7 +486,7 @@ fn accessors_for(
         }
 
         #[doc = #doc_delete]
-        pub async fn #delete_by(db: &mut toasty::Db, #(#params),*) -> toasty::Result<()> {
+        pub async fn #delete_by(db: &mut dyn toasty::Executor, #(#params),*) -> toasty::Result<u64> {
             #model::#filter_by(#(#args),*).delete().exec(db).await
         }
 

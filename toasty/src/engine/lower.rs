@@ -81,8 +81,6 @@ pub(crate) fn lower_query(schema: &Schema, q: stmt::Query) -> Result<driver::Sel
 pub(crate) struct LoweredInsert {
     pub(crate) op: driver::Insert,
     pub(crate) records: Vec<Vec<Value>>,
-    /// The field that receives the `returning` column, if any.
-    pub(crate) returned_field: Option<usize>,
 }
 
 pub(crate) fn lower_insert(schema: &Schema, i: stmt::Insert) -> Result<LoweredInsert> {
@@ -133,7 +131,6 @@ pub(crate) fn lower_insert(schema: &Schema, i: stmt::Insert) -> Result<LoweredIn
             returning,
         },
         records,
-        returned_field: auto_inc_field,
     })
 }
 

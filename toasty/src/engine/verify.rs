@@ -18,12 +18,14 @@ pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Res
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
     match stmt {
         Statement::Query(q) => verify_query(schema, q),
-        Statement::Delete(d) => verify_filter(
-            schema.model(d.selection.model)?,
-            d.selection.filter.as_ref(),
-        ),
+        Statement::Delete(d) => {
+            let model = schema.model(d.selection.model)?;
+            no_slice(model, &d.selection, "delete")?;
+            verify_filter(model, d.selection.filter.as_ref())
+        }
         Statement::Update(u) => {
             let model = schema.model(u.selection.model)?;
+            no_slice(model, &u.selection, "update")?;
             verify_filter(model, u.selection.filter.as_ref())?;
             for (i, (field, value)) in u.assignments.iter().enumerate() {
                 let f = field_of(model, *field)?;
@@ -79,6 +81,19 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Updates and deletes act on every record their selection matches: a limit or an
+/// offset would mean "some of them", which not every database can do, so it is refused
+/// rather than ignored.
+fn no_slice(model: &Model, selection: &toasty_core::stmt::Query, what: &str) -> Result<()> {
+    if selection.limit.is_some() || selection.offset.is_some() {
+        return Err(Error::invalid_statement(format!(
+            "cannot {what} `{}` records with limit/offset; select the records first and              {what} them by key",
+            model.name
+        )));
+    }
+    Ok(())
 }
 
 fn field_of(model: &Model, idx: usize) -> Result<&toasty_core::schema::app::Field> {

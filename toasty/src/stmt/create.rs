@@ -1,9 +1,10 @@
 //! [`Create`] and [`CreateMany`]: inserting records.
 
+use super::batch::{exec_one, BatchItem, Prepared};
 use super::query::{load_all, model_id};
-use super::Expr;
-use crate::engine::Statement;
-use crate::{Db, Error, Model, Result, Value};
+use super::{BatchStatement, Expr};
+use crate::engine::{Outcome, Statement};
+use crate::{Error, Executor, Model, Result, Value};
 use std::marker::PhantomData;
 use toasty_core::stmt;
 
@@ -64,8 +65,27 @@ impl<M: Model> Create<M> {
     }
 
     /// Inserts the record and returns it as stored (with generated keys).
-    pub async fn exec(self, db: &mut Db) -> Result<M> {
-        let mut records = CreateMany::new().item(self).exec(db).await?;
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<M> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for Create<M> {
+    type Output = M;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), M>> {
+        match CreateMany::new().item(self).__prepare(db)? {
+            Prepared::Run(stmt, ()) => Ok(Prepared::Run(stmt, ())),
+            Prepared::Done(_) => Err(Error::driver(format!(
+                "the insert of a `{}` has no record",
+                M::NAME
+            ))),
+        }
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<M> {
+        let mut records = load_all::<M>(outcome)?;
         records.pop().ok_or_else(|| {
             Error::driver(format!("the insert of a `{}` returned no record", M::NAME))
         })
@@ -104,9 +124,26 @@ impl<M: Model> CreateMany<M> {
         self
     }
 
-    /// Inserts every record (all or nothing where the database allows it) and returns
-    /// them as stored, in order.
-    pub async fn exec(self, db: &mut Db) -> Result<Vec<M>> {
+    /// Adds one record built by `f` from a fresh builder (the model's generated
+    /// `<Model>Create`, or a [`Create`]): `.with_item(|c| c.title("Write docs"))`.
+    pub fn with_item<B>(self, f: impl FnOnce(B) -> B) -> Self
+    where
+        B: Default + Into<Create<M>>,
+    {
+        self.item(f(B::default()))
+    }
+
+    /// Inserts every record, all or nothing, and returns them as stored, in order.
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<Vec<M>> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for CreateMany<M> {
+    type Output = Vec<M>;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Vec<M>>> {
         let mut rows = Vec::with_capacity(self.items.len());
         for item in self.items {
             if let Some(e) = item.error {
@@ -115,13 +152,17 @@ impl<M: Model> CreateMany<M> {
             rows.push(item.values);
         }
         if rows.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Prepared::Done(Vec::new()));
         }
         let stmt = stmt::Insert {
             model: model_id::<M>(db)?,
             rows,
         };
-        load_all(db.exec_stmt(Statement::Insert(stmt)).await?)
+        Ok(Prepared::Run(BatchStatement(Statement::Insert(stmt)), ()))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<Vec<M>> {
+        load_all(outcome)
     }
 }
 

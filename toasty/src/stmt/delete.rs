@@ -1,8 +1,9 @@
 //! [`Delete`]: removes the records a query selects.
 
-use super::Query;
-use crate::engine::Statement;
-use crate::{Db, Model, Result};
+use super::batch::{exec_one, BatchItem, Prepared};
+use super::{BatchStatement, Query};
+use crate::engine::{Outcome, Statement};
+use crate::{Executor, Model, Result};
 use toasty_core::stmt;
 
 /// Deletes every record matched by a query. Created by [`Query::delete`], by
@@ -14,24 +15,36 @@ pub struct Delete<M> {
 
 impl<M: Model> Delete<M> {
     /// Deletes what `query` matches. Its order is ignored; a limit or offset is refused at
-    /// `exec` because not every database can delete a slice.
+    /// `exec` (`InvalidStatement`) because not every database can delete a slice.
     pub fn from_query(query: Query<M>) -> Self {
         Delete { query }
     }
 
-    /// Runs the delete. Deleting records that do not exist is not an error.
-    pub async fn exec(self, db: &mut Db) -> Result<()> {
+    /// Runs the delete and returns how many records it removed. Deleting records that
+    /// do not exist is not an error (it returns 0).
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<u64> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for Delete<M> {
+    type Output = u64;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), u64>> {
         let mut selection = self.query.into_stmt(db, stmt::Select::Records)?;
-        if selection.limit.is_some() || selection.offset.is_some() {
-            return Err(crate::Error::invalid_statement(format!(
-                "cannot delete `{}` records with limit/offset; select the records first and \
-                 delete them by key",
-                M::NAME
-            )));
-        }
         selection.order_by.clear();
-        db.exec_stmt(Statement::Delete(stmt::Delete { selection }))
-            .await?;
-        Ok(())
+        Ok(Prepared::Run(
+            BatchStatement(Statement::Delete(stmt::Delete { selection })),
+            (),
+        ))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<u64> {
+        Ok(match outcome {
+            Outcome::Count(n) => n,
+            Outcome::Records(rows) => rows.len() as u64,
+            Outcome::RecordSet(set) => set.len() as u64,
+        })
     }
 }

@@ -10,7 +10,7 @@
 use super::query::model_id;
 use super::Query;
 use crate::engine::{Outcome, Statement};
-use crate::{Db, Error, Model, Result, Value};
+use crate::{Error, Executor, Model, Result, Value};
 use toasty_core::stmt::{self, Direction, Expr, OrderBy};
 
 /// A paginated query. Created by [`Query::paginate`].
@@ -36,7 +36,7 @@ impl<M: Model> Paginate<M> {
     }
 
     /// Fetches the first page.
-    pub async fn exec(self, db: &mut Db) -> Result<Page<M>> {
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<Page<M>> {
         if self.per_page == 0 {
             return Err(Error::invalid_statement(
                 "paginate needs a page size of at least 1",
@@ -82,7 +82,7 @@ impl<M: Model> Page<M> {
     }
 
     /// The next page, or `None` after the last one.
-    pub async fn next(&self, db: &mut Db) -> Result<Option<Page<M>>> {
+    pub async fn next(&self, db: &mut dyn Executor) -> Result<Option<Page<M>>> {
         match (&self.last, self.has_next) {
             (Some(cursor), true) => fetch(
                 db,
@@ -99,7 +99,7 @@ impl<M: Model> Page<M> {
     }
 
     /// The previous page, or `None` before the first one.
-    pub async fn prev(&self, db: &mut Db) -> Result<Option<Page<M>>> {
+    pub async fn prev(&self, db: &mut dyn Executor) -> Result<Option<Page<M>>> {
         match (&self.first, self.has_prev) {
             (Some(cursor), true) => fetch(
                 db,
@@ -142,7 +142,7 @@ impl<'a, M> IntoIterator for &'a Page<M> {
 /// Fetches one page. `way` is `Asc` for forward (after `cursor`) and `Desc` for backward
 /// (before `cursor`); `from_neighbour` says a page exists on the side we came from.
 async fn fetch<M: Model>(
-    db: &mut Db,
+    db: &mut dyn Executor,
     base: Query<M>,
     per_page: usize,
     cursor: Option<Vec<Value>>,
@@ -192,7 +192,7 @@ pub(crate) fn cursor_values(order_by: &[OrderBy], row: &[Value]) -> Vec<Value> {
 /// primary key) strictly after `cursor` (or before it when `backward`), in the query's
 /// order. Also says whether more records lie beyond the page in that direction.
 pub(crate) async fn fetch_rows(
-    db: &mut Db,
+    db: &mut dyn Executor,
     query: stmt::Query,
     per_page: usize,
     cursor: Option<&[Value]>,
@@ -226,7 +226,7 @@ pub(crate) async fn fetch_rows(
         offset: None,
         select: stmt::Select::Records,
     };
-    let mut rows = match db.exec_stmt(Statement::Query(stmt)).await? {
+    let mut rows = match db.__session().exec(Statement::Query(stmt)).await? {
         Outcome::Records(rows) => rows,
         Outcome::RecordSet(set) => set.into_vecs(),
         Outcome::Count(_) => {

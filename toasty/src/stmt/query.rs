@@ -1,8 +1,9 @@
 //! [`Query`]: which records of a model, in which order, how many; and its terminals.
 
-use super::{Delete, Expr, IntoOrderBy, Paginate};
+use super::batch::{exec_one, BatchItem, Prepared};
+use super::{BatchStatement, Delete, Expr, IntoOrderBy, Paginate};
 use crate::engine::{Outcome, Statement};
-use crate::{Db, Error, Model, Result};
+use crate::{Error, Executor, Model, Result};
 use std::marker::PhantomData;
 use toasty_core::stmt;
 
@@ -91,7 +92,7 @@ impl<M: Model> Query<M> {
         self
     }
 
-    pub(crate) fn into_stmt(self, db: &Db, select: stmt::Select) -> Result<stmt::Query> {
+    pub(crate) fn into_stmt(self, db: &dyn Executor, select: stmt::Select) -> Result<stmt::Query> {
         Ok(stmt::Query {
             model: model_id::<M>(db)?,
             filter: self.filter,
@@ -103,9 +104,8 @@ impl<M: Model> Query<M> {
     }
 
     /// Runs the query and returns every matching record.
-    pub async fn exec(self, db: &mut Db) -> Result<Vec<M>> {
-        let stmt = self.into_stmt(db, stmt::Select::Records)?;
-        load_all(db.exec_stmt(Statement::Query(stmt)).await?)
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<Vec<M>> {
+        exec_one(self, db).await
     }
 
     /// Narrows to the first record: `.first().exec(&mut db)` returns an `Option`.
@@ -136,7 +136,21 @@ impl<M: Model> Query<M> {
     }
 }
 
-pub(crate) fn model_id<M: Model>(db: &Db) -> Result<toasty_core::schema::app::ModelId> {
+impl<M: Model> BatchItem for Query<M> {
+    type Output = Vec<M>;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Vec<M>>> {
+        let stmt = self.into_stmt(db, stmt::Select::Records)?;
+        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<Vec<M>> {
+        load_all(outcome)
+    }
+}
+
+pub(crate) fn model_id<M: Model>(db: &dyn Executor) -> Result<toasty_core::schema::app::ModelId> {
     db.schema().model_id(M::NAME).ok_or_else(|| {
         Error::invalid_statement(format!(
             "model `{}` is not registered with this Db; add it to toasty::models!(...)",
@@ -211,11 +225,24 @@ pub struct First<M> {
 
 impl<M: Model> First<M> {
     /// Runs the query; `None` when nothing matches.
-    pub async fn exec(self, db: &mut Db) -> Result<Option<M>> {
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<Option<M>> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for First<M> {
+    type Output = Option<M>;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Option<M>>> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(1, |l| l.min(1)));
         let stmt = query.into_stmt(db, stmt::Select::Records)?;
-        match load_at_most_one(db.exec_stmt(Statement::Query(stmt)).await?)? {
+        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<Option<M>> {
+        match load_at_most_one(outcome)? {
             AtMostOne::One(record) => Ok(Some(record)),
             AtMostOne::None => Ok(None),
             AtMostOne::Many => Err(Error::driver(
@@ -233,11 +260,24 @@ pub struct Get<M> {
 
 impl<M: Model> Get<M> {
     /// Runs the query; errors unless exactly one record matches.
-    pub async fn exec(self, db: &mut Db) -> Result<M> {
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<M> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for Get<M> {
+    type Output = M;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), M>> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(2, |l| l.min(2)));
         let stmt = query.into_stmt(db, stmt::Select::Records)?;
-        match load_at_most_one(db.exec_stmt(Statement::Query(stmt)).await?)? {
+        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<M> {
+        match load_at_most_one(outcome)? {
             AtMostOne::None => Err(Error::not_found(format!(
                 "no `{}` record matches the query",
                 M::NAME
@@ -263,16 +303,32 @@ pub struct Count<M> {
 
 impl<M: Model> Count<M> {
     /// Runs the count. Limit and offset, if set, apply to the count.
-    pub async fn exec(self, db: &mut Db) -> Result<u64> {
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<u64> {
+        exec_one(self, db).await
+    }
+}
+
+impl<M: Model> BatchItem for Count<M> {
+    type Output = u64;
+    type State = ();
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), u64>> {
         let query = self.query;
-        if query.limit.is_some() || query.offset.is_some() {
-            return Ok(query.exec(db).await?.len() as u64);
-        }
-        let stmt = query.into_stmt(db, stmt::Select::Count)?;
-        match db.exec_stmt(Statement::Query(stmt)).await? {
-            Outcome::Count(n) => Ok(n),
-            Outcome::Records(rows) => Ok(rows.len() as u64),
-            Outcome::RecordSet(set) => Ok(set.len() as u64),
-        }
+        // With a limit or offset, the records are counted after slicing.
+        let select = if query.limit.is_some() || query.offset.is_some() {
+            stmt::Select::Records
+        } else {
+            stmt::Select::Count
+        };
+        let stmt = query.into_stmt(db, select)?;
+        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+    }
+
+    fn __finish(_: (), outcome: Outcome) -> Result<u64> {
+        Ok(match outcome {
+            Outcome::Count(n) => n,
+            Outcome::Records(rows) => rows.len() as u64,
+            Outcome::RecordSet(set) => set.len() as u64,
+        })
     }
 }

@@ -1,8 +1,9 @@
 //! [`Update`]: setting fields on one record or on every record a query selects.
 
-use super::{Expr, Query};
+use super::batch::{exec_one, BatchItem, Prepared};
+use super::{BatchStatement, Expr, Query};
 use crate::engine::{Outcome, Statement};
-use crate::{Db, Error, Model, Result, Value};
+use crate::{Error, Executor, Model, Result, Value};
 use toasty_core::stmt;
 
 /// An update in progress. Generated `<Model>Update` builders wrap this with a typed setter
@@ -75,20 +76,32 @@ impl<'a, M: Model> Update<'a, M> {
         self.assignments.iter().any(|(f, _)| *f == field)
     }
 
-    /// Runs the update.
-    pub async fn exec(self, db: &mut Db) -> Result<()> {
+    /// Runs the update and returns how many records it changed (the same on every
+    /// backend: the records the selection matched). A limit or offset on the selection
+    /// is refused (`InvalidStatement`). For a record (`record.update()`), the local value
+    /// is updated too, and a record that no longer exists is a not-found error.
+    pub async fn exec(self, db: &mut dyn Executor) -> Result<u64> {
+        exec_one(self, db).await
+    }
+}
+
+/// What finishing an update needs: the record to keep in step, and the assignments.
+#[doc(hidden)]
+pub struct UpdateState<'a, M> {
+    target: Option<&'a mut M>,
+    assignments: Vec<(usize, Value)>,
+}
+
+impl<'a, M: Model> BatchItem for Update<'a, M> {
+    type Output = u64;
+    type State = UpdateState<'a, M>;
+
+    fn __prepare(self, db: &dyn Executor) -> Result<Prepared<UpdateState<'a, M>, u64>> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if self.selection.limit.is_some() || self.selection.offset.is_some() {
-            return Err(Error::invalid_statement(format!(
-                "cannot update `{}` records with limit/offset; select the records first and \
-                 update them one by one",
-                M::NAME
-            )));
-        }
         if self.assignments.is_empty() {
-            return Ok(());
+            return Ok(Prepared::Done(0));
         }
         let selection = self.selection.into_stmt(db, stmt::Select::Records)?;
         let stmt = stmt::Update {
@@ -96,23 +109,32 @@ impl<'a, M: Model> Update<'a, M> {
             assignments: self.assignments.clone(),
             returning: false,
         };
-        let outcome = db.exec_stmt(Statement::Update(stmt)).await?;
-        if let Some(target) = self.target {
-            let n = match outcome {
-                Outcome::Count(n) => n,
-                Outcome::Records(r) => r.len() as u64,
-                Outcome::RecordSet(set) => set.len() as u64,
-            };
+        Ok(Prepared::Run(
+            BatchStatement(Statement::Update(stmt)),
+            UpdateState {
+                target: self.target,
+                assignments: self.assignments,
+            },
+        ))
+    }
+
+    fn __finish(state: UpdateState<'a, M>, outcome: Outcome) -> Result<u64> {
+        let n = match outcome {
+            Outcome::Count(n) => n,
+            Outcome::Records(r) => r.len() as u64,
+            Outcome::RecordSet(set) => set.len() as u64,
+        };
+        if let Some(target) = state.target {
             if n == 0 {
                 return Err(Error::not_found(format!(
                     "the `{}` record to update no longer exists",
                     M::NAME
                 )));
             }
-            for (field, value) in self.assignments {
+            for (field, value) in state.assignments {
                 target.assign(field, value)?;
             }
         }
-        Ok(())
+        Ok(n)
     }
 }

@@ -1,0 +1,100 @@
+//! [`Builder`]: registers models, validates the schema and opens a [`Db`].
+
+use super::pool::{Pool, PoolConfig};
+use super::{connect, Db, Inner};
+use crate::{engine, ModelSet, Result};
+use std::sync::Arc;
+use std::time::Duration;
+use toasty_core::driver::Driver;
+use toasty_core::schema::{Schema, SchemaOptions};
+use toasty_core::Error;
+
+/// Configures and opens a [`Db`].
+#[derive(Debug, Default)]
+pub struct Builder {
+    models: ModelSet,
+    options: SchemaOptions,
+    pool: PoolConfig,
+}
+
+impl Builder {
+    /// Registers models: `.models(toasty::models!(User, Post))`.
+    pub fn models(mut self, models: ModelSet) -> Self {
+        self.models = self.models.extend(models);
+        self
+    }
+
+    /// Registers one model.
+    pub fn register<M: crate::Model>(mut self) -> Self {
+        self.models = self.models.add::<M>();
+        self
+    }
+
+    /// Puts `prefix` in front of every table and index name.
+    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.options.table_prefix = prefix.into();
+        self
+    }
+
+    /// The most connections the pool opens (default 8; the driver may allow fewer).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.pool.max_size = n;
+        self
+    }
+
+    /// How long an operation waits for a free connection, and for a new connection to
+    /// open, before failing with a connection error (default 30 s).
+    pub fn pool_timeout(mut self, timeout: Duration) -> Self {
+        self.pool.wait_timeout = timeout;
+        self
+    }
+
+    /// A connection idle for longer than this is health-checked before reuse (default
+    /// 5 s); recently used connections are handed out without a round trip.
+    pub fn health_check_after(mut self, idle: Duration) -> Self {
+        self.pool.health_check_after = idle;
+        self
+    }
+
+    /// Opens the database named by `url`:
+    ///
+    /// | URL | driver | feature |
+    /// |---|---|---|
+    /// | `memory:` | memdb, sql persona | `memdb` (default) |
+    /// | `memory:kv` | memdb, kv persona (DynamoDB's rules) | `memdb` (default) |
+    /// | `sqlite::memory:`, `sqlite:path/to/file.db` | SQLite | `sqlite` |
+    /// | `postgres://...`, `postgresql://...` | PostgreSQL | `postgres` |
+    /// | `mysql://...` | MySQL / MariaDB | `mysql` |
+    pub async fn connect(self, url: &str) -> Result<Db> {
+        let driver = connect::driver_for_url(url).await?;
+        self.build_arc(driver).await
+    }
+
+    /// Opens the database with an explicit driver.
+    pub async fn build(self, driver: impl Driver) -> Result<Db> {
+        self.build_arc(Arc::new(driver)).await
+    }
+
+    /// Opens the database with a shared driver (one driver, several `Db`s).
+    pub async fn build_shared(self, driver: Arc<dyn Driver>) -> Result<Db> {
+        self.build_arc(driver).await
+    }
+
+    async fn build_arc(self, driver: Arc<dyn Driver>) -> Result<Db> {
+        if self.models.models.is_empty() {
+            return Err(Error::invalid_schema(
+                "no models are registered; pass them with .models(toasty::models!(User, ...))",
+            ));
+        }
+        let capability = driver.capability().clone();
+        let schema = Schema::build(self.models.models, &self.options)?;
+        engine::check_schema(&schema, &capability)?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                schema: Arc::new(schema),
+                pool: Pool::new(driver, self.pool),
+                capability,
+            }),
+        })
+    }
+}

@@ -1,0 +1,200 @@
+//! [`Executor`]: what statements run on. Implemented by [`crate::Db`] (a pooled
+//! connection per statement) and [`crate::Transaction`] (the transaction's one
+//! connection), and the [`Session`] through which the typed API reaches the engine.
+//!
+//! On a pooled connection, a plan that needs more than one write to the database (a
+//! batch split by the bind-parameter limit, a `toasty::batch`) or that checks what the
+//! database returned after writing (an auto-increment key narrower than `i64`) runs
+//! between `BEGIN` and `COMMIT`, and is rolled back if any step fails: every statement
+//! is all-or-nothing. Key-value plans need no such wrapping: their writes are one
+//! `TransactWrite`.
+
+use super::transaction::TxState;
+use super::Inner;
+use crate::engine::{self, Outcome, Plan, Statement};
+use crate::Result;
+use toasty_core::driver::{Capability, Operation, TransactionOp};
+use toasty_core::schema::Schema;
+
+/// Anything a statement can run on: `&mut db` or `&mut tx`.
+///
+/// Every terminal (`exec`, `get_by_*`, `update_by_*`, `delete_by_*`, `paginate`, ...)
+/// takes `&mut dyn Executor`, so the same code runs inside and outside a transaction:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> toasty::Result<()> {
+/// # #[derive(Debug, toasty::Model)]
+/// # struct User { #[key] #[auto] id: u64, name: String }
+/// use toasty::Executor;
+///
+/// async fn add(e: &mut dyn Executor, name: &str) -> toasty::Result<User> {
+///     toasty::create!(User { name: name }).exec(e).await
+/// }
+///
+/// let mut db = toasty::Db::builder().models(toasty::models!(User)).connect("memory:").await?;
+/// db.push_schema().await?;
+/// add(&mut db, "Ada").await?;
+/// let mut tx = db.transaction().await?;
+/// add(&mut tx, "Grace").await?;
+/// tx.commit().await?;
+/// assert_eq!(User::all().count().exec(&mut db).await?, 2);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Its one required method is hidden and takes an internal type: implement it only
+/// through `Db` and `Transaction`.
+pub trait Executor: Send {
+    /// The schema statements are checked against.
+    fn schema(&self) -> &Schema;
+
+    /// What the driver can do.
+    fn capability(&self) -> &Capability;
+
+    /// Where the engine runs a statement. Not part of the public API.
+    #[doc(hidden)]
+    fn __session(&mut self) -> Session<'_>;
+}
+
+/// Where statements run: a connection from the pool, or the connection of an open
+/// transaction. Not part of the public API.
+#[doc(hidden)]
+pub struct Session<'a>(SessionKind<'a>);
+
+enum SessionKind<'a> {
+    /// A pooled connection per statement.
+    Pool(&'a Inner),
+    /// The connection of an open transaction.
+    Tx(&'a mut TxState),
+}
+
+impl<'a> Session<'a> {
+    /// Statements run on pooled connections of `inner`.
+    pub(crate) fn pool(inner: &'a Inner) -> Self {
+        Session(SessionKind::Pool(inner))
+    }
+
+    /// Statements run in the transaction `tx`.
+    pub(crate) fn tx(tx: &'a mut TxState) -> Self {
+        Session(SessionKind::Tx(tx))
+    }
+
+    /// Compiles and runs one statement.
+    pub(crate) async fn exec(self, stmt: Statement) -> Result<Outcome> {
+        match self.0 {
+            SessionKind::Pool(inner) => {
+                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                run_pooled(inner, plan).await
+            }
+            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt]))
+                .await?
+                .pop()
+                .ok_or_else(no_outcome),
+        }
+    }
+
+    /// Compiles and runs several statements as one atomic unit ([`crate::batch`]).
+    pub(crate) async fn exec_batch(self, stmts: Vec<Statement>) -> Result<Vec<Outcome>> {
+        match self.0 {
+            SessionKind::Pool(inner) => {
+                let plans = stmts
+                    .into_iter()
+                    .map(|s| engine::compile(&inner.schema, &inner.capability, s))
+                    .collect::<Result<Vec<_>>>()?;
+                Box::pin(run_pooled_batch(inner, plans)).await
+            }
+            SessionKind::Tx(tx) => Box::pin(tx.exec(stmts)).await,
+        }
+    }
+}
+
+fn no_outcome() -> toasty_core::Error {
+    toasty_core::Error::driver("the engine produced no outcome for a statement")
+}
+
+/// Runs `plan` on a pooled connection, inside `BEGIN` .. `COMMIT` when it needs to be.
+async fn run_pooled(inner: &Inner, plan: Plan) -> Result<Outcome> {
+    if plan.needs_transaction() && inner.capability.interactive_transactions {
+        return Box::pin(run_pooled_batch(inner, vec![plan]))
+            .await?
+            .pop()
+            .ok_or_else(no_outcome);
+    }
+    let mut pooled = inner.pool.get().await?;
+    let mut sent = false;
+    let result = engine::run(
+        &mut *pooled.conn,
+        &inner.schema,
+        &inner.capability,
+        plan,
+        &mut sent,
+    )
+    .await;
+    let healthy = !matches!(&result, Err(e) if e.is_connection());
+    inner.pool.put(pooled, healthy);
+    result
+}
+
+/// Runs `plans` on one pooled connection as one atomic unit.
+async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome>> {
+    let wrap = inner.capability.interactive_transactions && Plan::batch_needs_transaction(&plans);
+    let mut pooled = inner.pool.get().await?;
+    let schema = &inner.schema.db;
+    let conn = &mut *pooled.conn;
+    if wrap {
+        if let Err(e) = conn.exec(schema, begin()).await {
+            let healthy = !e.is_connection();
+            inner.pool.put(pooled, healthy);
+            return Err(e);
+        }
+    }
+    let mut sent = false;
+    let result = engine::run_batch(conn, &inner.schema, &inner.capability, plans, &mut sent).await;
+    let (result, healthy) = match result {
+        Ok(outcomes) if wrap => match conn
+            .exec(schema, Operation::Transaction(TransactionOp::Commit))
+            .await
+        {
+            Ok(_) => (Ok(outcomes), true),
+            // A failed commit leaves the connection in an unknown state: drop it, and
+            // the database rolls back whatever is left.
+            Err(e) => (Err(e), false),
+        },
+        Ok(outcomes) => (Ok(outcomes), true),
+        Err(e) if wrap && !e.is_connection() => {
+            let rolled_back = conn
+                .exec(schema, Operation::Transaction(TransactionOp::Rollback))
+                .await
+                .is_ok();
+            (Err(e), rolled_back)
+        }
+        Err(e) => {
+            let healthy = !e.is_connection();
+            (Err(e), healthy)
+        }
+    };
+    inner.pool.put(pooled, healthy);
+    result
+}
+
+fn begin() -> Operation {
+    Operation::Transaction(TransactionOp::Begin {
+        isolation: None,
+        read_only: false,
+    })
+}
+
+impl Executor for super::Db {
+    fn schema(&self) -> &Schema {
+        &self.inner.schema
+    }
+
+    fn capability(&self) -> &Capability {
+        &self.inner.capability
+    }
+
+    fn __session(&mut self) -> Session<'_> {
+        Session::pool(&self.inner)
+    }
+}

@@ -1,0 +1,403 @@
+//! Interactive transactions: [`Transaction`] and [`TransactionBuilder`].
+//!
+//! A transaction holds one pooled connection from `BEGIN` to `COMMIT`/`ROLLBACK`; it
+//! borrows its [`Db`] mutably, so no statement can slip past it onto another connection.
+//! Nested transactions are savepoints (`toasty_sp<depth>`) on the same connection, and
+//! borrow their parent mutably in the same way.
+//!
+//! Rules, the same on every backend (see `docs/semantics.md`, "Transactions"):
+//!
+//! * A statement that fails after reaching the database aborts the innermost open
+//!   transaction: later statements fail with `TransactionAborted` until it is rolled
+//!   back (or dropped); committing it rolls it back and returns `TransactionAborted`.
+//!   Errors caught before anything reaches the database (a value out of range, a
+//!   missing field) leave it usable. To recover from an expected failure, run the
+//!   statement in a nested transaction and roll that back.
+//! * Dropping a transaction without committing rolls it back: a nested one before the
+//!   parent's next statement, a top-level one on a background task (or, outside a
+//!   Tokio runtime, by closing its connection). The connection goes back to the pool
+//!   only after the rollback succeeded.
+//! * A read-only transaction refuses writes with `ReadOnlyTransaction` before they reach
+//!   the database.
+//! * Key-value backends have no interactive transactions: `db.transaction()` fails with
+//!   `Unsupported`; [`crate::batch`] is the atomic unit there.
+
+use super::executor::{Executor, Session};
+use super::pool::Pooled;
+use super::{Db, Inner};
+use crate::engine::{self, Outcome, Statement};
+use crate::Result;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use toasty_core::driver::{Capability, IsolationLevel, Operation, TransactionOp};
+use toasty_core::schema::Schema;
+use toasty_core::Error;
+
+/// Configures a transaction before it begins. Created by [`Db::transaction_builder`].
+#[derive(Debug)]
+pub struct TransactionBuilder<'a> {
+    db: &'a mut Db,
+    isolation: Option<IsolationLevel>,
+    read_only: bool,
+}
+
+impl<'a> TransactionBuilder<'a> {
+    pub(crate) fn new(db: &'a mut Db) -> Self {
+        TransactionBuilder {
+            db,
+            isolation: None,
+            read_only: false,
+        }
+    }
+
+    /// The isolation level (default: the database's). SQLite and memdb are always
+    /// serializable, which satisfies every level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// Refuses writes inside the transaction (`ReadOnlyTransaction`).
+    pub fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Checks a connection out of the pool and begins the transaction on it.
+    pub async fn begin(self) -> Result<Transaction<'a>> {
+        let inner = self.db.inner.clone();
+        let cap = &inner.capability;
+        if !cap.interactive_transactions {
+            return Err(Error::unsupported(format!(
+                "{} has no interactive transactions (key-value stores such as DynamoDB have \
+                 none); group the writes with toasty::batch((..)), which runs as one atomic \
+                 write",
+                cap.name
+            )));
+        }
+        let mut pooled = inner.pool.get().await?;
+        let begin = Operation::Transaction(TransactionOp::Begin {
+            isolation: self.isolation,
+            read_only: self.read_only,
+        });
+        if let Err(e) = pooled.conn.exec(&inner.schema.db, begin).await {
+            // A failed BEGIN may leave the connection in any state: do not reuse it.
+            drop(pooled);
+            return Err(e);
+        }
+        Ok(Transaction {
+            state: TxRef::Root(
+                TxState {
+                    inner,
+                    conn: Some(pooled),
+                    read_only: self.read_only,
+                    depth: 0,
+                    aborted: None,
+                    pending_rollback: None,
+                },
+                PhantomData,
+            ),
+            depth: 0,
+            done: false,
+        })
+    }
+}
+
+/// An open transaction. Pass `&mut tx` wherever `&mut db` goes; end it with
+/// [`Transaction::commit`] or [`Transaction::rollback`] (dropping it rolls back).
+#[must_use = "a transaction that is dropped without commit() rolls back"]
+pub struct Transaction<'a> {
+    state: TxRef<'a>,
+    /// 0 for a top-level transaction, the savepoint number for a nested one.
+    depth: u32,
+    done: bool,
+}
+
+enum TxRef<'a> {
+    Root(TxState, PhantomData<&'a mut Db>),
+    Nested(&'a mut TxState),
+}
+
+/// The state shared by a transaction and the ones nested in it.
+#[doc(hidden)]
+pub struct TxState {
+    pub(crate) inner: Arc<Inner>,
+    /// `None` once the connection failed (the database rolled the transaction back).
+    conn: Option<Pooled>,
+    read_only: bool,
+    /// The depth of the innermost open level (0: only the top level is open).
+    depth: u32,
+    /// The shallowest level a failed statement aborted.
+    aborted: Option<u32>,
+    /// A nested level dropped without finishing: roll back to it before anything else.
+    pending_rollback: Option<u32>,
+}
+
+impl std::fmt::Debug for Transaction<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state();
+        f.debug_struct("Transaction")
+            .field("driver", &state.inner.capability.name)
+            .field("depth", &self.depth)
+            .field("read_only", &state.read_only)
+            .field("aborted", &state.aborted.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Transaction<'a> {
+    fn state(&self) -> &TxState {
+        match &self.state {
+            TxRef::Root(s, _) => s,
+            TxRef::Nested(s) => s,
+        }
+    }
+
+    fn state_mut(&mut self) -> &mut TxState {
+        match &mut self.state {
+            TxRef::Root(s, _) => s,
+            TxRef::Nested(s) => s,
+        }
+    }
+
+    /// Begins a nested transaction: a savepoint. Committing it keeps its work in this
+    /// transaction; rolling it back (or dropping it) undoes only its work.
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>> {
+        let state = self.state_mut();
+        state.settle().await?;
+        state.check_usable()?;
+        let depth = state.depth + 1;
+        state.control(TransactionOp::Savepoint(depth)).await?;
+        state.depth = depth;
+        Ok(Transaction {
+            state: TxRef::Nested(state),
+            depth,
+            done: false,
+        })
+    }
+
+    /// Commits: a top-level transaction's work becomes visible to others; a nested
+    /// one's work joins its parent. A conflict found at commit is
+    /// `SerializationFailure` (the transaction is then rolled back; retry it).
+    pub async fn commit(mut self) -> Result<()> {
+        self.done = true;
+        let depth = self.depth;
+        let state = self.state_mut();
+        state.settle().await?;
+        if state.aborted.is_some_and(|a| a <= depth) || state.conn.is_none() {
+            state.end(depth).await;
+            return Err(Error::transaction_aborted(
+                "the transaction was aborted by a statement that failed in it and has been \
+                 rolled back instead of committed",
+            ));
+        }
+        if depth > 0 {
+            state
+                .control(TransactionOp::ReleaseSavepoint(depth))
+                .await?;
+            state.depth = depth - 1;
+            return Ok(());
+        }
+        let result = state.control(TransactionOp::Commit).await;
+        match result {
+            Ok(()) => {
+                state.release_connection(true);
+                Ok(())
+            }
+            Err(e) => {
+                // The database ended the transaction (or the connection failed): the
+                // connection is not reused, so nothing of it can linger.
+                state.conn = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rolls back: undoes the transaction's work (a nested one's only).
+    pub async fn rollback(mut self) -> Result<()> {
+        self.done = true;
+        let depth = self.depth;
+        let state = self.state_mut();
+        state.settle().await?;
+        if state.end(depth).await {
+            Ok(())
+        } else {
+            Err(Error::connection(
+                "the rollback did not reach the database; its connection was closed, which \
+                 rolls the transaction back",
+            ))
+        }
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let depth = self.depth;
+        let state = self.state_mut();
+        if depth > 0 {
+            // Rolled back before the parent's next statement (see `TxState::settle`).
+            state.pending_rollback = Some(state.pending_rollback.map_or(depth, |d| d.min(depth)));
+            return;
+        }
+        let Some(mut pooled) = state.conn.take() else {
+            return;
+        };
+        let inner = state.inner.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(async move {
+                    let rollback = Operation::Transaction(TransactionOp::Rollback);
+                    let ok = pooled.conn.exec(&inner.schema.db, rollback).await.is_ok();
+                    inner.pool.put(pooled, ok);
+                });
+            }
+            // No runtime to roll back on: closing the connection rolls back.
+            Err(_) => drop(pooled),
+        }
+    }
+}
+
+impl TxState {
+    /// Sends one transaction-control operation.
+    async fn control(&mut self, op: TransactionOp) -> Result<()> {
+        let Some(pooled) = self.conn.as_mut() else {
+            return Err(lost());
+        };
+        match pooled
+            .conn
+            .exec(&self.inner.schema.db, Operation::Transaction(op))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if e.is_connection() {
+                    self.conn = None;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Rolls back nested levels that were dropped unfinished.
+    async fn settle(&mut self) -> Result<()> {
+        if let Some(depth) = self.pending_rollback.take() {
+            if !self.end(depth).await {
+                return Err(lost());
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends level `depth` by rolling it back; a top-level one gives its connection back
+    /// to the pool (only if the rollback succeeded). Returns `false` if the rollback did
+    /// not reach the database.
+    async fn end(&mut self, depth: u32) -> bool {
+        if depth == 0 {
+            let ok = self.control(TransactionOp::Rollback).await.is_ok();
+            self.release_connection(ok);
+            self.aborted = None;
+            return ok;
+        }
+        let ok = self
+            .control(TransactionOp::RollbackToSavepoint(depth))
+            .await
+            .is_ok()
+            && self
+                .control(TransactionOp::ReleaseSavepoint(depth))
+                .await
+                .is_ok();
+        self.depth = depth - 1;
+        if self.aborted.is_some_and(|a| a >= depth) {
+            self.aborted = None;
+        }
+        if !ok {
+            // The savepoint could not be undone: nothing more may run in this
+            // transaction.
+            self.aborted = Some(0);
+        }
+        ok
+    }
+
+    fn release_connection(&mut self, healthy: bool) {
+        if let Some(pooled) = self.conn.take() {
+            self.inner.pool.put(pooled, healthy);
+        }
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if self.conn.is_none() {
+            return Err(lost());
+        }
+        if self.aborted.is_some() {
+            return Err(Error::transaction_aborted(
+                "an earlier statement failed in this transaction, which aborted it; roll it \
+                 back (or drop it) and start again. To go on after an expected failure, run \
+                 that statement in a nested transaction (tx.transaction()) and roll the \
+                 nested one back",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Compiles and runs statements in the transaction, as one atomic unit.
+    pub(crate) async fn exec(&mut self, stmts: Vec<Statement>) -> Result<Vec<Outcome>> {
+        self.settle().await?;
+        self.check_usable()?;
+        let inner = self.inner.clone();
+        let plans = stmts
+            .into_iter()
+            .map(|s| engine::compile(&inner.schema, &inner.capability, s))
+            .collect::<Result<Vec<_>>>()?;
+        if self.read_only && plans.iter().any(|p| p.writes()) {
+            return Err(Error::read_only_transaction(
+                "this statement writes, but the transaction is read-only; run it outside the \
+                 transaction or begin one without .read_only(true)",
+            ));
+        }
+        let Some(pooled) = self.conn.as_mut() else {
+            return Err(lost());
+        };
+        let mut sent = false;
+        let result = engine::run_batch(
+            &mut *pooled.conn,
+            &inner.schema,
+            &inner.capability,
+            plans,
+            &mut sent,
+        )
+        .await;
+        if let Err(e) = &result {
+            if e.is_connection() {
+                self.conn = None;
+                self.aborted = Some(0);
+            } else if sent {
+                self.aborted = Some(self.aborted.map_or(self.depth, |a| a.min(self.depth)));
+            }
+        }
+        result
+    }
+}
+
+fn lost() -> Error {
+    Error::transaction_aborted(
+        "the transaction's connection failed, so the database rolled the transaction back; \
+         start a new one",
+    )
+}
+
+impl Executor for Transaction<'_> {
+    fn schema(&self) -> &Schema {
+        &self.state().inner.schema
+    }
+
+    fn capability(&self) -> &Capability {
+        &self.state().inner.capability
+    }
+
+    fn __session(&mut self) -> Session<'_> {
+        Session::tx(self.state_mut())
+    }
+}

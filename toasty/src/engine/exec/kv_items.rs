@@ -1,0 +1,296 @@
+//! The items of a key-value `TransactWrite`: one conditional item per row written, and
+//! one claim (or release) per unique-index value that a row takes (or gives up).
+//!
+//! Conflicts inside one write are found here, before anything is sent, with the errors
+//! the contract gives on every backend: two new rows with one key, or two rows taking
+//! one unique value, are `UniqueViolation`; any other item that writes the same record
+//! or claim twice is `Unsupported` (DynamoDB allows one action per item in a
+//! transaction). The size limit of the capability is checked here too.
+
+use super::{rows_of, StepOut};
+use crate::engine::plan::KvWrite;
+use std::collections::BTreeMap;
+use toasty_core::driver::{Capability, WriteItem};
+use toasty_core::schema::db::{Table, TableId};
+use toasty_core::schema::Schema;
+use toasty_core::{Error, Result, Value};
+
+/// The items of one `TransactWrite`, collected from the write steps of a batch.
+pub(super) struct Items<'a> {
+    schema: &'a Schema,
+    cap: &'a Capability,
+    items: Vec<WriteItem>,
+}
+
+impl<'a> Items<'a> {
+    pub(super) fn new(schema: &'a Schema, cap: &'a Capability) -> Self {
+        Items {
+            schema,
+            cap,
+            items: Vec::new(),
+        }
+    }
+
+    /// Adds the items of `write`, whose input rows are in `steps_out`. Returns the table
+    /// it writes.
+    pub(super) fn add(&mut self, write: KvWrite, steps_out: &[StepOut]) -> Result<TableId> {
+        match write {
+            KvWrite::Insert { table, rows } => {
+                let def = self.schema.db.table(table)?;
+                for row in rows {
+                    let key = def.key_of(&row);
+                    for (index, values) in unique_values(def, &row) {
+                        self.items.push(WriteItem::Claim {
+                            table,
+                            index,
+                            values,
+                            key: key.clone(),
+                        });
+                    }
+                    self.items.push(WriteItem::Put { table, row });
+                }
+                Ok(table)
+            }
+            KvWrite::Update {
+                table,
+                input,
+                assignments,
+            } => {
+                let def = self.schema.db.table(table)?;
+                for row in rows_of(steps_out, input)? {
+                    let key = def.key_of(row);
+                    let mut after = row.clone();
+                    for (c, v) in &assignments {
+                        if let Some(slot) = after.get_mut(*c) {
+                            *slot = v.clone();
+                        }
+                    }
+                    for (i, index) in def.indices.iter().enumerate() {
+                        let touched = index
+                            .columns
+                            .iter()
+                            .any(|c| assignments.iter().any(|(a, _)| a == c));
+                        if !index.unique || !touched {
+                            continue;
+                        }
+                        let old = index_values(&index.columns, row);
+                        let new = index_values(&index.columns, &after);
+                        if same(&old, &new) {
+                            continue;
+                        }
+                        if !old.iter().any(Value::is_null) {
+                            self.items.push(WriteItem::Release {
+                                table,
+                                index: i,
+                                values: old,
+                                key: key.clone(),
+                            });
+                        }
+                        if !new.iter().any(Value::is_null) {
+                            self.items.push(WriteItem::Claim {
+                                table,
+                                index: i,
+                                values: new,
+                                key: key.clone(),
+                            });
+                        }
+                    }
+                    self.items.push(WriteItem::Update {
+                        table,
+                        key,
+                        expect: row.clone(),
+                        assignments: assignments.clone(),
+                    });
+                }
+                Ok(table)
+            }
+            KvWrite::Delete { table, input } => {
+                let def = self.schema.db.table(table)?;
+                for row in rows_of(steps_out, input)? {
+                    let key = def.key_of(row);
+                    for (index, values) in unique_values(def, row) {
+                        self.items.push(WriteItem::Release {
+                            table,
+                            index,
+                            values,
+                            key: key.clone(),
+                        });
+                    }
+                    self.items.push(WriteItem::Delete {
+                        table,
+                        key,
+                        expect: row.clone(),
+                    });
+                }
+                Ok(table)
+            }
+        }
+    }
+
+    /// The items to send (`None` when there is nothing to write), after the checks in
+    /// the module docs.
+    pub(super) fn finish(self) -> Result<Option<Vec<WriteItem>>> {
+        if self.items.is_empty() {
+            return Ok(None);
+        }
+        self.check_conflicts()?;
+        if let Some(max) = self.cap.max_transact_items {
+            if self.items.len() > max {
+                return Err(Error::unsupported(format!(
+                    "this write needs {} items in one atomic write (one per record, plus one \
+                     per unique value taken or given up), but {} allows at most {max} \
+                     (DynamoDB's TransactWriteItems limit); split it into smaller statements \
+                     or batches",
+                    self.items.len(),
+                    self.cap.name
+                )));
+            }
+        }
+        Ok(Some(self.items))
+    }
+
+    fn check_conflicts(&self) -> Result<()> {
+        // (table, record key) or (table, index, values) -> the first item that wrote it.
+        let mut records: BTreeMap<(TableId, KeyOf), &WriteItem> = BTreeMap::new();
+        let mut claims: BTreeMap<(TableId, usize, KeyOf), &WriteItem> = BTreeMap::new();
+        for item in &self.items {
+            match item {
+                WriteItem::Put { table, row } => {
+                    let def = self.schema.db.table(*table)?;
+                    let key = KeyOf(def.key_of(row));
+                    if let Some(earlier) = records.insert((*table, key), item) {
+                        return Err(match earlier {
+                            WriteItem::Put { .. } => self.duplicate_key(def),
+                            _ => twice(def),
+                        });
+                    }
+                }
+                WriteItem::Update { table, key, .. } | WriteItem::Delete { table, key, .. } => {
+                    let def = self.schema.db.table(*table)?;
+                    if records.insert((*table, KeyOf(key.clone())), item).is_some() {
+                        return Err(twice(def));
+                    }
+                }
+                WriteItem::Claim {
+                    table,
+                    index,
+                    values,
+                    ..
+                }
+                | WriteItem::Release {
+                    table,
+                    index,
+                    values,
+                    ..
+                } => {
+                    let def = self.schema.db.table(*table)?;
+                    let slot = (*table, *index, KeyOf(values.clone()));
+                    if let Some(earlier) = claims.insert(slot, item) {
+                        let both_claims = matches!(earlier, WriteItem::Claim { .. })
+                            && matches!(item, WriteItem::Claim { .. });
+                        return Err(if both_claims {
+                            self.duplicate_unique(def, *index)
+                        } else {
+                            twice(def)
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn model_name(&self, table: &Table) -> String {
+        self.schema
+            .mapping
+            .models
+            .iter()
+            .position(|m| m.table == table.id)
+            .and_then(|i| self.schema.app.get(i))
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| table.name.clone())
+    }
+
+    fn duplicate_key(&self, table: &Table) -> Error {
+        Error::unique_violation(format!(
+            "two `{}` records in one write have the same primary key",
+            self.model_name(table)
+        ))
+    }
+
+    fn duplicate_unique(&self, table: &Table, index: usize) -> Error {
+        let columns: Vec<String> = table
+            .indices
+            .get(index)
+            .map(|i| {
+                i.columns
+                    .iter()
+                    .filter_map(|&c| table.columns.get(c).map(|col| format!("`{}`", col.name)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Error::unique_violation(format!(
+            "two `{}` records in one write have the same value of {}",
+            self.model_name(table),
+            columns.join(", ")
+        ))
+    }
+}
+
+fn twice(table: &Table) -> Error {
+    Error::unsupported(format!(
+        "this key-value write changes one record of `{}` (or one of its unique values) twice; \
+         DynamoDB's TransactWriteItems takes one action per item, so run the two changes as \
+         separate statements",
+        table.name
+    ))
+}
+
+/// A key for ordered maps: values compared by the contract's sort order.
+#[derive(Debug, Clone)]
+struct KeyOf(Vec<Value>);
+
+impl PartialEq for KeyOf {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for KeyOf {}
+impl PartialOrd for KeyOf {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for KeyOf {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| a.sort_cmp(b))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| self.0.len().cmp(&other.0.len()))
+    }
+}
+
+fn index_values(columns: &[usize], row: &[Value]) -> Vec<Value> {
+    columns
+        .iter()
+        .map(|&c| row.get(c).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+fn same(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+}
+
+/// The values `row` holds in each unique index, where none is NULL.
+fn unique_values(table: &Table, row: &[Value]) -> Vec<(usize, Vec<Value>)> {
+    table
+        .indices
+        .iter()
+        .enumerate()
+        .filter(|(_, index)| index.unique)
+        .map(|(i, index)| (i, index_values(&index.columns, row)))
+        .filter(|(_, values)| !values.iter().any(Value::is_null))
+        .collect()
+}

@@ -1,0 +1,285 @@
+//! [`Plan::explain`]: a plan as text, one line per step, with table and column names.
+//!
+//! The text is for people and snapshot tests; it is not parsed back. Values appear as
+//! literals (the plan holds them); SQL text is the driver's business and is not shown.
+
+use super::plan::{KvWrite, Output, Plan, Step};
+use super::plan_kv::Fetch;
+use std::fmt::Write;
+use toasty_core::driver::{Operation, Select};
+use toasty_core::schema::db::Table;
+use toasty_core::schema::Schema;
+use toasty_core::stmt::{Direction, Expr, OrderBy, PatternOp, Select as Projection};
+use toasty_core::Value;
+
+impl Plan {
+    /// The plan as text: one numbered line per step, then what the statement returns.
+    pub fn explain(&self, schema: &Schema) -> String {
+        let mut out = String::new();
+        for (i, step) in self.steps.iter().enumerate() {
+            let _ = writeln!(out, "#{i} {}", step_line(schema, step));
+        }
+        let _ = write!(out, "=> {}", output_line(schema, &self.output));
+        out
+    }
+}
+
+fn step_line(schema: &Schema, step: &Step) -> String {
+    match step {
+        Step::Op(op) => op_line(schema, op),
+        Step::Fetch { table, fetches } => {
+            let Ok(t) = schema.db.table(*table) else {
+                return "fetch from an unknown table".to_string();
+            };
+            let parts: Vec<String> = fetches.iter().map(|f| fetch_line(t, f)).collect();
+            format!("kv fetch {}: {}", t.name, parts.join("; "))
+        }
+        Step::Select { input, select } => {
+            let Ok(t) = schema.db.table(select.table) else {
+                return format!("evaluate over #{input}");
+            };
+            format!("evaluate over #{input}:{}", select_clauses(t, select))
+        }
+        Step::Write(write) => match write {
+            KvWrite::Insert { table, rows } => format!(
+                "kv write: put {} new {} row(s), claiming their unique values",
+                rows.len(),
+                table_name(schema, *table)
+            ),
+            KvWrite::Update {
+                table,
+                input,
+                assignments,
+            } => {
+                let set = schema
+                    .db
+                    .table(*table)
+                    .map(|t| assignments_line(t, assignments))
+                    .unwrap_or_default();
+                format!(
+                    "kv write: update the {} rows of #{input} if unchanged, SET {set}",
+                    table_name(schema, *table)
+                )
+            }
+            KvWrite::Delete { table, input } => format!(
+                "kv write: delete the {} rows of #{input} if unchanged, releasing their unique \
+                 values",
+                table_name(schema, *table)
+            ),
+        },
+    }
+}
+
+fn op_line(schema: &Schema, op: &Operation) -> String {
+    let table_of = |id| schema.db.table(id).ok();
+    match op {
+        Operation::Select(s) => match table_of(s.table) {
+            Some(t) => {
+                let what = match s.projection {
+                    Projection::Count => "count",
+                    Projection::Records => "select",
+                };
+                format!("{what} {}{}", t.name, select_clauses(t, s))
+            }
+            None => "select".to_string(),
+        },
+        Operation::Insert(i) => match table_of(i.table) {
+            Some(t) => {
+                let mut line = format!(
+                    "insert {} ({}) {} row(s)",
+                    t.name,
+                    columns(t, &i.columns),
+                    i.rows.len()
+                );
+                if !i.returning.is_empty() {
+                    let _ = write!(line, " RETURNING {}", columns(t, &i.returning));
+                }
+                line
+            }
+            None => "insert".to_string(),
+        },
+        Operation::Update(u) => match table_of(u.table) {
+            Some(t) => format!(
+                "update {} SET {} WHERE {}",
+                t.name,
+                assignments_line(t, &u.assignments),
+                expr(t, &u.filter)
+            ),
+            None => "update".to_string(),
+        },
+        Operation::Delete(d) => match table_of(d.table) {
+            Some(t) => format!("delete {} WHERE {}", t.name, expr(t, &d.filter)),
+            None => "delete".to_string(),
+        },
+        other => other.name().to_string(),
+    }
+}
+
+fn select_clauses(t: &Table, s: &Select) -> String {
+    let mut out = String::new();
+    if !s.filter.is_true() {
+        let _ = write!(out, " WHERE {}", expr(t, &s.filter));
+    }
+    if !s.order_by.is_empty() {
+        let _ = write!(out, " ORDER BY {}", order(t, &s.order_by));
+    }
+    if let Some(l) = s.limit {
+        let _ = write!(out, " LIMIT {l}");
+    }
+    if let Some(o) = s.offset {
+        let _ = write!(out, " OFFSET {o}");
+    }
+    out
+}
+
+fn fetch_line(t: &Table, f: &Fetch) -> String {
+    match f {
+        Fetch::Keys(keys) => format!("get {} key(s) {}", keys.len(), values_list(keys)),
+        Fetch::Partition { index, value, sort } => {
+            let source = match index {
+                None => format!("{} by {}", t.name, key_columns(t, &t.primary_key)),
+                Some(i) => t
+                    .indices
+                    .get(*i)
+                    .map(|idx| format!("index {}", idx.name))
+                    .unwrap_or_else(|| format!("index #{i}")),
+            };
+            let mut line = format!("query {source} = {value:?}");
+            if let Some(sort) = sort {
+                let _ = write!(line, " AND {}", expr(t, sort));
+            }
+            line
+        }
+    }
+}
+
+fn values_list(keys: &[Vec<Value>]) -> String {
+    let shown: Vec<String> = keys.iter().take(5).map(|k| format!("{k:?}")).collect();
+    if keys.len() > 5 {
+        format!("{}, ...", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn output_line(schema: &Schema, output: &Output) -> String {
+    let model = |id: toasty_core::schema::app::ModelId| {
+        schema.model(id).map(|m| m.name.clone()).unwrap_or_default()
+    };
+    match output {
+        Output::Records { step, model: m } => format!("{} records from #{step}", model(*m)),
+        Output::Assigned { step, model: m, .. } => {
+            format!("{} records from #{step}, as updated", model(*m))
+        }
+        Output::Count { step } => format!("count from #{step}"),
+        Output::Inserted {
+            records,
+            generated,
+            steps,
+        } => {
+            let mut line = format!("{} inserted record(s)", records.len());
+            if let Some(g) = generated {
+                let ids: Vec<String> = steps.iter().map(|s| format!("#{s}")).collect();
+                let _ = write!(
+                    line,
+                    ", {} generated by {}{}",
+                    g.label,
+                    ids.join(", "),
+                    if g.needs_check() {
+                        format!(" and checked against {}", g.ty.rust_name())
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            line
+        }
+    }
+}
+
+fn table_name(schema: &Schema, id: toasty_core::schema::db::TableId) -> String {
+    schema
+        .db
+        .table(id)
+        .map(|t| t.name.clone())
+        .unwrap_or_default()
+}
+
+fn column(t: &Table, c: usize) -> String {
+    t.columns
+        .get(c)
+        .map(|col| col.name.clone())
+        .unwrap_or_else(|| format!("#{c}"))
+}
+
+fn columns(t: &Table, cols: &[usize]) -> String {
+    cols.iter()
+        .map(|&c| column(t, c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key_columns(t: &Table, cols: &[usize]) -> String {
+    cols.first().map(|&c| column(t, c)).unwrap_or_default()
+}
+
+fn order(t: &Table, order_by: &[OrderBy]) -> String {
+    order_by
+        .iter()
+        .map(|o| {
+            let dir = match o.direction {
+                Direction::Asc => "ASC",
+                Direction::Desc => "DESC",
+            };
+            format!("{} {dir}", column(t, o.target))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn assignments_line(t: &Table, assignments: &[(usize, Value)]) -> String {
+    assignments
+        .iter()
+        .map(|(c, v)| format!("{} = {v:?}", column(t, *c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn expr(t: &Table, e: &Expr) -> String {
+    match e {
+        Expr::Value(v) => format!("{v:?}"),
+        Expr::Field(f) => format!("field#{f}"),
+        Expr::Column(c) => column(t, *c),
+        Expr::Binary { op, lhs, rhs } => {
+            format!("{} {} {}", expr(t, lhs), op.as_sql(), expr(t, rhs))
+        }
+        Expr::And(items) => joined(t, items, " AND "),
+        Expr::Or(items) => joined(t, items, " OR "),
+        Expr::Not(inner) => format!("NOT ({})", expr(t, inner)),
+        Expr::IsNull(inner) => format!("{} IS NULL", expr(t, inner)),
+        Expr::InList { expr: inner, list } => {
+            let items: Vec<String> = list.iter().map(|v| format!("{v:?}")).collect();
+            format!("{} IN ({})", expr(t, inner), items.join(", "))
+        }
+        Expr::Pattern {
+            op,
+            expr: inner,
+            pattern,
+        } => {
+            let name = match op {
+                PatternOp::StartsWith => "starts_with",
+                PatternOp::EndsWith => "ends_with",
+                PatternOp::Contains => "contains",
+            };
+            format!("{name}({}, {pattern:?})", expr(t, inner))
+        }
+    }
+}
+
+fn joined(t: &Table, items: &[Expr], sep: &str) -> String {
+    items
+        .iter()
+        .map(|i| format!("({})", expr(t, i)))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
