@@ -52,6 +52,18 @@ pub trait BatchItem: Sized {
     /// Turns the statement's outcome into its output. Not part of the public API.
     #[doc(hidden)]
     fn __finish(state: Self::State, outcome: Outcome) -> Result<Self::Output>;
+
+    /// The plan the statement compiles to on `e`'s driver, as text (see
+    /// [`crate::Plan::explain`]), without running it.
+    fn explain(self, e: &dyn Executor) -> Result<String> {
+        match self.__prepare(e)? {
+            Prepared::Run(stmt, _) => {
+                let plan = crate::engine::compile(e.schema(), e.capability(), stmt.0)?;
+                Ok(plan.explain(e.schema()))
+            }
+            Prepared::Done(_) => Ok("(nothing to run)".to_string()),
+        }
+    }
 }
 
 /// A prepared statement of a batch. Not part of the public API.

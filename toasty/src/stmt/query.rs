@@ -129,6 +129,12 @@ impl<M: Model> Query<M> {
         Delete::from_query(self)
     }
 
+    /// The plan this query compiles to on `db`'s driver, as text, without running it:
+    /// `User::filter_by_email("a@b").explain(&db)?`.
+    pub fn explain(&self, db: &dyn Executor) -> Result<String> {
+        BatchItem::explain(self.clone(), db)
+    }
+
     /// Splits the results into pages of `per_page` records (keyset pagination, with the
     /// primary key appended to the order as a tie-breaker).
     pub fn paginate(self, per_page: usize) -> Paginate<M> {
