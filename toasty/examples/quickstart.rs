@@ -1,5 +1,5 @@
 //! A walk through Toasty on the in-memory reference driver: create, query, update,
-//! paginate and delete.
+//! paginate, a transaction, a batch and delete.
 //!
 //! Run it with `cargo run -p toasty --example quickstart`.
 
@@ -126,12 +126,44 @@ async fn main() -> toasty::Result<()> {
         .unwrap_err();
     println!("creating a second ada@example.com fails: {err}");
 
-    // Delete: one record, then by a filter.
+    // A transaction: both creates happen, or neither. Dropping `tx` without commit()
+    // would roll it back.
+    let mut tx = db.transaction().await?;
+    toasty::create!(User {
+        name: "Margaret",
+        email: "margaret@example.com",
+        age: 28
+    })
+    .exec(&mut tx)
+    .await?;
+    toasty::create!(User {
+        name: "Donald",
+        email: "donald@example.com",
+        age: 31
+    })
+    .exec(&mut tx)
+    .await?;
+    tx.commit().await?;
+
+    // A batch: statements of any models, run together, all or nothing.
+    let (margaret, young) = toasty::batch((
+        User::filter_by_email("margaret@example.com").get(),
+        User::filter(User::fields().age().lt(30)).count(),
+    ))
+    .exec(&mut db)
+    .await?;
+    println!(
+        "batch: found {} (age {:?}); {young} user(s) under 30",
+        margaret.name, margaret.age
+    );
+
+    // Delete: one record, then by a filter (which says how many it removed).
     ada.delete().exec(&mut db).await?;
-    User::filter(User::fields().age().lt(30))
+    let removed = User::filter(User::fields().age().lt(30))
         .delete()
         .exec(&mut db)
         .await?;
+    println!("deleted {removed} user(s) under 30");
     let left = User::all()
         .order_by(User::fields().name().asc())
         .exec(&mut db)

@@ -50,8 +50,8 @@ pub(crate) async fn run(
             return Err(Error::driver("a one-step plan lost its step"));
         };
         *sent = true;
-        let response = conn.exec(&schema.db, op).await?;
-        return outcome::outcome(schema, output, vec![StepOut::Response(response)]);
+        let mut out = StepOut::Response(conn.exec(&schema.db, op).await?);
+        return outcome::outcome(schema, output, std::slice::from_mut(&mut out));
     }
     Box::pin(run_batch(conn, schema, cap, vec![plan], sent))
         .await?
@@ -113,7 +113,7 @@ pub(crate) async fn run_batch(
     outputs
         .into_iter()
         .zip(outs)
-        .map(|(output, steps_out)| outcome::outcome(schema, output, steps_out))
+        .map(|(output, mut steps_out)| outcome::outcome(schema, output, &mut steps_out))
         .collect()
 }
 

@@ -9,11 +9,11 @@ use toasty_core::schema::Schema;
 use toasty_core::{Error, Result, Value};
 
 /// The outcome `output` describes, from the outputs of the plan's steps.
-pub(super) fn outcome(schema: &Schema, output: Output, mut outs: Vec<StepOut>) -> Result<Outcome> {
+pub(super) fn outcome(schema: &Schema, output: Output, outs: &mut [StepOut]) -> Result<Outcome> {
     match output {
         Output::Records { step, model } => {
             let mapping = lower::mapping_for(schema, model)?;
-            match take(&mut outs, step)? {
+            match take(outs, step)? {
                 StepOut::Response(Response::RowSet(set))
                     if lower::is_identity(mapping, set.width()) =>
                 {
@@ -35,7 +35,7 @@ pub(super) fn outcome(schema: &Schema, output: Output, mut outs: Vec<StepOut>) -
             assignments,
         } => {
             let mapping = lower::mapping_for(schema, model)?;
-            let StepOut::Rows(mut rows) = take(&mut outs, step)? else {
+            let StepOut::Rows(mut rows) = take(outs, step)? else {
                 return Err(no_rows(step));
             };
             for row in &mut rows {
@@ -47,7 +47,7 @@ pub(super) fn outcome(schema: &Schema, output: Output, mut outs: Vec<StepOut>) -
             }
             Ok(Outcome::Records(rows_to_records(mapping, rows)))
         }
-        Output::Count { step } => Ok(Outcome::Count(match take(&mut outs, step)? {
+        Output::Count { step } => Ok(Outcome::Count(match take(outs, step)? {
             StepOut::Response(Response::Count(n)) => n,
             StepOut::Response(Response::Rows(rows)) | StepOut::Rows(rows) => rows.len() as u64,
             StepOut::Response(Response::RowSet(set)) => set.len() as u64,
@@ -59,7 +59,7 @@ pub(super) fn outcome(schema: &Schema, output: Output, mut outs: Vec<StepOut>) -
             steps,
         } => {
             if let Some(generated) = generated {
-                fill_generated(&mut records, &generated, &mut outs, &steps)?;
+                fill_generated(&mut records, &generated, outs, &steps)?;
             }
             Ok(Outcome::Records(records))
         }
