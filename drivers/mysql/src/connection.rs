@@ -4,9 +4,16 @@
 //! operation); a connection that timed out or lost its
 //! server is closed, so later operations fail fast with a
 //! [`toasty_core::ErrorKind::Connection`] error and the pool's validity check drops it.
+//!
+//! The connection also tracks the user transaction open on it (a
+//! [`TransactionState`]): transaction control runs as its plan says, and while a
+//! transaction is open an operation of several statements runs inside a savepoint
+//! instead of its own transaction.
 
 use crate::driver::PING_TIMEOUT;
-use crate::run::{begin, commit, rollback, run, Outcome};
+use crate::run::{
+    begin, commit, release, rollback, rollback_to_savepoint, run, savepoint, Outcome,
+};
 use crate::session::Session;
 use crate::{error, returning};
 use async_trait::async_trait;
@@ -14,10 +21,12 @@ use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
 use std::fmt::Display;
 use std::time::Duration;
-use toasty_core::driver::{Connection, Operation, OperationClock, Response};
+use toasty_core::driver::{Connection, Operation, OperationClock, Response, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
-use toasty_sql::{Output, ResponseBuilder, Serializer, Statement};
+use toasty_sql::{
+    Output, ResponseBuilder, Serializer, Statement, TransactionPlan, TransactionState,
+};
 
 /// One Toasty connection to MySQL or MariaDB.
 pub struct MysqlConnection {
@@ -26,6 +35,7 @@ pub struct MysqlConnection {
     serializer: Serializer,
     auto_increment_step: u64,
     clock: OperationClock,
+    transaction: TransactionState,
 }
 
 impl MysqlConnection {
@@ -40,6 +50,41 @@ impl MysqlConnection {
             serializer,
             auto_increment_step,
             clock: OperationClock::new(timeout),
+            transaction: TransactionState::new(),
+        }
+    }
+
+    /// Runs one transaction-control step as [`TransactionState::plan`] says.
+    async fn transaction_step(&mut self, step: &TransactionOp) -> Result<Response> {
+        // A lost connection is reported as such, not as "no transaction is open".
+        let Some(conn) = self.session.as_mut() else {
+            return Err(closed());
+        };
+        let plan = self.transaction.plan(&self.serializer, step)?;
+        let result = match self.clock.run(control(conn, &plan)).await {
+            Ok(result) => result,
+            Err(_) => Err(error::timeout(&"transaction control", self.clock.limit())),
+        };
+        self.transaction.finish(step, result.is_ok());
+        if let Err(e) = &result {
+            self.failed(e);
+        }
+        result?;
+        match plan.refusal {
+            Some(e) => Err(e),
+            None => Ok(Response::Count(0)),
+        }
+    }
+
+    /// Records a failed operation: a lost connection is never reused, and a
+    /// serialization failure ends the user transaction (a deadlock has rolled it back).
+    fn failed(&mut self, e: &Error) {
+        if e.is_connection() {
+            // The connection's state is unknown: never reuse it.
+            self.session = None;
+            self.transaction.clear();
+        } else {
+            self.transaction.note_error(e);
         }
     }
 
@@ -79,19 +124,51 @@ struct Job<'a> {
     context: &'a (dyn Display + Sync),
 }
 
-/// Executes `op`: serialize, then run its statements (several in one transaction).
+/// The error for an operation on a connection closed after a failure.
+fn closed() -> Error {
+    Error::connection(
+        "this MySQL connection was closed after an earlier connection failure or timeout; \
+         open a new one",
+    )
+}
+
+/// Runs a transaction plan's statements (text protocol: no parameters, nothing worth
+/// preparing); when one fails, its cleanup runs, errors ignored.
+async fn control(conn: &mut Session, plan: &TransactionPlan) -> Result<()> {
+    for statement in &plan.statements {
+        if let Err(e) = conn.conn.query_drop(&statement.sql).await {
+            let e = error::map(e, &format!("transaction control `{}`", statement.sql));
+            if !e.is_connection() {
+                for cleanup in &plan.cleanup {
+                    let _ = conn.conn.query_drop(&cleanup.sql).await;
+                }
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Executes `op`: serialize, then run its statements (several in one transaction, or
+/// in a savepoint when `user_transaction`: a user transaction is open).
 async fn exec_op(
     conn: &mut Session,
     serializer: &Serializer,
     step: u64,
     schema: &db::Schema,
     op: &Operation,
+    user_transaction: bool,
 ) -> Result<Response> {
     let Some(table) = table_of(op) else {
-        return Err(toasty_core::Error::unsupported(format!(
-            "the MySQL driver does not run {} yet",
-            op.name()
-        )));
+        // TransactWrite: the serializer says why SQL drivers do not take it.
+        // (Transaction control never gets here.)
+        return Err(match serializer.serialize(schema, op) {
+            Err(e) => e,
+            Ok(_) => Error::unsupported(format!(
+                "the MySQL driver does not run {} as a table operation",
+                op.name()
+            )),
+        });
     };
     let table = schema.table(table)?;
     let context = error::Context {
@@ -102,6 +179,13 @@ async fn exec_op(
     let emulated_update =
         matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
     let ddl = statements.iter().all(|s| s.output == Output::Nothing);
+    if ddl && user_transaction && !statements.is_empty() {
+        return Err(Error::unsupported(format!(
+            "{context}: MySQL commits the open transaction implicitly before CREATE TABLE \
+             or DROP TABLE, so they cannot run inside a transaction; create and drop \
+             tables outside transactions"
+        )));
+    }
     let transaction = !ddl && (statements.len() > 1 || emulated_update);
     let job = Job {
         serializer,
@@ -112,12 +196,34 @@ async fn exec_op(
         statements: &statements,
         context: &context,
     };
+    if transaction && user_transaction {
+        // Boxed for the same reason as below.
+        return Box::pin(in_savepoint(conn, &job)).await;
+    }
     if transaction {
         // Boxed: the transaction's extra state would otherwise enlarge (and be moved
         // with) the future of every single-statement operation.
         return Box::pin(in_transaction(conn, &job)).await;
     }
     run_all(conn, &job).await
+}
+
+/// [`run_all`] inside a savepoint of the open user transaction, rolled back to on
+/// failure (unless the connection itself failed).
+async fn in_savepoint(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
+    savepoint(conn, job.context).await?;
+    match run_all(conn, job).await {
+        Ok(response) => {
+            release(conn, job.context).await?;
+            Ok(response)
+        }
+        Err(e) => {
+            if !e.is_connection() {
+                rollback_to_savepoint(conn).await;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// [`run_all`] inside `START TRANSACTION` .. `COMMIT`, rolled back on failure (unless
@@ -186,11 +292,13 @@ async fn run_all(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
 #[async_trait]
 impl Connection for MysqlConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        if let Operation::Transaction(step) = &op {
+            // Boxed: keeps the future of every ordinary operation small.
+            return Box::pin(self.transaction_step(step)).await;
+        }
+        self.transaction.check_operation()?;
         let Some(conn) = self.session.as_mut() else {
-            return Err(Error::connection(
-                "this MySQL connection was closed after an earlier connection failure or \
-                 timeout; open a new one",
-            ));
+            return Err(closed());
         };
         let fut = exec_op(
             conn,
@@ -198,14 +306,14 @@ impl Connection for MysqlConnection {
             self.auto_increment_step,
             schema,
             &op,
+            self.transaction.is_open(),
         );
         let result = match self.clock.run(fut).await {
             Ok(result) => result,
             Err(_) => Err(error::timeout(&op.name(), self.clock.limit())),
         };
-        if result.as_ref().is_err_and(|e| e.is_connection()) {
-            // The connection's state is unknown: never reuse it.
-            self.session = None;
+        if let Err(e) = &result {
+            self.failed(e);
         }
         result
     }

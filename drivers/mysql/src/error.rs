@@ -5,6 +5,8 @@
 //! | 1062 duplicate entry, 1586 duplicate entry for a unique key | `UniqueViolation` |
 //! | 1048 column cannot be null, 1364 field has no default value | `InvalidValue` |
 //! | 1264 out of range, 1690 value out of range, 1406 data too long | `ValueOutOfRange` |
+//! | 1213 deadlock (the transaction was rolled back), 1205 lock wait timeout | `SerializationFailure` |
+//! | 1792 write in a read-only transaction | `ReadOnlyTransaction` |
 //! | 2006 / 2013 server gone away / lost connection, I/O errors, closed connection, timeouts | `Connection` |
 //! | anything else | `Driver` |
 
@@ -29,6 +31,15 @@ pub(crate) fn map(err: MyError, context: &(dyn Display + Sync)) -> Error {
                 )),
                 1264 | 1690 | 1406 => Error::out_of_range(format!(
                     "{context}: {detail}: the value does not fit the column"
+                )),
+                1213 | 1205 => Error::serialization_failure(format!(
+                    "{context}: {detail}: the transaction conflicted with a concurrent one \
+                     (a deadlock or a lock it waited for too long); roll it back and retry \
+                     the whole transaction"
+                )),
+                1792 => Error::read_only_transaction(format!(
+                    "{context}: {detail}: this transaction is read-only, so it cannot write; \
+                     do not write in a read-only transaction (begin a read-write one to write)"
                 )),
                 2006 | 2013 => Error::connection(format!(
                     "{context}: the connection to MySQL was lost: {detail}"
@@ -93,6 +104,19 @@ mod tests {
         assert_eq!(map(server(1690), &"x").kind(), ErrorKind::ValueOutOfRange);
         assert_eq!(map(server(1406), &"x").kind(), ErrorKind::ValueOutOfRange);
         assert_eq!(map(server(2013), &"x").kind(), ErrorKind::Connection);
+        assert_eq!(
+            map(server(1213), &"x").kind(),
+            ErrorKind::SerializationFailure
+        );
+        assert_eq!(
+            map(server(1205), &"x").kind(),
+            ErrorKind::SerializationFailure
+        );
+        assert!(map(server(1213), &"x").message().contains("retry"));
+        assert_eq!(
+            map(server(1792), &"x").kind(),
+            ErrorKind::ReadOnlyTransaction
+        );
         assert_eq!(map(server(1146), &"x").kind(), ErrorKind::Driver);
         assert_eq!(
             map(MyError::Driver(DriverError::ConnectionClosed), &"x").kind(),

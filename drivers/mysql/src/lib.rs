@@ -40,16 +40,46 @@
 //!
 //! MySQL has no `RETURNING`. Inserts return generated keys from the statement's first id
 //! (`LAST_INSERT_ID()`) plus `@@auto_increment_increment` per row; `UPDATE ... returning`
-//! runs in a transaction as `SELECT ... FOR UPDATE`, the update, and a re-read by key.
+//! runs in a transaction (a savepoint inside a user transaction) as `SELECT ... FOR
+//! UPDATE`, the update, and a re-read by key.
 //!
 //! # Errors
 //!
 //! See the table in the `error` module: duplicates are
 //! [`toasty_core::ErrorKind::UniqueViolation`], NULL into `NOT NULL`
 //! [`toasty_core::ErrorKind::InvalidValue`], out-of-range and too-long data
-//! [`toasty_core::ErrorKind::ValueOutOfRange`], a lost server
+//! [`toasty_core::ErrorKind::ValueOutOfRange`], a deadlock (1213) or lock wait timeout
+//! (1205) [`toasty_core::ErrorKind::SerializationFailure`], a write in a read-only
+//! transaction (1792) [`toasty_core::ErrorKind::ReadOnlyTransaction`], a lost server
 //! [`toasty_core::ErrorKind::Connection`]. Every operation runs under a time limit
 //! ([`DEFAULT_OPERATION_TIMEOUT`]); a connection that failed or timed out is closed.
+//!
+//! # Transactions
+//!
+//! The driver runs interactive transactions
+//! ([`toasty_core::driver::Operation::Transaction`]; the capability's
+//! `interactive_transactions` is `true`) on the connection that began them, with the SQL
+//! of `toasty-sql` and its `TransactionState` bookkeeping:
+//!
+//! * `Begin` with an isolation level sends `SET TRANSACTION ISOLATION LEVEL ..` (which
+//!   applies to the next transaction only) before `START TRANSACTION [READ ONLY]`.
+//!   Under `SERIALIZABLE` InnoDB reads with shared locks, so two transactions that read
+//!   and then write the same row deadlock and MySQL rolls one back: it fails with
+//!   `SerializationFailure`; roll back and retry the whole transaction.
+//! * Inside a transaction an operation of several statements (a split insert, the
+//!   emulated `UPDATE ... RETURNING`) runs inside its own savepoint (`toasty_op`)
+//!   instead of `START TRANSACTION` .. `COMMIT`, which would commit the user's work:
+//!   it stays atomic, and a failure undoes only that operation.
+//! * `CreateTable` / `DropTable` inside a transaction are `Unsupported`: MySQL would
+//!   commit the transaction implicitly before them.
+//! * A failed statement leaves the transaction usable (MySQL rolls back only the
+//!   statement), except a serialization failure: a deadlock rolled back the whole
+//!   transaction, so afterwards only `Rollback` is accepted (`TransactionAborted`
+//!   otherwise; a `Commit` then rolls back).
+//! * `Begin` inside a transaction, and `Commit`, `Rollback` or a savepoint step outside
+//!   one, are `InvalidStatement` and nothing is sent.
+//! * A connection dropped with a transaction open closes its session, and the server
+//!   rolls the transaction back.
 
 //!
 //! # Statement cache

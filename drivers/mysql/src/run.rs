@@ -1,5 +1,6 @@
 //! Running serialized [`Statement`]s on a `mysql_async` connection: binding, the
-//! prepared-statement cache, decoding, and transactions.
+//! prepared-statement cache, decoding, and the transactions (or savepoints) that make an
+//! operation of several statements atomic.
 
 use crate::session::Session;
 use crate::{bind, decode, error};
@@ -132,4 +133,38 @@ pub(crate) async fn commit(session: &mut Session, context: &(dyn Display + Sync)
 /// original error is what the caller reports, and a broken connection is discarded.
 pub(crate) async fn rollback(session: &mut Session) {
     let _ = session.conn.query_drop("ROLLBACK").await;
+}
+
+/// Makes an operation of several statements atomic inside a user transaction, where a
+/// `START TRANSACTION` would commit the user's work: its own savepoint (user savepoints
+/// are `toasty_sp<n>`).
+pub(crate) async fn savepoint(session: &mut Session, context: &(dyn Display + Sync)) -> Result<()> {
+    session
+        .conn
+        .query_drop("SAVEPOINT toasty_op")
+        .await
+        .map_err(|e| error::map(e, context))
+}
+
+/// Releases the operation's savepoint, keeping its work in the user's transaction.
+pub(crate) async fn release(session: &mut Session, context: &(dyn Display + Sync)) -> Result<()> {
+    session
+        .conn
+        .query_drop("RELEASE SAVEPOINT toasty_op")
+        .await
+        .map_err(|e| error::map(e, context))
+}
+
+/// Undoes the operation after a failure, leaving the user's transaction as it was
+/// before it. Failures are ignored as in [`rollback`] (after a deadlock MySQL has rolled
+/// back the whole transaction, savepoint included).
+pub(crate) async fn rollback_to_savepoint(session: &mut Session) {
+    if session
+        .conn
+        .query_drop("ROLLBACK TO SAVEPOINT toasty_op")
+        .await
+        .is_ok()
+    {
+        let _ = session.conn.query_drop("RELEASE SAVEPOINT toasty_op").await;
+    }
 }

@@ -1,20 +1,23 @@
 //! [`PgConnection`]: one PostgreSQL session executing Toasty operations.
 //!
 //! It owns the `tokio-postgres` client (whose socket is driven by a task spawned at
-//! connect), a cache of prepared statements keyed by SQL text, and the rules for
-//! running an operation: serialize with `toasty-sql`, bind, run several statements in
-//! one transaction, decode, and give up with a connection error when the server does
-//! not answer in time (an [`OperationClock`], not a runtime timer per operation).
+//! connect), a cache of prepared statements keyed by SQL text, the state of the user
+//! transaction, and the rules for running an operation: serialize with `toasty-sql`,
+//! bind, run several statements in one transaction (inline inside a user transaction),
+//! decode, and give up with a connection error when the server does not answer in time
+//! (an [`OperationClock`], not a runtime timer per operation).
 
 use crate::bind::{bind, pg_type, Bound};
 use crate::{decode, error};
 use async_trait::async_trait;
 use rustc_hash::FxHashMap as HashMap;
 use std::time::{Duration, Instant};
-use toasty_core::driver::{Connection, Operation, OperationClock, Response, RowSet};
+use toasty_core::driver::{Connection, Operation, OperationClock, Response, RowSet, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
-use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
+use toasty_sql::{
+    Dialect, Output, ResponseBuilder, Serializer, Statement, TransactionPlan, TransactionState,
+};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
@@ -35,6 +38,7 @@ pub struct PgConnection {
     clock: OperationClock,
     last_ok: Instant,
     broken: bool,
+    transaction: TransactionState,
 }
 
 impl PgConnection {
@@ -46,12 +50,18 @@ impl PgConnection {
             clock: OperationClock::new(operation_timeout),
             last_ok: Instant::now(),
             broken: false,
+            transaction: TransactionState::new(),
         }
     }
 
     /// Runs every statement of an operation (in one transaction when there are several).
+    ///
+    /// Inside a user transaction they run inline: a `BEGIN` there would only warn, and
+    /// the `COMMIT` would end the user's transaction early. No savepoint is needed for
+    /// atomicity: when one fails, PostgreSQL aborts the whole user transaction, which
+    /// can then only be rolled back (or rolled back to a savepoint taken before).
     async fn run_all(&mut self, statements: &[Statement], out: &mut ResponseBuilder) -> Result<()> {
-        if statements.len() <= 1 {
+        if statements.len() <= 1 || self.transaction.is_open() {
             for statement in statements {
                 self.run(statement, out).await?;
             }
@@ -104,7 +114,9 @@ impl PgConnection {
         match result {
             // PostgreSQL refuses a cached plan whose result type changed (a table was
             // dropped and re-created differently by another connection): prepare again.
-            Err(e) if is_stale_plan(&e) => {
+            // Not inside a user transaction: the error has aborted it, so a retry could
+            // only fail with "current transaction is aborted".
+            Err(e) if is_stale_plan(&e) && !self.transaction.is_open() => {
                 self.statements.remove(sql);
                 let prepared = self.prepare(statement).await?;
                 self.execute(&prepared, statement, &params, out)
@@ -175,6 +187,68 @@ impl PgConnection {
         Ok(prepared)
     }
 
+    /// Runs one transaction-control step as [`TransactionState::plan`] says.
+    async fn transaction_step(&mut self, step: &TransactionOp) -> Result<Response> {
+        let plan = self.transaction.plan(&self.serializer, step)?;
+        let clock = self.clock.clone();
+        let result = match clock.run(self.control(&plan)).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.broken = true;
+                self.cancel_in_background();
+                Err(error::timed_out("transaction control", clock.limit()))
+            }
+        };
+        if result.as_ref().is_err_and(Error::is_connection) {
+            self.broken = true;
+        }
+        self.transaction.finish(step, result.is_ok());
+        if let Err(e) = &result {
+            // A failed savepoint step aborts the transaction on the server.
+            self.note_failure(e);
+        }
+        result?;
+        self.last_ok = Instant::now();
+        match plan.refusal {
+            Some(e) => Err(e),
+            None => Ok(Response::Count(0)),
+        }
+    }
+
+    /// Runs a plan's statements (simple protocol: no parameters, nothing to cache);
+    /// when one fails, its cleanup runs, errors ignored.
+    async fn control(&self, plan: &TransactionPlan) -> Result<()> {
+        for statement in &plan.statements {
+            if let Err(e) = self.client.batch_execute(&statement.sql).await {
+                let e = error::map(e, &statement.sql);
+                if !e.is_connection() {
+                    for cleanup in &plan.cleanup {
+                        let _ = self.client.batch_execute(&cleanup.sql).await;
+                    }
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records in the transaction state that an operation inside it failed with `e`:
+    /// a serialization failure ends the transaction, and any error the server reported
+    /// aborts it (PostgreSQL then ignores everything until a rollback, to a savepoint or
+    /// of the whole transaction).
+    fn note_failure(&mut self, e: &Error) {
+        if !self.transaction.is_open() {
+            return;
+        }
+        self.transaction.note_error(e);
+        let from_server = std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<tokio_postgres::Error>())
+            .is_some_and(|pg| pg.as_db_error().is_some());
+        if from_server {
+            self.transaction.mark_failed();
+        }
+    }
+
     /// Asks the server to cancel whatever this connection is running (best effort, in
     /// the background).
     fn cancel_in_background(&self) {
@@ -219,6 +293,11 @@ impl Connection for PgConnection {
             self.broken = true;
             return Err(error::closed());
         }
+        if let Operation::Transaction(step) = &op {
+            // Boxed: keeps the future of every ordinary operation small.
+            return Box::pin(self.transaction_step(step)).await;
+        }
+        self.transaction.check_operation()?;
         let statements = self.serializer.serialize(schema, &op)?;
         let mut response = ResponseBuilder::new(schema, &op);
         let clock = self.clock.clone();
@@ -231,6 +310,8 @@ impl Connection for PgConnection {
             Ok(Err(e)) => {
                 if e.is_connection() {
                     self.broken = true;
+                } else {
+                    self.note_failure(&e);
                 }
                 Err(e)
             }

@@ -5,6 +5,9 @@
 //! | `23505` unique_violation | `UniqueViolation` |
 //! | `23502` not_null_violation, `22021`/`22P05` bad characters | `InvalidValue` |
 //! | `22003` numeric_value_out_of_range | `ValueOutOfRange` |
+//! | `40001` serialization_failure, `40P01` deadlock_detected | `SerializationFailure` |
+//! | `25006` read_only_sql_transaction | `ReadOnlyTransaction` |
+//! | `25P02` in_failed_sql_transaction | `TransactionAborted` |
 //! | class `08`, `57P01`-`57P03`, `53300`, a closed connection, an I/O error | `Connection` |
 //! | anything else | `Driver` |
 
@@ -27,6 +30,19 @@ pub(crate) fn map(err: tokio_postgres::Error, sql: &str) -> Error {
             )),
             "22003" => Error::out_of_range(format!(
                 "{detail}: the value does not fit the column's type"
+            )),
+            "40001" | "40P01" => Error::serialization_failure(format!(
+                "{detail}: the transaction conflicted with a concurrent one and PostgreSQL \
+                 aborted it; roll it back and retry the whole transaction"
+            )),
+            "25006" => Error::read_only_transaction(format!(
+                "{detail}: this transaction is read-only, so it cannot write; do not write \
+                 in a read-only transaction (begin a read-write one to write)"
+            )),
+            "25P02" => Error::transaction_aborted(format!(
+                "{detail}: an earlier statement of this transaction failed, so PostgreSQL \
+                 ignores everything until it ends; roll it back (or roll back to a \
+                 savepoint taken before the failure) and try again"
             )),
             "22021" | "22P05" => Error::invalid_value(format!(
                 "{detail}: PostgreSQL cannot store this text (NUL or invalid characters)"
@@ -116,4 +132,97 @@ fn describe(db: &DbError) -> String {
         out.push_str(&format!(": {d}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! The mapping of transaction errors, produced on a real server
+    //! (`TOASTY_TEST_POSTGRES_URL`; without it the test says why and passes, except
+    //! under `CI=true`).
+
+    use super::*;
+    use toasty_core::ErrorKind;
+    use tokio_postgres::{Client, NoTls};
+
+    async fn client(url: &str) -> Client {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    fn kind(result: Result<(), tokio_postgres::Error>) -> ErrorKind {
+        map(result.unwrap_err(), "test").kind()
+    }
+
+    #[tokio::test]
+    async fn transaction_errors_have_their_kinds() {
+        let Ok(url) = std::env::var("TOASTY_TEST_POSTGRES_URL") else {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(!ci, "TOASTY_TEST_POSTGRES_URL is not set under CI=true");
+            eprintln!("skipping: TOASTY_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let table = format!("err{}_tx", std::process::id());
+        let a = client(&url).await;
+        let b = client(&url).await;
+        a.batch_execute(&format!(
+            "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id BIGINT PRIMARY KEY, n \
+             BIGINT); INSERT INTO {table} VALUES (1, 0), (2, 0)"
+        ))
+        .await
+        .unwrap();
+
+        // 25006: a write in a read-only transaction.
+        a.batch_execute("BEGIN READ ONLY").await.unwrap();
+        let write = format!("UPDATE {table} SET n = 1");
+        assert_eq!(
+            kind(a.batch_execute(&write).await),
+            ErrorKind::ReadOnlyTransaction
+        );
+        // 25P02: anything after a failure in the same transaction.
+        assert_eq!(
+            kind(a.batch_execute("SELECT 1").await),
+            ErrorKind::TransactionAborted
+        );
+        a.batch_execute("ROLLBACK").await.unwrap();
+
+        // 40001: two serializable transactions write the row both read.
+        let read = format!("SELECT n FROM {table} WHERE id = 1");
+        let bump = format!("UPDATE {table} SET n = n + 1 WHERE id = 1");
+        for c in [&a, &b] {
+            c.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                .await
+                .unwrap();
+            c.batch_execute(&read).await.unwrap();
+        }
+        a.batch_execute(&bump).await.unwrap();
+        a.batch_execute("COMMIT").await.unwrap();
+        assert_eq!(
+            kind(b.batch_execute(&bump).await),
+            ErrorKind::SerializationFailure
+        );
+        b.batch_execute("ROLLBACK").await.unwrap();
+
+        // 40P01: two transactions lock two rows in opposite orders.
+        let set = |id: i64| format!("UPDATE {table} SET n = 5 WHERE id = {id}");
+        a.batch_execute("BEGIN").await.unwrap();
+        b.batch_execute("BEGIN").await.unwrap();
+        a.batch_execute(&set(1)).await.unwrap();
+        b.batch_execute(&set(2)).await.unwrap();
+        let (set1, set2) = (set(1), set(2));
+        let (ra, rb) = tokio::join!(a.batch_execute(&set2), async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            b.batch_execute(&set1).await
+        });
+        let failed: Vec<_> = [ra, rb].into_iter().filter_map(|r| r.err()).collect();
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        let e = map(failed.into_iter().next().unwrap(), "test");
+        assert_eq!(e.kind(), ErrorKind::SerializationFailure, "{e}");
+        assert!(e.message().contains("40P01"), "{e}");
+        a.batch_execute("ROLLBACK").await.unwrap();
+        b.batch_execute("ROLLBACK").await.unwrap();
+        a.batch_execute(&format!("DROP TABLE {table}"))
+            .await
+            .unwrap();
+    }
 }

@@ -33,7 +33,10 @@
 //!
 //! SQLSTATE `23505` is [`toasty_core::ErrorKind::UniqueViolation`], `23502`
 //! [`toasty_core::ErrorKind::InvalidValue`], `22003`
-//! [`toasty_core::ErrorKind::ValueOutOfRange`]; a closed or broken connection, an I/O
+//! [`toasty_core::ErrorKind::ValueOutOfRange`], `40001` and `40P01` (serialization
+//! failure, deadlock) [`toasty_core::ErrorKind::SerializationFailure`], `25006`
+//! [`toasty_core::ErrorKind::ReadOnlyTransaction`], `25P02`
+//! [`toasty_core::ErrorKind::TransactionAborted`]; a closed or broken connection, an I/O
 //! error, a server shutting down and a timeout are [`toasty_core::ErrorKind::Connection`]
 //! (the pool then discards the connection); anything else is
 //! [`toasty_core::ErrorKind::Driver`]. Messages keep the server's text and name the
@@ -49,6 +52,32 @@
 //! check is free if it succeeded at something within the last second and otherwise one
 //! empty query with a 2 s limit. Operations made of several statements (a table and its
 //! indexes, a large insert) run in one transaction.
+//!
+//! # Transactions
+//!
+//! The driver runs interactive transactions
+//! ([`toasty_core::driver::Operation::Transaction`]; the capability's
+//! `interactive_transactions` is `true`) on the connection that began them, with the SQL
+//! of `toasty-sql` (`BEGIN [ISOLATION LEVEL ..][, READ ONLY]`, `COMMIT`, `ROLLBACK`,
+//! `SAVEPOINT toasty_sp<n>`, ...) and its `TransactionState` bookkeeping:
+//!
+//! * Every isolation level and read-only transactions are native. Two `SERIALIZABLE`
+//!   (or `REPEATABLE READ`) transactions that conflict fail one of them with
+//!   `SerializationFailure`: roll back and retry the whole transaction.
+//! * Inside a transaction an operation of several statements runs inline, without its
+//!   own `BEGIN` .. `COMMIT`.
+//! * PostgreSQL aborts a transaction at its first failed statement (a unique violation,
+//!   a write in a read-only transaction, ...) and ignores everything after it. The driver
+//!   knows: later operations fail with `TransactionAborted` without a round trip, until
+//!   a `RollbackToSavepoint` to a savepoint taken before the failure makes the
+//!   transaction usable again, or a `Rollback` ends it. A `Commit` of an aborted
+//!   transaction rolls back and fails with `TransactionAborted` (PostgreSQL itself would
+//!   answer it with a silent rollback). After a serialization failure only `Rollback` is
+//!   accepted. (On SQLite and MySQL a failed statement leaves the transaction usable.)
+//! * `Begin` inside a transaction, and `Commit`, `Rollback` or a savepoint step outside
+//!   one, are `InvalidStatement` and nothing is sent.
+//! * A connection dropped with a transaction open closes its session, and the server
+//!   rolls the transaction back.
 
 #![warn(missing_docs)]
 

@@ -60,7 +60,9 @@
 //! # What a driver still owns
 //!
 //! * Run every statement of one operation in order, inside one transaction when there
-//!   are several, and fold the results with [`ResponseBuilder`] (it also puts
+//!   are several (inside a savepoint, or inline, when a user transaction is open: a
+//!   `BEGIN` there would fail or commit the user's work early), and fold the results
+//!   with [`ResponseBuilder`] (it also puts
 //!   `GetByKey` rows in key order and `Update ... RETURNING` rows in primary-key order,
 //!   as memdb does).
 //! * MySQL (`supports_returning() == false`): an `Insert` with `returning` is emitted
@@ -72,6 +74,33 @@
 //! * PostgreSQL identity columns do not move past explicitly inserted ids (memdb's
 //!   counter does); PostgreSQL `TEXT` rejects the NUL character, which the driver should
 //!   report as `InvalidValue`.
+//!
+//! * Track the user transaction of each connection with a [`TransactionState`] (see
+//!   [Transactions](#transactions)).
+//!
+//! # Transactions
+//!
+//! [`toasty_core::driver::TransactionOp`]s serialize to transaction control; the
+//! statements per dialect are in the table below. A driver does not run them directly
+//! but asks its connection's [`TransactionState`] for a [`TransactionPlan`], which
+//! refuses misuse before anything is sent (`Begin` inside a transaction, `Commit`,
+//! `Rollback` or a savepoint step outside one, an unknown savepoint:
+//! `InvalidStatement`), rolls back instead of committing a transaction the database
+//! aborted (`TransactionAborted`), rolls back a `Begin` or `Commit` that failed half-way,
+//! and ends SQLite's read-only emulation.
+//!
+//! | step | SQLite | PostgreSQL | MySQL / MariaDB |
+//! |---|---|---|---|
+//! | `Begin` | `BEGIN`; any isolation level is accepted (SQLite is serializable) | `BEGIN [ISOLATION LEVEL <level>][,] [READ ONLY]` | `[SET TRANSACTION ISOLATION LEVEL <level>]`, then `START TRANSACTION [READ ONLY]` |
+//! | read-only | `PRAGMA query_only = ON` after `BEGIN`, `= OFF` after `COMMIT` / `ROLLBACK` | native | native |
+//! | `Commit` / `Rollback` | `COMMIT` / `ROLLBACK` | same | same |
+//! | `Savepoint(n)` | `SAVEPOINT toasty_sp<n>` | same | same |
+//! | `ReleaseSavepoint(n)` | `RELEASE SAVEPOINT toasty_sp<n>` | same | same |
+//! | `RollbackToSavepoint(n)` | `ROLLBACK TO SAVEPOINT toasty_sp<n>` | same | same |
+//!
+//! `TransactWrite` is the key-value stores' atomic write; SQL drivers answer
+//! `Unsupported` for it (the engine sends `Insert` / `Update` / `Delete` inside a
+//! transaction instead).
 //!
 //! # Bind parameters
 //!
@@ -96,6 +125,7 @@ pub mod pattern;
 mod response;
 mod serializer;
 mod statement;
+mod transaction;
 mod writer;
 
 pub use column_type::{MYSQL_DEFAULT_COLLATION, MYSQL_KEY_LENGTH};
@@ -103,3 +133,4 @@ pub use dialect::Dialect;
 pub use response::{returns_rows, ResponseBuilder};
 pub use serializer::Serializer;
 pub use statement::{Output, Param, Statement};
+pub use transaction::{TransactionPlan, TransactionState};

@@ -53,6 +53,10 @@ impl Serializer {
     /// transaction when the operation writes, and combines their outputs with
     /// [`crate::ResponseBuilder`]. It is empty when there is nothing to do (an insert of
     /// no rows, an operation on no keys).
+    ///
+    /// A [`Operation::Transaction`] step serializes as for a read-write transaction;
+    /// drivers run transaction control through [`crate::TransactionState::plan`], which
+    /// also refuses misuse and ends SQLite's read-only emulation.
     pub fn serialize(&self, schema: &db::Schema, op: &Operation) -> Result<Vec<Statement>> {
         match op {
             Operation::CreateTable(o) => self.create_table(schema.table(o.table)?),
@@ -65,12 +69,11 @@ impl Serializer {
             Operation::QueryPk(o) => self.query_pk(schema.table(o.table)?, o),
             Operation::UpdateByKey(o) => self.update_by_key(schema.table(o.table)?, o),
             Operation::DeleteByKey(o) => self.delete_by_key(schema.table(o.table)?, o),
-            Operation::Transaction(_) | Operation::TransactWrite(_) => {
-                Err(toasty_core::Error::unsupported(format!(
-                    "{} is not serialized by toasty-sql yet",
-                    op.name()
-                )))
-            }
+            Operation::Transaction(o) => self.transaction(o),
+            Operation::TransactWrite(_) => Err(Error::unsupported(
+                "TransactWrite is a key-value operation; SQL drivers take Insert/Update/Delete \
+                 (inside a transaction for atomicity)",
+            )),
         }
     }
 }

@@ -4,13 +4,13 @@
 //! holding the SQL, parameters and output of all three dialects.
 
 use toasty_core::driver::{
-    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Select,
-    Update, UpdateByKey,
+    CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, IsolationLevel, Operation,
+    QueryPk, Select, TransactWrite, TransactionOp, Update, UpdateByKey, WriteItem,
 };
 use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
 use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection};
 use toasty_core::{Type, Value};
-use toasty_sql::{Dialect, Serializer};
+use toasty_sql::{Dialect, Serializer, TransactionState};
 
 const USERS: TableId = TableId(0);
 const ALL_TYPES: TableId = TableId(1);
@@ -794,6 +794,75 @@ fn corpus() -> Vec<(&'static str, Operation)> {
                 keys: vec![vec!["s".into(), 1i64.into()], vec!["s".into(), 2i64.into()]],
             }),
         ),
+        // Transaction control (see also `transaction_plans`).
+        (
+            "tx_begin",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: None,
+                read_only: false,
+            }),
+        ),
+        (
+            "tx_begin_read_only",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: None,
+                read_only: true,
+            }),
+        ),
+        (
+            "tx_begin_serializable",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: Some(IsolationLevel::Serializable),
+                read_only: false,
+            }),
+        ),
+        (
+            "tx_begin_read_committed_read_only",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: Some(IsolationLevel::ReadCommitted),
+                read_only: true,
+            }),
+        ),
+        (
+            "tx_begin_read_uncommitted",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: Some(IsolationLevel::ReadUncommitted),
+                read_only: false,
+            }),
+        ),
+        (
+            "tx_begin_repeatable_read",
+            Operation::Transaction(TransactionOp::Begin {
+                isolation: Some(IsolationLevel::RepeatableRead),
+                read_only: false,
+            }),
+        ),
+        ("tx_commit", Operation::Transaction(TransactionOp::Commit)),
+        (
+            "tx_rollback",
+            Operation::Transaction(TransactionOp::Rollback),
+        ),
+        (
+            "tx_savepoint",
+            Operation::Transaction(TransactionOp::Savepoint(1)),
+        ),
+        (
+            "tx_release_savepoint",
+            Operation::Transaction(TransactionOp::ReleaseSavepoint(2)),
+        ),
+        (
+            "tx_rollback_to_savepoint",
+            Operation::Transaction(TransactionOp::RollbackToSavepoint(12)),
+        ),
+        (
+            "transact_write_is_unsupported",
+            Operation::TransactWrite(TransactWrite {
+                items: vec![WriteItem::Put {
+                    table: WEIRD,
+                    row: vec![1i64.into(), Value::Null],
+                }],
+            }),
+        ),
     ];
     out.sort_by_key(|(name, _)| *name);
     out
@@ -977,4 +1046,104 @@ fn written_values_are_checked_like_memdb() {
     // A nullable column accepts NULL.
     let ok = insert(vec![0, i8_col + 1], vec!["k".into(), Value::Null]);
     assert!(s.serialize(&schema, &ok).is_ok());
+}
+
+/// Transaction control as drivers run it: each step through a [`TransactionState`], with
+/// the statements sent, the cleanup run if they fail, and any refusal. Every step's
+/// statements succeed; before step `failure` a statement fails and aborts the
+/// transaction.
+fn render_plans(steps: &[TransactionOp], failure: Option<usize>) -> String {
+    let mut out = String::new();
+    for dialect in Dialect::ALL {
+        out.push_str(&format!("-- {}\n", dialect.name()));
+        let serializer = Serializer::new(dialect);
+        let mut state = TransactionState::new();
+        for (i, op) in steps.iter().enumerate() {
+            if failure == Some(i) {
+                out.push_str("(a statement fails: the database aborts the transaction)\n");
+                state.mark_failed();
+            }
+            out.push_str(&format!("{op:?}:\n"));
+            match state.plan(&serializer, op) {
+                Err(e) => out.push_str(&format!("  refused: {e}\n")),
+                Ok(plan) => {
+                    for s in &plan.statements {
+                        out.push_str(&format!("  {}\n", s.sql));
+                    }
+                    if !plan.cleanup.is_empty() {
+                        let cleanup: Vec<&str> =
+                            plan.cleanup.iter().map(|s| s.sql.as_str()).collect();
+                        out.push_str(&format!("  on failure: {}\n", cleanup.join("; ")));
+                    }
+                    if let Some(e) = &plan.refusal {
+                        out.push_str(&format!("  then reports: {e}\n"));
+                    }
+                    state.finish(op, true);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn transaction_plans() {
+    use TransactionOp::*;
+    let read_only = Begin {
+        isolation: Some(IsolationLevel::RepeatableRead),
+        read_only: true,
+    };
+    let read_write = Begin {
+        isolation: Some(IsolationLevel::Serializable),
+        read_only: false,
+    };
+    let cases: Vec<(&str, Vec<TransactionOp>, Option<usize>)> = vec![
+        ("tx_plan_read_only_commit", vec![read_only, Commit], None),
+        (
+            "tx_plan_read_only_rollback",
+            vec![read_only, Rollback],
+            None,
+        ),
+        (
+            "tx_plan_nested",
+            vec![
+                read_write,
+                Savepoint(1),
+                Savepoint(2),
+                RollbackToSavepoint(2),
+                ReleaseSavepoint(1),
+                ReleaseSavepoint(2),
+                Commit,
+            ],
+            None,
+        ),
+        (
+            "tx_plan_commit_after_failure",
+            vec![read_write, Savepoint(1), Commit],
+            Some(2),
+        ),
+        (
+            "tx_plan_misuse",
+            vec![
+                Commit,
+                Rollback,
+                Savepoint(1),
+                read_write,
+                read_only,
+                RollbackToSavepoint(1),
+                Rollback,
+            ],
+            None,
+        ),
+    ];
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../../snapshots/sql");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for (name, steps, failure) in &cases {
+            insta::assert_snapshot!(*name, render_plans(steps, *failure));
+        }
+    });
 }

@@ -2,16 +2,22 @@
 //!
 //! Everything SQLite-specific that is not async plumbing lives here: serializing with
 //! `toasty-sql`, preparing through the statement cache, binding, decoding, running
-//! multi-statement operations in one transaction, and mapping errors.
+//! multi-statement operations in one transaction (a savepoint inside a user
+//! transaction), user transactions, and mapping errors.
 
-use crate::{bind, decode, error};
+use crate::error::{self, Tx};
+use crate::{bind, decode};
 use rusqlite::{params_from_iter, Connection as RawConnection};
 use std::path::Path;
 use std::time::Duration;
-use toasty_core::driver::{Operation, Response, RowSet};
+use toasty_core::driver::{Operation, Response, RowSet, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
-use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement};
+use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement, TransactionState};
+
+/// The savepoint that makes an operation of several statements atomic inside a user
+/// transaction (user savepoints are `toasty_sp<n>`).
+const OPERATION_SAVEPOINT: &str = "toasty_op";
 
 /// How many prepared statements each connection keeps.
 const STATEMENT_CACHE: usize = 256;
@@ -27,6 +33,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct BlockingConnection {
     conn: RawConnection,
     serializer: Serializer,
+    transaction: TransactionState,
 }
 
 impl BlockingConnection {
@@ -62,25 +69,128 @@ impl BlockingConnection {
         Ok(BlockingConnection {
             conn,
             serializer: Serializer::new(Dialect::Sqlite),
+            transaction: TransactionState::new(),
         })
     }
 
-    /// Executes one operation.
+    /// Executes one operation, including transaction control
+    /// ([`Operation::Transaction`]).
     pub fn exec(&mut self, schema: &db::Schema, op: &Operation) -> Result<Response> {
+        if let Operation::Transaction(step) = op {
+            return self.transaction_step(step);
+        }
+        self.transaction.check_operation()?;
+        let result = self.exec_statements(schema, op);
+        if let Err(e) = &result {
+            if self.transaction.is_open() {
+                self.transaction.note_error(e);
+                if self.conn.is_autocommit() {
+                    // SQLite rolled the whole transaction back by itself (it may after
+                    // SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM).
+                    self.transaction.mark_ended();
+                }
+            }
+        }
+        result
+    }
+
+    /// `true` while a user transaction is open on this connection (begun with
+    /// [`TransactionOp::Begin`] and not yet committed or rolled back).
+    pub fn in_transaction(&self) -> bool {
+        self.transaction.is_open()
+    }
+
+    /// Rolls back the open user transaction, if any, ignoring errors: for a connection
+    /// that is given up with a transaction still open.
+    pub fn abandon_transaction(&mut self) {
+        if self.transaction.is_open() {
+            // Whatever fails, the transaction is forgotten and SQLite is out of it or
+            // the connection is unusable anyway.
+            let _ = self.transaction_step(&TransactionOp::Rollback);
+            self.transaction.clear();
+        }
+    }
+
+    /// The user transaction statements run in, for error mapping.
+    fn tx(&self) -> Tx {
+        if !self.transaction.is_open() {
+            Tx::None
+        } else if self.transaction.is_read_only() {
+            Tx::ReadOnly
+        } else {
+            Tx::ReadWrite
+        }
+    }
+
+    /// Runs one transaction-control step as [`TransactionState::plan`] says.
+    fn transaction_step(&mut self, step: &TransactionOp) -> Result<Response> {
+        let plan = self.transaction.plan(&self.serializer, step)?;
+        let tx = self.tx();
+        let mut result = Ok(());
+        for statement in &plan.statements {
+            if let Err(e) = self.control(statement, tx) {
+                result = Err(e);
+                break;
+            }
+        }
+        if result.is_err() {
+            for statement in &plan.cleanup {
+                let _ = self.control(statement, tx);
+            }
+        }
+        self.transaction.finish(step, result.is_ok());
+        result?;
+        match plan.refusal {
+            Some(e) => Err(e),
+            None => Ok(Response::Count(0)),
+        }
+    }
+
+    /// Runs one transaction-control statement.
+    fn control(&self, statement: &Statement, tx: Tx) -> Result<()> {
+        if statement.sql == "ROLLBACK" && self.conn.is_autocommit() {
+            // SQLite already rolled the transaction back by itself (or never began it):
+            // there is nothing to undo, and ROLLBACK would fail with "no transaction is
+            // active".
+            return Ok(());
+        }
+        self.conn
+            .execute_batch(&statement.sql)
+            .map_err(|e| error::map_in(e, &statement.sql, tx))
+    }
+
+    /// Serializes `op` and runs its statements, several of them atomically: in their own
+    /// transaction, or inside a savepoint when a user transaction is open (a `BEGIN`
+    /// there would fail).
+    fn exec_statements(&mut self, schema: &db::Schema, op: &Operation) -> Result<Response> {
         let statements = self.serializer.serialize(schema, op)?;
         let mut response = ResponseBuilder::new(schema, op);
-        if statements.len() > 1 {
-            let tx = self
+        let tx = self.tx();
+        if statements.len() > 1 && tx != Tx::None {
+            // Dropped without `commit` (on an error), it rolls back to the savepoint and
+            // releases it, leaving the user's transaction as it was.
+            let savepoint = self
+                .conn
+                .savepoint_with_name(OPERATION_SAVEPOINT)
+                .map_err(|e| error::map_in(e, "SAVEPOINT", tx))?;
+            for statement in &statements {
+                run(&savepoint, statement, &mut response, tx)?;
+            }
+            savepoint
+                .commit()
+                .map_err(|e| error::map_in(e, "RELEASE SAVEPOINT", tx))?;
+        } else if statements.len() > 1 {
+            let transaction = self
                 .conn
                 .transaction()
                 .map_err(|e| error::map(e, "BEGIN"))?;
             for statement in &statements {
-                run(&tx, statement, &mut response)?;
+                run(&transaction, statement, &mut response, tx)?;
             }
-            tx.commit().map_err(|e| error::map(e, "COMMIT"))?;
+            transaction.commit().map_err(|e| error::map(e, "COMMIT"))?;
         } else {
             for statement in &statements {
-                run(&self.conn, statement, &mut response)?;
+                run(&self.conn, statement, &mut response, tx)?;
             }
         }
         Ok(response.finish())
@@ -96,7 +206,12 @@ impl BlockingConnection {
 }
 
 /// Runs one statement and feeds its result to `response`.
-fn run(conn: &RawConnection, statement: &Statement, response: &mut ResponseBuilder) -> Result<()> {
+fn run(
+    conn: &RawConnection,
+    statement: &Statement,
+    response: &mut ResponseBuilder,
+    tx: Tx,
+) -> Result<()> {
     let sql = statement.sql.as_str();
     let params = statement
         .params
@@ -106,32 +221,34 @@ fn run(conn: &RawConnection, statement: &Statement, response: &mut ResponseBuild
     if statement.output == Output::Nothing {
         // DDL runs once; it is not worth a cache slot.
         conn.execute(sql, params_from_iter(params))
-            .map_err(|e| error::map(e, sql))?;
+            .map_err(|e| error::map_in(e, sql, tx))?;
         return Ok(());
     }
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| error::map(e, sql))?;
+    let mut stmt = conn
+        .prepare_cached(sql)
+        .map_err(|e| error::map_in(e, sql, tx))?;
     match &statement.output {
         Output::Nothing | Output::Affected => {
             let n = stmt
                 .execute(params_from_iter(params))
-                .map_err(|e| error::map(e, sql))?;
+                .map_err(|e| error::map_in(e, sql, tx))?;
             response.add_count(n as u64);
         }
         Output::Count => {
             let n: i64 = stmt
                 .query_row(params_from_iter(params), |row| row.get(0))
-                .map_err(|e| error::map(e, sql))?;
+                .map_err(|e| error::map_in(e, sql, tx))?;
             response.add_count(u64::try_from(n).unwrap_or(0));
         }
         Output::Rows(types) => {
             let mut rows = stmt
                 .query(params_from_iter(params))
-                .map_err(|e| error::map(e, sql))?;
+                .map_err(|e| error::map_in(e, sql, tx))?;
             let mut out = RowSet::with_capacity(types.len(), 0);
-            while let Some(row) = rows.next().map_err(|e| error::map(e, sql))? {
+            while let Some(row) = rows.next().map_err(|e| error::map_in(e, sql, tx))? {
                 let values = out.cells_mut();
                 for (i, ty) in types.iter().enumerate() {
-                    let cell = row.get_ref(i).map_err(|e| error::map(e, sql))?;
+                    let cell = row.get_ref(i).map_err(|e| error::map_in(e, sql, tx))?;
                     decode::decode_into(cell, *ty, i, values)?;
                 }
                 out.end_row();

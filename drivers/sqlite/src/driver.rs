@@ -1,7 +1,7 @@
 //! [`Sqlite`]: the driver value, its URL parsing and how connections are opened.
 
 use crate::blocking::BlockingConnection;
-use crate::connection::SqliteConnection;
+use crate::connection::{Shared, SqliteConnection};
 use crate::error;
 use async_trait::async_trait;
 use std::fmt;
@@ -26,7 +26,7 @@ pub struct Sqlite {
 }
 
 enum Target {
-    Memory(Arc<Mutex<BlockingConnection>>),
+    Memory(Arc<Mutex<Shared>>),
     File(PathBuf),
 }
 
@@ -35,7 +35,7 @@ impl Sqlite {
     pub fn in_memory() -> Result<Sqlite> {
         let conn = BlockingConnection::open_in_memory()?;
         Ok(Sqlite::with_target(Target::Memory(Arc::new(Mutex::new(
-            conn,
+            Shared::new(conn),
         )))))
     }
 
@@ -103,7 +103,9 @@ impl Driver for Sqlite {
     async fn connect(&self) -> Result<Box<dyn Connection>> {
         let shared = match &self.target {
             Target::Memory(conn) => conn.clone(),
-            Target::File(path) => Arc::new(Mutex::new(BlockingConnection::open(path)?)),
+            Target::File(path) => {
+                Arc::new(Mutex::new(Shared::new(BlockingConnection::open(path)?)))
+            }
         };
         Ok(Box::new(SqliteConnection::new(shared)))
     }

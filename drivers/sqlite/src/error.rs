@@ -3,12 +3,51 @@
 use rusqlite::ffi;
 use toasty_core::Error;
 
+/// The user transaction a statement runs in, which decides what some errors mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tx {
+    /// No user transaction (an operation's own transaction does not count).
+    None,
+    /// A read-write transaction.
+    ReadWrite,
+    /// A read-only transaction (`PRAGMA query_only = ON`).
+    ReadOnly,
+}
+
 /// Converts a rusqlite error into a Toasty error of the matching kind. SQLite's own
 /// message (which names the table and column of a failed constraint, e.g. `UNIQUE
 /// constraint failed: users.email`) is kept in the message.
 pub(crate) fn map(err: rusqlite::Error, sql: &str) -> Error {
+    map_in(err, sql, Tx::None)
+}
+
+/// [`map`] for a statement run inside the user transaction `tx`: there SQLITE_BUSY and
+/// SQLITE_LOCKED are serialization failures (another connection wrote since this
+/// transaction read, or holds the write lock), and SQLITE_READONLY in a read-only
+/// transaction is a refused write.
+pub(crate) fn map_in(err: rusqlite::Error, sql: &str, tx: Tx) -> Error {
     if let rusqlite::Error::SqliteFailure(e, msg) = &err {
         let detail = msg.clone().unwrap_or_else(|| e.to_string());
+        match (e.code, tx) {
+            (rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked, t)
+                if t != Tx::None =>
+            {
+                return Error::serialization_failure(format!(
+                    "{detail}: this transaction conflicted with another connection (it \
+                     changed the database since this transaction read it, or holds the \
+                     write lock); roll back and retry the whole transaction"
+                ))
+                .with_source(err);
+            }
+            (rusqlite::ErrorCode::ReadOnly, Tx::ReadOnly) => {
+                return Error::read_only_transaction(format!(
+                    "{detail}: this transaction is read-only, so it cannot write; do not \
+                     write in a read-only transaction (begin a read-write one to write)"
+                ))
+                .with_source(err);
+            }
+            _ => {}
+        }
         match e.extended_code {
             ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
                 return Error::unique_violation(format!(

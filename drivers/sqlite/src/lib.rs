@@ -32,8 +32,38 @@
 //! `SQLITE_CONSTRAINT_PRIMARYKEY` and `SQLITE_CONSTRAINT_UNIQUE` are
 //! [`toasty_core::ErrorKind::UniqueViolation`], `SQLITE_CONSTRAINT_NOTNULL` is
 //! [`toasty_core::ErrorKind::InvalidValue`], a file that cannot be opened is
-//! [`toasty_core::ErrorKind::Connection`], anything else
-//! [`toasty_core::ErrorKind::Driver`]; SQLite's message (naming `table.column`) is kept.
+//! [`toasty_core::ErrorKind::Connection`]; inside a transaction `SQLITE_BUSY` and
+//! `SQLITE_LOCKED` are [`toasty_core::ErrorKind::SerializationFailure`] and
+//! `SQLITE_READONLY` in a read-only transaction is
+//! [`toasty_core::ErrorKind::ReadOnlyTransaction`]; anything else is
+//! [`toasty_core::ErrorKind::Driver`]. SQLite's message (naming `table.column`) is kept.
+//!
+//! # Transactions
+//!
+//! The driver runs interactive transactions
+//! ([`toasty_core::driver::Operation::Transaction`]; the capability's
+//! `interactive_transactions` is `true`), with the SQL of `toasty-sql` and its
+//! `TransactionState` bookkeeping:
+//!
+//! * `Begin` is `BEGIN` (deferred). Every isolation level is accepted: SQLite
+//!   transactions are serializable, at least as strong as any level asked for. On a file
+//!   database a transaction reads one snapshot; writing after another connection
+//!   committed fails with `SQLITE_BUSY`, a `SerializationFailure`: roll back and retry.
+//! * SQLite has no read-only transactions, so a read-only one runs with `PRAGMA
+//!   query_only = ON`, which makes every write fail with `SQLITE_READONLY` (reported as
+//!   `ReadOnlyTransaction`); `COMMIT` and `ROLLBACK` turn it off again.
+//! * Savepoints are `SAVEPOINT toasty_sp<n>` and friends. An operation of several
+//!   statements (a split insert) runs inside its own savepoint while a transaction is
+//!   open, instead of its own `BEGIN` .. `COMMIT`, so it stays atomic without ending the
+//!   user's transaction.
+//! * `Begin` inside a transaction, and `Commit`, `Rollback` or a savepoint step outside
+//!   one, are `InvalidStatement` (nothing is sent). After a serialization failure only
+//!   `Rollback` is accepted (`TransactionAborted` otherwise; a `Commit` then rolls back).
+//! * A transaction belongs to the [`SqliteConnection`] that began it. The connections of
+//!   an in-memory driver share one SQLite connection: while one has a transaction open,
+//!   the others are refused (`Unsupported`) rather than run inside it, and dropping the
+//!   connection rolls its transaction back at once. (A file database's connection is
+//!   closed on drop, and SQLite rolls back.)
 //!
 //! # Connections
 //!
