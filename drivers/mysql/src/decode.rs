@@ -79,7 +79,7 @@ pub(crate) fn decode(v: My, ty: Type, index: usize) -> Result<Value> {
     };
     // The message is only formatted on failure: this runs for every cell.
     ty.check(&value, "the value")
-        .map_err(|e| Error::invalid_value(format!("result column #{index}: {}", e.message())))?;
+        .map_err(|e| Error::new(e.kind(), format!("result column #{index}: {}", e.message())))?;
     Ok(value)
 }
 

@@ -115,10 +115,13 @@ fn decode_checked(row: &Row, i: usize, ty: Type) -> Result<Value> {
 fn check(value: Value, ty: Type, index: usize) -> Result<Value> {
     ty.check_with(&value, || format!("result column #{index}"))
         .map_err(|e| {
-            Error::invalid_value(format!(
-                "{}; was the table written by something other than Toasty?",
-                e.message()
-            ))
+            Error::new(
+                e.kind(),
+                format!(
+                    "{}; was the table written by something other than Toasty?",
+                    e.message()
+                ),
+            )
         })?;
     Ok(value)
 }

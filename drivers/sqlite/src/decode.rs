@@ -40,7 +40,7 @@ pub(crate) fn decode(v: ValueRef<'_>, ty: Type, index: usize) -> Result<Value> {
         }
     };
     ty.check_with(&value, || format!("result column #{index}"))
-        .map_err(|e| Error::invalid_value(e.message().to_string()))?;
+        .map_err(|e| Error::new(e.kind(), e.message().to_string()))?;
     Ok(value)
 }
 

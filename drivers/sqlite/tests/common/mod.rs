@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use toasty_core::driver::{Connection, CreateTable, Driver, Insert, Operation, Response, Select};
 use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
-use toasty_core::stmt::{eval, Expr, Select as Projection};
+use toasty_core::stmt::{Expr, Select as Projection};
 use toasty_core::{Result, Type, Value};
 use toasty_sqlite::Sqlite;
 
@@ -193,18 +193,13 @@ pub fn select(table: TableId, filter: Expr) -> Select {
 /// What the contract says a select returns, computed from all rows with the reference
 /// evaluator.
 pub fn oracle(all: &[Vec<Value>], op: &Select) -> Vec<Vec<Value>> {
-    let mut rows: Vec<Vec<Value>> = all
-        .iter()
-        .filter(|r| eval::matches(&op.filter, r).unwrap())
-        .cloned()
-        .collect();
-    rows.sort_by(|a, b| eval::cmp_rows(&op.order_by, a, b));
-    let offset = op.offset.unwrap_or(0) as usize;
-    let rows: Vec<Vec<Value>> = rows.into_iter().skip(offset).collect();
-    match op.limit {
-        Some(l) => rows.into_iter().take(l as usize).collect(),
-        None => rows,
-    }
+    let selection = toasty_core::stmt::RowSelection {
+        filter: &op.filter,
+        order_by: &op.order_by,
+        offset: op.offset,
+        limit: op.limit,
+    };
+    toasty_core::stmt::select_rows(selection, all.iter().cloned()).unwrap()
 }
 
 /// Compares two row lists as multisets under the contract's equality.
