@@ -1,5 +1,6 @@
 //! Toasty on PostgreSQL side by side with the same work written directly against
-//! tokio-postgres (prepared statements): `get_by_id` and loading 100 rows.
+//! tokio-postgres (prepared statements): `get_by_id`, loading 100 rows, and a
+//! transaction that inserts one row (`BEGIN`, `INSERT .. RETURNING id`, `COMMIT`).
 //!
 //! Needs a server: `TOASTY_TEST_POSTGRES_URL=postgres://... cargo bench -p toasty-postgres
 //! --bench toasty_vs_raw` (without the variable the bench prints why and does nothing).
@@ -191,7 +192,101 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     interleaved(&rt, &mut db, &mut conn, &db_schema, &raw, &by_id, &load);
+    interleaved_transaction(&rt, &mut db, &mut conn, &db_schema, &raw);
     rt.block_on(db.drop_schema()).expect("drop");
+}
+
+/// A transaction inserting one row, interleaved like [`interleaved`]: Toasty's
+/// `db.transaction()` + `create!` + `commit()`, the same three operations sent to a
+/// driver connection directly, and tokio-postgres's own transaction with a prepared
+/// insert.
+fn interleaved_transaction(
+    rt: &tokio::runtime::Runtime,
+    db: &mut Db,
+    conn: &mut Box<dyn Connection>,
+    db_schema: &toasty_core::schema::db::Schema,
+    raw: &Client,
+) {
+    use toasty_core::driver::{Insert, TransactionOp};
+    const ITERS: usize = 3000;
+    let t = table();
+    let insert: Statement = rt
+        .block_on(raw.prepare(&format!(
+            "INSERT INTO \"{t}\" (name, hair_color, age) VALUES ($1, $2, $3) RETURNING id"
+        )))
+        .expect("prepare");
+    let table_id = db_schema.tables[0].id;
+    let time = |f: &mut dyn FnMut()| -> f64 {
+        let start = std::time::Instant::now();
+        f();
+        start.elapsed().as_secs_f64() * 1e6
+    };
+    let mut samples = [Vec::new(), Vec::new(), Vec::new()];
+    for i in 0..ITERS {
+        let age = (i % 90) as i32;
+        let mut toasty = || {
+            rt.block_on(async {
+                let mut tx = db.transaction().await.expect("begin");
+                User::create()
+                    .name("tx user")
+                    .age(age)
+                    .exec(&mut tx)
+                    .await
+                    .expect("insert");
+                tx.commit().await.expect("commit");
+            })
+        };
+        let mut driver = || {
+            rt.block_on(async {
+                let control = |op| Operation::Transaction(op);
+                conn.exec(
+                    db_schema,
+                    control(TransactionOp::Begin {
+                        isolation: None,
+                        read_only: false,
+                    }),
+                )
+                .await
+                .expect("begin");
+                conn.exec(
+                    db_schema,
+                    Operation::Insert(Insert {
+                        table: table_id,
+                        columns: vec![1, 2, 3],
+                        rows: vec![vec![
+                            Value::String("tx user".into()),
+                            Value::Null,
+                            Value::I64(age.into()),
+                        ]],
+                        returning: vec![0],
+                    }),
+                )
+                .await
+                .expect("insert");
+                conn.exec(db_schema, control(TransactionOp::Commit))
+                    .await
+                    .expect("commit");
+            })
+        };
+        let mut raw_side = || {
+            rt.block_on(async {
+                raw.batch_execute("BEGIN").await.expect("begin");
+                let row = raw
+                    .query_one(&insert, &[&"tx user", &None::<&str>, &age])
+                    .await
+                    .expect("insert");
+                let _id: i64 = row.get(0);
+                raw.batch_execute("COMMIT").await.expect("commit");
+            })
+        };
+        let variants: [&mut dyn FnMut(); 3] = [&mut toasty, &mut driver, &mut raw_side];
+        for k in 0..3 {
+            let v = (i + k) % 3;
+            samples[v].push(time(&mut *variants[v]));
+        }
+    }
+    let [t, d, r] = samples;
+    report("transaction inserting 1 row", &t, &d, &r);
 }
 
 /// Runs one side of one workload `TOASTY_BENCH_ITERS` (default 20,000) times, for
