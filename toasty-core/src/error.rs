@@ -119,6 +119,16 @@ impl Error {
         self.kind == ErrorKind::NotFound
     }
 
+    /// The guide's name for [`Error::is_not_found`].
+    pub fn is_record_not_found(&self) -> bool {
+        self.is_not_found()
+    }
+
+    /// The guide's name for [`Error::is_unsupported`].
+    pub fn is_unsupported_feature(&self) -> bool {
+        self.is_unsupported()
+    }
+
     /// Returns `true` if this is a [`ErrorKind::UniqueViolation`] error.
     pub fn is_unique_violation(&self) -> bool {
         self.kind == ErrorKind::UniqueViolation

@@ -1,4 +1,4 @@
-//! Procedural macros for Toasty: `#[derive(Model)]`.
+//! Procedural macros for Toasty: `#[derive(Model)]`, `create!` and `update!`.
 //!
 //! This crate only parses and generates code; every rule that can be checked at compile
 //! time (a missing key, `#[auto]` on a non-integer non-UUID field, `#[unique]` on a float,
@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 
 mod model;
+mod stmt_macros;
 
 /// Derives `toasty::Model` for a struct with named fields.
 ///
@@ -22,6 +23,25 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     match model::parse(&input) {
         Ok(def) => model::expand(&def).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Creates records with struct-literal syntax; see `toasty::create!`.
+#[proc_macro]
+pub fn create(input: TokenStream) -> TokenStream {
+    match stmt_macros::create(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Updates a record, or every record a query selects, with struct-literal syntax; see
+/// `toasty::update!`.
+#[proc_macro]
+pub fn update(input: TokenStream) -> TokenStream {
+    match stmt_macros::update(input.into()) {
+        Ok(tokens) => tokens.into(),
         Err(e) => e.to_compile_error().into(),
     }
 }

@@ -44,6 +44,7 @@ mod untyped;
 
 pub use db::{Builder, Db, Executor, Transaction, TransactionBuilder};
 pub use engine::Plan;
+pub use macros::{create, update};
 pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
 pub use stmt::{

@@ -37,6 +37,12 @@ pub trait Model: Sized + Send + Sync + 'static {
 
     /// The primary key values, in key order.
     fn primary_key(&self) -> Vec<Value>;
+
+    /// The generated update builder (`<Model>Update`).
+    type Update<'a>;
+
+    /// An update of every record `query` selects (what `query.update()` returns).
+    fn update_query(query: crate::Query<Self>) -> Self::Update<'static>;
 }
 
 /// The set of models a [`crate::Db`] serves. Build it with [`crate::models!`].

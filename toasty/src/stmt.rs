@@ -21,7 +21,7 @@ pub use delete::Delete;
 pub use expr::Expr;
 pub use into_expr::IntoExpr;
 pub use order::{IntoOrderBy, OrderBy};
-pub use paginate::{Page, Paginate};
+pub use paginate::{Cursor, IntoCursor, Page, Paginate};
 pub use path::Path;
 pub use query::{Count, First, Get, Query};
 pub use update::Update;

@@ -36,6 +36,7 @@ fn names(def: &ModelDef) -> (syn::Ident, syn::Ident, syn::Ident) {
 
 fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
+    let (_, _, update_ident) = names(def);
     let name = ident.to_string();
     let table = match &def.table {
         Some(t) => quote!(::std::string::String::from(#t)),
@@ -145,6 +146,12 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
 
             fn primary_key(&self) -> ::std::vec::Vec<toasty::Value> {
                 ::std::vec![#(#key_values),*]
+            }
+
+            type Update<'a> = #update_ident<'a>;
+
+            fn update_query(query: toasty::Query<Self>) -> #update_ident<'static> {
+                #update_ident::from_query(query)
             }
         }
     }

@@ -30,22 +30,58 @@ impl Builder {
         self
     }
 
-    /// Puts `prefix` in front of every table and index name.
-    pub fn table_prefix(mut self, prefix: impl Into<String>) -> Self {
+    /// Puts `prefix` in front of every table and index name (the guide's spelling;
+    /// [`Builder::table_prefix`] is the same).
+    pub fn table_name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.options.table_prefix = prefix.into();
         self
     }
 
-    /// The most connections the pool opens (default 8; the driver may allow fewer).
-    pub fn max_connections(mut self, n: usize) -> Self {
+    /// Same as [`Builder::table_name_prefix`].
+    pub fn table_prefix(self, prefix: impl Into<String>) -> Self {
+        self.table_name_prefix(prefix)
+    }
+
+    /// The most connections the pool opens at once (default 8; the driver may allow
+    /// fewer: in-memory SQLite has one).
+    pub fn max_pool_size(mut self, n: usize) -> Self {
         self.pool.max_size = n;
         self
     }
 
-    /// How long an operation waits for a free connection, and for a new connection to
-    /// open, before failing with a connection error (default 30 s).
-    pub fn pool_timeout(mut self, timeout: Duration) -> Self {
+    /// Same as [`Builder::max_pool_size`].
+    pub fn max_connections(self, n: usize) -> Self {
+        self.max_pool_size(n)
+    }
+
+    /// How long a statement waits for a free connection before failing with a
+    /// connection error (default 30 s; `None` waits as long as it takes). The guide's
+    /// Toasty waits forever by default; here a stuck pool is reported instead.
+    pub fn pool_wait_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.pool.wait_timeout = timeout;
+        self
+    }
+
+    /// How long opening a new connection may take (default 30 s; `None`: no limit).
+    pub fn pool_create_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool.create_timeout = timeout;
+        self
+    }
+
+    /// Sets both the wait and the connect timeout (see [`Builder::pool_wait_timeout`]).
+    pub fn pool_timeout(mut self, timeout: Duration) -> Self {
+        self.pool.wait_timeout = Some(timeout);
+        self.pool.create_timeout = Some(timeout);
+        self
+    }
+
+    /// Health-checks every connection before handing it out (one extra round trip per
+    /// statement), instead of only those idle longer than
+    /// [`Builder::health_check_after`].
+    pub fn pool_pre_ping(mut self, on: bool) -> Self {
+        if on {
+            self.pool.health_check_after = Duration::ZERO;
+        }
         self
     }
 

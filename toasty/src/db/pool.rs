@@ -20,7 +20,9 @@ pub struct PoolConfig {
     /// Most connections open at once (capped by the driver's own limit).
     pub max_size: usize,
     /// How long a checkout may wait for a free connection.
-    pub wait_timeout: Duration,
+    pub wait_timeout: Option<Duration>,
+    /// How long opening a new connection may take (`None`: no limit).
+    pub create_timeout: Option<Duration>,
     /// Idle time after which a connection is health-checked before reuse.
     pub health_check_after: Duration,
 }
@@ -29,7 +31,8 @@ impl Default for PoolConfig {
     fn default() -> Self {
         PoolConfig {
             max_size: 8,
-            wait_timeout: Duration::from_secs(30),
+            wait_timeout: Some(Duration::from_secs(30)),
+            create_timeout: Some(Duration::from_secs(30)),
             health_check_after: Duration::from_secs(5),
         }
     }
@@ -90,16 +93,18 @@ impl Pool {
         let permit = match self.slots.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
-                tokio::time::timeout(self.config.wait_timeout, self.slots.clone().acquire_owned())
-                    .await
-                    .map_err(|_| {
+                let acquire = self.slots.clone().acquire_owned();
+                let acquired = match self.config.wait_timeout {
+                    Some(limit) => tokio::time::timeout(limit, acquire).await.map_err(|_| {
                         Error::connection(format!(
-                    "timed out after {:?} waiting for a free connection (pool size {}); raise \
-                     the pool size or shorten transactions",
-                    self.config.wait_timeout, self.config.max_size
-                ))
-                    })?
-                    .map_err(|_| Error::connection("the connection pool is closed"))?
+                            "timed out after {limit:?} waiting for a free connection (pool size \
+                             {}); raise the pool size or shorten transactions",
+                            self.config.max_size
+                        ))
+                    })?,
+                    None => acquire.await,
+                };
+                acquired.map_err(|_| Error::connection("the connection pool is closed"))?
             }
         };
         self.checkout(permit).await
@@ -122,15 +127,17 @@ impl Pool {
                 None => break,
             }
         }
-        let conn = tokio::time::timeout(self.config.wait_timeout, self.driver.connect())
-            .await
-            .map_err(|_| {
-                Error::connection(format!(
-                    "timed out after {:?} connecting to {}",
-                    self.config.wait_timeout,
-                    self.driver.capability().name
-                ))
-            })??;
+        let conn = match self.config.create_timeout {
+            Some(limit) => tokio::time::timeout(limit, self.driver.connect())
+                .await
+                .map_err(|_| {
+                    Error::connection(format!(
+                        "timed out after {limit:?} connecting to {}",
+                        self.driver.capability().name
+                    ))
+                })??,
+            None => self.driver.connect().await?,
+        };
         Ok(Pooled {
             conn,
             _permit: permit,

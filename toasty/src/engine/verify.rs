@@ -12,8 +12,22 @@ use toasty_core::{Error, Result, Value};
 
 /// Checks a query (see [`verify`]).
 pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Result<()> {
-    verify_filter(schema.model(q.model)?, q.filter.as_ref())
+    let model = schema.model(q.model)?;
+    for (what, n) in [("limit", q.limit), ("offset", q.offset)] {
+        if n.is_some_and(|n| n > MAX_LIMIT) {
+            return Err(Error::invalid_statement(format!(
+                "a {what} on `{}` is at most {MAX_LIMIT} on every backend (a page size at \
+                 most one less)",
+                model.name
+            )));
+        }
+    }
+    verify_filter(model, q.filter.as_ref())
 }
+
+/// The largest limit or offset a query may have: the largest value every database
+/// takes (PostgreSQL's `LIMIT` is a signed 64-bit integer).
+pub(crate) const MAX_LIMIT: u64 = i64::MAX as u64;
 
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
     match stmt {

@@ -18,7 +18,92 @@ use toasty_core::stmt::{self, Direction, Expr, OrderBy};
 pub struct Paginate<M> {
     query: Query<M>,
     per_page: usize,
+    start: Option<(Cursor, Direction)>,
 }
+
+/// A position in a paginated query: the sort values of one record (the query's
+/// `order_by` fields, then the primary key). [`Page::next_cursor`] and
+/// [`Page::prev_cursor`] hand them out; [`Paginate::after`] and [`Paginate::before`]
+/// start from one. A cursor may hold only a prefix of the sort values (for example just
+/// the first `order_by` field's value): it then stands for every record with that prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor(Vec<Value>);
+
+impl Cursor {
+    /// A cursor from sort values, in the query's order.
+    pub fn new(values: Vec<Value>) -> Cursor {
+        Cursor(values)
+    }
+
+    /// The sort values.
+    pub fn values(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+/// A value that names a position for [`Paginate::after`] / [`Paginate::before`]: a
+/// [`Cursor`], one sort value (`.after(90)`), or a tuple of sort values.
+pub trait IntoCursor {
+    /// The cursor.
+    fn into_cursor(self) -> Cursor;
+}
+
+impl IntoCursor for Cursor {
+    fn into_cursor(self) -> Cursor {
+        self
+    }
+}
+
+impl IntoCursor for Value {
+    fn into_cursor(self) -> Cursor {
+        Cursor(vec![self])
+    }
+}
+
+macro_rules! into_cursor {
+    ($($t:ty),*) => {$(
+        impl IntoCursor for $t {
+            fn into_cursor(self) -> Cursor {
+                Cursor(vec![Value::from(self)])
+            }
+        }
+    )*};
+}
+
+into_cursor!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    String,
+    &str,
+    Vec<u8>,
+    uuid::Uuid
+);
+
+macro_rules! tuple_cursor {
+    ($($t:ident $v:ident),+) => {
+        impl<$($t: IntoCursor),+> IntoCursor for ($($t,)+) {
+            fn into_cursor(self) -> Cursor {
+                let ($($v,)+) = self;
+                let mut values = Vec::new();
+                $(values.extend($v.into_cursor().0);)+
+                Cursor(values)
+            }
+        }
+    };
+}
+
+tuple_cursor!(A a, B b);
+tuple_cursor!(A a, B b, C c);
+tuple_cursor!(A a, B b, C c, D d);
 
 impl<M: Model> Paginate<M> {
     pub(crate) fn new(mut query: Query<M>, per_page: usize) -> Self {
@@ -32,17 +117,42 @@ impl<M: Model> Paginate<M> {
         }
         query.limit = None;
         query.offset = None;
-        Paginate { query, per_page }
+        Paginate {
+            query,
+            per_page,
+            start: None,
+        }
     }
 
-    /// Fetches the first page.
+    /// Starts with the records strictly after `cursor` in the query's order: a
+    /// [`Cursor`] from a page, or the value(s) of the `order_by` field(s):
+    /// `.order_by(Item::fields().order().desc()).paginate(10).after(90)`.
+    pub fn after(mut self, cursor: impl IntoCursor) -> Self {
+        self.start = Some((cursor.into_cursor(), Direction::Asc));
+        self
+    }
+
+    /// Starts with the records strictly before `cursor` (the page that ends right
+    /// before it, in the query's order).
+    pub fn before(mut self, cursor: impl IntoCursor) -> Self {
+        self.start = Some((cursor.into_cursor(), Direction::Desc));
+        self
+    }
+
+    /// Fetches the first page (or the page after/before the starting cursor).
     pub async fn exec(self, db: &mut dyn Executor) -> Result<Page<M>> {
         if self.per_page == 0 {
             return Err(Error::invalid_statement(
                 "paginate needs a page size of at least 1",
             ));
         }
-        fetch(db, self.query, self.per_page, None, Direction::Asc, false).await
+        match self.start {
+            None => fetch(db, self.query, self.per_page, None, Direction::Asc, false).await,
+            // Records may lie on the other side of a cursor given by hand.
+            Some((cursor, way)) => {
+                fetch(db, self.query, self.per_page, Some(cursor.0), way, true).await
+            }
+        }
     }
 }
 
@@ -81,6 +191,24 @@ impl<M: Model> Page<M> {
         self.has_prev
     }
 
+    /// Where the next page starts (pass it to [`Paginate::after`] later, e.g. from
+    /// another request), or `None` after the last page.
+    pub fn next_cursor(&self) -> Option<Cursor> {
+        match (&self.last, self.has_next) {
+            (Some(last), true) => Some(Cursor(last.clone())),
+            _ => None,
+        }
+    }
+
+    /// Where the previous page ends (pass it to [`Paginate::before`]), or `None` before
+    /// the first page.
+    pub fn prev_cursor(&self) -> Option<Cursor> {
+        match (&self.first, self.has_prev) {
+            (Some(first), true) => Some(Cursor(first.clone())),
+            _ => None,
+        }
+    }
+
     /// The next page, or `None` after the last one.
     pub async fn next(&self, db: &mut dyn Executor) -> Result<Option<Page<M>>> {
         match (&self.last, self.has_next) {
@@ -93,7 +221,7 @@ impl<M: Model> Page<M> {
                 true,
             )
             .await
-            .map(Some),
+            .map(non_empty),
             _ => Ok(None),
         }
     }
@@ -110,9 +238,18 @@ impl<M: Model> Page<M> {
                 true,
             )
             .await
-            .map(Some),
+            .map(non_empty),
             _ => Ok(None),
         }
+    }
+}
+
+/// `None` for a page with no records (there was nothing on that side after all).
+fn non_empty<M>(page: Page<M>) -> Option<Page<M>> {
+    if page.items.is_empty() {
+        None
+    } else {
+        Some(page)
     }
 }
 
@@ -222,7 +359,7 @@ pub(crate) async fn fetch_rows(
         model: query.model,
         filter,
         order_by: keys,
-        limit: Some(per_page as u64 + 1),
+        limit: Some((per_page as u64).saturating_add(1)),
         offset: None,
         select: stmt::Select::Records,
     };

@@ -80,6 +80,12 @@ impl<M: Model> Query<M> {
         self
     }
 
+    /// Newest first: sorts by `field`, descending (shorthand for
+    /// `.order_by(field.desc())`).
+    pub fn latest_by<T>(self, field: super::Path<M, T>) -> Self {
+        self.order_by(field.desc())
+    }
+
     /// Returns at most `n` records.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = Some(n as u64);
@@ -122,6 +128,12 @@ impl<M: Model> Query<M> {
     /// Counts the matching records: `.count().exec(&mut db)`.
     pub fn count(self) -> Count<M> {
         Count { query: self }
+    }
+
+    /// Updates every matching record: `.update().name("x").exec(&mut db)` (the model's
+    /// update builder, with a setter per field; `exec` returns how many changed).
+    pub fn update(self) -> M::Update<'static> {
+        M::update_query(self)
     }
 
     /// Deletes the matching records: `.delete().exec(&mut db)`.

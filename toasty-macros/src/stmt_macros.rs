@@ -1,0 +1,197 @@
+//! `create!` and `update!`: struct-literal syntax that expands to builder calls.
+//!
+//! ```text
+//! create!(User { name: "Ada", email })          User::create().name("Ada").email(email)
+//! create!(m::User::[{ .. }, { .. }])            CreateMany::<m::User>::new().item(..).item(..)
+//! create!((User { .. }, Post { .. }))           toasty::batch((User::create().., Post::create()..))
+//! update!(user { name: "Bob", email })          (user).update().name("Bob").email(email)
+//! update!(User::filter_by_id(1) { name: "B" })  (User::filter_by_id(1)).update().name("B")
+//! ```
+//!
+//! Field values are any expressions; `field` alone means `field: field`. Values that are
+//! themselves `{ .. }` or `[ .. ]` blocks (nested creates of related records) and
+//! `field.op(..)` updates (arithmetic on the stored value) are not supported yet: they
+//! are compile errors that say so.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Error, Result, Token};
+
+/// `field` or `field: value`.
+struct FieldInit {
+    name: syn::Ident,
+    value: syn::Expr,
+}
+
+impl Parse for FieldInit {
+    fn parse(input: ParseStream) -> Result<Self> {
+        let name: syn::Ident = input.parse()?;
+        if input.peek(Token![.]) {
+            return Err(Error::new(
+                name.span(),
+                format!(
+                    "`{name}.<op>(..)` (changing a field from its stored value) is not \
+                     supported yet; assign the new value: `{name}: <value>`"
+                ),
+            ));
+        }
+        if input.peek(Token![:]) {
+            input.parse::<Token![:]>()?;
+            let value: syn::Expr = input.parse()?;
+            if let syn::Expr::Block(_) | syn::Expr::Array(_) = &value {
+                return Err(Error::new(
+                    value.span(),
+                    format!(
+                        "a nested record for `{name}` needs a relation field, and relations \
+                         are not supported yet; create the related records separately"
+                    ),
+                ));
+            }
+            Ok(FieldInit { name, value })
+        } else {
+            let value = syn::Expr::Path(syn::ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path: name.clone().into(),
+            });
+            Ok(FieldInit { name, value })
+        }
+    }
+}
+
+/// `{ field: value, .. }`.
+fn parse_fields(tokens: TokenStream) -> Result<Vec<FieldInit>> {
+    let fields =
+        syn::parse::Parser::parse2(Punctuated::<FieldInit, Token![,]>::parse_terminated, tokens)?;
+    let mut seen: Vec<String> = Vec::new();
+    for f in &fields {
+        let n = f.name.to_string();
+        if seen.contains(&n) {
+            return Err(Error::new(f.name.span(), format!("`{n}` is given twice")));
+        }
+        seen.push(n);
+    }
+    Ok(fields.into_iter().collect())
+}
+
+fn setters(fields: &[FieldInit]) -> TokenStream {
+    let calls = fields.iter().map(|f| {
+        let name = &f.name;
+        let value = &f.value;
+        quote_spanned!(name.span()=> .#name(#value))
+    });
+    quote!(#(#calls)*)
+}
+
+/// Splits `tokens` into what comes before a trailing `{ .. }` group, and that group's
+/// contents.
+fn split_trailing_brace(tokens: TokenStream, what: &str) -> Result<(TokenStream, TokenStream)> {
+    let mut all: Vec<TokenTree> = tokens.into_iter().collect();
+    match all.pop() {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
+            if all.is_empty() {
+                return Err(Error::new(
+                    g.span(),
+                    format!("{what} needs a target before the braces"),
+                ));
+            }
+            Ok((all.into_iter().collect(), g.stream()))
+        }
+        Some(other) => Err(Error::new(
+            other.span(),
+            format!("{what} ends with `{{ field: value, .. }}`"),
+        )),
+        None => Err(Error::new(
+            proc_macro2::Span::call_site(),
+            format!("{what} needs a target and `{{ field: value, .. }}`"),
+        )),
+    }
+}
+
+/// One `Path { .. }` create.
+fn create_one(tokens: TokenStream) -> Result<TokenStream> {
+    let (path, body) = split_trailing_brace(tokens, "create!")?;
+    let path: syn::Path = syn::parse2(path)?;
+    let set = setters(&parse_fields(body)?);
+    Ok(quote!(<#path>::create() #set))
+}
+
+pub(crate) fn create(input: TokenStream) -> Result<TokenStream> {
+    let tokens: Vec<TokenTree> = input.clone().into_iter().collect();
+    // `(A { .. }, B { .. })`: a batch of creates of any models.
+    if let [TokenTree::Group(g)] = tokens.as_slice() {
+        if g.delimiter() == Delimiter::Parenthesis {
+            let parts = split_commas(g.stream());
+            let creates = parts
+                .into_iter()
+                .map(create_one)
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(quote!(toasty::batch((#(#creates,)*))));
+        }
+    }
+    // `Path::[ { .. }, { .. } ]`: many records of one model.
+    if let Some(TokenTree::Group(g)) = tokens.last() {
+        if g.delimiter() == Delimiter::Bracket {
+            let n = tokens.len();
+            let sep_ok = n >= 3
+                && matches!(&tokens[n - 2], TokenTree::Punct(p) if p.as_char() == ':')
+                && matches!(&tokens[n - 3], TokenTree::Punct(p) if p.as_char() == ':');
+            if !sep_ok {
+                return Err(Error::new(
+                    g.span(),
+                    "several records are written `Model::[{ .. }, { .. }]`",
+                ));
+            }
+            let path: TokenStream = tokens[..n - 3].iter().cloned().collect();
+            let path: syn::Path = syn::parse2(path)?;
+            let mut items = Vec::new();
+            for part in split_commas(g.stream()) {
+                let mut trees = part.clone().into_iter();
+                match (trees.next(), trees.next()) {
+                    (Some(TokenTree::Group(b)), None) if b.delimiter() == Delimiter::Brace => {
+                        let set = setters(&parse_fields(b.stream())?);
+                        items.push(quote!(.item(<#path>::create() #set)));
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            part.span(),
+                            "each record of `Model::[..]` is `{ field: value, .. }`",
+                        ))
+                    }
+                }
+            }
+            return Ok(quote!(toasty::CreateMany::<#path>::new() #(#items)*));
+        }
+    }
+    create_one(input)
+}
+
+pub(crate) fn update(input: TokenStream) -> Result<TokenStream> {
+    let (target, body) = split_trailing_brace(input, "update!")?;
+    let target: syn::Expr = syn::parse2(target)?;
+    let set = setters(&parse_fields(body)?);
+    Ok(quote!((#target).update() #set))
+}
+
+/// Splits a token stream at top-level commas, dropping empty parts (a trailing comma).
+fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut parts = Vec::new();
+    let mut current = Vec::new();
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                if !current.is_empty() {
+                    parts.push(std::mem::take(&mut current).into_iter().collect());
+                }
+            }
+            _ => current.push(tree),
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current.into_iter().collect());
+    }
+    parts
+}
