@@ -1,5 +1,6 @@
 //! `#[default(expr)]` (applied on create when the field is not given) and `#[update(expr)]`
-//! (applied on every update that does not set the field).
+//! (applied on every update that does not set the field, and on create when the field has
+//! no `#[default]` and is not given).
 
 use crate::Test;
 use toasty::Result;
@@ -25,6 +26,8 @@ struct Doc {
 }
 
 /// Defaults fill omitted fields on create, in single and batch creates; given values win.
+/// A field with only `#[update(expr)]` gets that value on create too (as in the Toasty
+/// guide); with both, `#[default]` applies on create.
 pub async fn defaults_on_create(t: &mut Test) -> Result<()> {
     let mut db = t.setup_db(toasty::models!(Doc)).await?;
     let d = Doc::create().folder("f").exec(&mut db).await?;
@@ -35,13 +38,18 @@ pub async fn defaults_on_create(t: &mut Test) -> Result<()> {
             d.version,
             d.last_action.as_deref()
         ),
-        (0, "draft", Some(1), None)
+        (0, "draft", Some(1), Some("edited"))
     );
     assert_eq!(d.touched, jiff::Timestamp::UNIX_EPOCH);
     let back = Doc::get_by_id(&mut db, d.id).await?;
     assert_eq!(
-        (back.views, back.status.as_str(), back.version),
-        (0, "draft", Some(1))
+        (
+            back.views,
+            back.status.as_str(),
+            back.version,
+            back.last_action.as_deref()
+        ),
+        (0, "draft", Some(1), Some("edited"))
     );
 
     let given = toasty::create!(Doc {

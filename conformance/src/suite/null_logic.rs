@@ -153,11 +153,8 @@ pub async fn null_empty_in_list(t: &mut Test) -> Result<()> {
 pub async fn null_update_to_none_and_back(t: &mut Test) -> Result<()> {
     let mut db = seed(t).await?;
     let mut m = Maybe::get_by_grp_and_id(&mut db, "g", 1).await?;
-    m.update()
-        .n(None::<i64>)
-        .s(None::<&str>)
-        .exec(&mut db)
-        .await?;
+    // A bare `None` needs no type annotation.
+    m.update().n(None).s(None).exec(&mut db).await?;
     assert_eq!((m.n, m.s.as_deref()), (None, None));
     assert_eq!(ids(&mut db, Maybe::fields().n().is_none()).await?, [0, 1]);
     m.update().n(7).exec(&mut db).await?;

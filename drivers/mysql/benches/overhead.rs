@@ -70,7 +70,11 @@ async fn setup(url: &str) -> Setup {
         batch = batch.item(
             User::create()
                 .name(format!("user {i}"))
-                .hair_color(if i % 2 == 0 { Some("black") } else { None })
+                .hair_color(if i % 2 == 0 {
+                    Some("black".to_string())
+                } else {
+                    None
+                })
                 .age((i % 90) as i32),
         );
     }

@@ -71,7 +71,11 @@ async fn toasty_db(url: &str) -> Db {
         batch = batch.item(
             User::create()
                 .name(format!("user {i}"))
-                .hair_color(if i % 2 == 0 { Some("black") } else { None })
+                .hair_color(if i % 2 == 0 {
+                    Some("black".to_string())
+                } else {
+                    None
+                })
                 .age((i % 90) as i32),
         );
     }

@@ -53,7 +53,11 @@ async fn toasty_db(rows: usize) -> Db {
             batch = batch.item(
                 User::create()
                     .name(format!("user {i}"))
-                    .hair_color(if i % 2 == 0 { Some("black") } else { None })
+                    .hair_color(if i % 2 == 0 {
+                        Some("black".to_string())
+                    } else {
+                        None
+                    })
                     .age((i % 90) as i32),
             );
         }
@@ -164,7 +168,11 @@ fn insert(c: &mut Criterion) {
                     batch = batch.item(
                         User::create()
                             .name("new user")
-                            .hair_color(if i % 2 == 0 { Some("brown") } else { None })
+                            .hair_color(if i % 2 == 0 {
+                                Some("brown".to_string())
+                            } else {
+                                None
+                            })
                             .age(30),
                     );
                 }

@@ -207,8 +207,10 @@ fn expand_create(def: &ModelDef) -> TokenStream {
         .enumerate()
         .filter(|(_, f)| !f.auto)
         .map(|(i, f)| setter(model, i, f));
+    // `#[default]` applies on create; a field with only `#[update]` gets that value on
+    // create too (as in the Toasty guide).
     let defaults = def.fields.iter().enumerate().filter_map(|(i, f)| {
-        let expr = f.default.as_ref()?;
+        let expr = f.default.as_ref().or(f.update.as_ref())?;
         let ty = &f.ty;
         Some(quote! {
             if !inner.is_set(#i) {
@@ -219,7 +221,7 @@ fn expand_create(def: &ModelDef) -> TokenStream {
     let doc = format!("Builds a new [`{model}`] record; run it with `exec`.");
     quote! {
         #[doc = #doc]
-        #[derive(Debug)]
+        #[derive(Debug, Clone)]
         #vis struct #create_ident {
             inner: toasty::Create<#model>,
         }

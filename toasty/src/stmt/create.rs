@@ -16,6 +16,19 @@ pub struct Create<M> {
     _m: PhantomData<fn() -> M>,
 }
 
+impl<M> Clone for Create<M> {
+    fn clone(&self) -> Self {
+        Create {
+            values: self.values.clone(),
+            error: self
+                .error
+                .as_ref()
+                .map(|e| Error::new(e.kind(), e.message())),
+            _m: PhantomData,
+        }
+    }
+}
+
 impl<M> std::fmt::Debug for Create<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Create")
@@ -95,6 +108,14 @@ impl<M: Model> BatchItem for Create<M> {
 /// Several records created with one statement: `toasty::create!(User::[{..}, {..}])`.
 pub struct CreateMany<M> {
     items: Vec<Create<M>>,
+}
+
+impl<M> Clone for CreateMany<M> {
+    fn clone(&self) -> Self {
+        CreateMany {
+            items: self.items.clone(),
+        }
+    }
 }
 
 impl<M> std::fmt::Debug for CreateMany<M> {

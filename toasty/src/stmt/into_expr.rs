@@ -7,7 +7,9 @@ use toasty_core::stmt;
 /// A value usable where an expression of type `T` is expected.
 ///
 /// Implemented for `T` and `&T`, for `&str` where a `String` is expected, and for `T`,
-/// `&T`, `Option<T>` and `&Option<T>` where an `Option<T>` is expected.
+/// `&T`, `Option<T>` and `&Option<T>` where an `Option<T>` is expected. A bare `None`
+/// needs no annotation (`.bio(None)`); for a present optional string pass the `&str`
+/// itself (`.bio("text")`) or `Some(String)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as a value of type `{T}` in a Toasty expression"
 )]
@@ -83,11 +85,5 @@ impl<T: Scalar> IntoExpr<Option<T>> for &Option<T> {
 impl IntoExpr<Option<String>> for &str {
     fn into_expr(self) -> Expr<Option<String>> {
         lit(toasty_core::Value::String(self.to_string()))
-    }
-}
-
-impl IntoExpr<Option<String>> for Option<&str> {
-    fn into_expr(self) -> Expr<Option<String>> {
-        lit(self.map(str::to_string).into())
     }
 }
