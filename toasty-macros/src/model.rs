@@ -17,9 +17,22 @@ pub(crate) struct FieldDef {
     pub(crate) name: String,
     pub(crate) ty: syn::Type,
     pub(crate) column: Option<String>,
-    pub(crate) auto: bool,
+    pub(crate) auto: Option<AutoKind>,
     pub(crate) default: Option<syn::Expr>,
     pub(crate) update: Option<syn::Expr>,
+}
+
+/// What `#[auto]` generates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AutoKind {
+    /// `#[auto]`: by the field's type (integer: increment, uuid::Uuid: UUID v7).
+    Infer,
+    /// `#[auto(increment)]`.
+    Increment,
+    /// `#[auto(uuid(v7))]` (also `#[auto(uuid)]`).
+    UuidV7,
+    /// `#[auto(uuid(v4))]`.
+    UuidV4,
 }
 
 /// An index (or the key) over field positions.
@@ -27,6 +40,8 @@ pub(crate) struct IndexDef {
     pub(crate) fields: Vec<usize>,
     pub(crate) unique: bool,
     pub(crate) span: Span,
+    /// `name = "..."`.
+    pub(crate) name: Option<String>,
 }
 
 /// The whole model.

@@ -7,6 +7,10 @@
 mod batch;
 #[path = "guide_compat/creating.rs"]
 mod creating;
+#[path = "guide_compat/indexes.rs"]
+mod indexes;
+#[path = "guide_compat/keys.rs"]
+mod keys;
 #[path = "guide_compat/pagination.rs"]
 mod pagination;
 #[path = "guide_compat/setup.rs"]

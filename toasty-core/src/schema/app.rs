@@ -11,8 +11,10 @@ pub struct ModelId(pub usize);
 pub enum Auto {
     /// The database (or memdb) assigns the next integer.
     Increment,
-    /// Toasty generates a UUID version 7 before the insert.
+    /// Toasty generates a UUID version 7 (time-ordered) before the insert.
     UuidV7,
+    /// Toasty generates a random UUID (version 4) before the insert.
+    UuidV4,
 }
 
 /// One field of a model.
@@ -39,6 +41,9 @@ pub struct Index {
     pub unique: bool,
     /// `true` for the primary key.
     pub primary: bool,
+    /// The database name given with `#[index(name = "...", ..)]`; `None` for the default
+    /// (`index_<table>_by_<column>[_and_<column>..]`).
+    pub name: Option<String>,
 }
 
 /// One model: a Rust struct stored as one table.

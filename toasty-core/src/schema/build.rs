@@ -62,7 +62,7 @@ impl Schema {
                 .indices
                 .iter()
                 .map(|index| db::Index {
-                    name: index_name(&name, model, index),
+                    name: index_name(&options.table_prefix, &name, model, index),
                     columns: index.fields.clone(),
                     unique: index.unique,
                 })
@@ -111,16 +111,46 @@ impl Schema {
     }
 }
 
-fn index_name(table: &str, model: &app::Model, index: &app::Index) -> String {
-    let mut name = format!("{table}_");
-    for &f in &index.fields {
+/// The database name of an index: the one given with `#[index(name = "..")]` (with the
+/// table prefix), else `index_<table>_by_<column>[_and_<column>..]`, as Toasty names them.
+fn index_name(prefix: &str, table: &str, model: &app::Model, index: &app::Index) -> String {
+    if let Some(name) = &index.name {
+        return format!("{prefix}{name}");
+    }
+    let mut name = format!("index_{table}_by");
+    for (i, &f) in index.fields.iter().enumerate() {
         if let Some(field) = model.fields.get(f) {
-            name.push_str(&field.column_name);
+            if i > 0 {
+                name.push_str("_and");
+            }
             name.push('_');
+            name.push_str(&field.column_name);
         }
     }
-    name.push_str(if index.unique { "key" } else { "idx" });
-    name
+    fit_identifier(name)
+}
+
+/// The longest identifier every database keeps whole (PostgreSQL truncates at 63 bytes,
+/// MySQL refuses more than 64).
+const MAX_IDENTIFIER: usize = 63;
+
+/// A generated name longer than [`MAX_IDENTIFIER`] keeps its start and ends with a hash
+/// of the whole name, so two long names never collide after shortening.
+fn fit_identifier(name: String) -> String {
+    if name.len() <= MAX_IDENTIFIER {
+        return name;
+    }
+    // FNV-1a: stable across runs and platforms.
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    let mut cut = MAX_IDENTIFIER - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash:08x}", &name[..cut])
 }
 
 fn validate_model(model: &app::Model) -> Result<()> {
@@ -187,7 +217,7 @@ fn validate_model(model: &app::Model) -> Result<()> {
                     )));
                 }
             }
-            Some(app::Auto::UuidV7) => {
+            Some(app::Auto::UuidV7 | app::Auto::UuidV4) => {
                 autos += 1;
                 if f.ty != Type::Uuid {
                     return Err(Error::invalid_schema(format!(
@@ -221,4 +251,22 @@ fn validate_model(model: &app::Model) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_identifier;
+
+    #[test]
+    fn long_generated_names_are_shortened_without_colliding() {
+        let short = "index_users_by_email".to_string();
+        assert_eq!(fit_identifier(short.clone()), short);
+        let a = fit_identifier(format!("index_{}_by_a", "t".repeat(80)));
+        let b = fit_identifier(format!("index_{}_by_b", "t".repeat(80)));
+        assert_eq!(a.len(), 63);
+        assert_eq!(b.len(), 63);
+        assert_ne!(a, b);
+        let multibyte = fit_identifier(format!("index_{}", "é".repeat(40)));
+        assert!(multibyte.len() <= 63);
+    }
 }

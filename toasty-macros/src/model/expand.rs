@@ -6,7 +6,7 @@
 //! `filter_by_*`, `update_by_*` and `delete_by_*` for the key, every unique field and
 //! every index.
 
-use super::{ty, FieldDef, ModelDef};
+use super::{ty, AutoKind, FieldDef, ModelDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -25,6 +25,26 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     }
 }
 
+/// `BlogPost` -> `blog_posts`, `Category` -> `categories`, `Person` -> `people`.
+fn table_name(struct_name: &str) -> String {
+    let mut snake = String::new();
+    for (i, c) in struct_name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                snake.push('_');
+            }
+            snake.extend(c.to_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    // Only the last word is pluralized (`blog_post` -> `blog_posts`).
+    match snake.rsplit_once('_') {
+        Some((head, last)) => format!("{head}_{}", pluralizer::pluralize(last, 2, false)),
+        None => pluralizer::pluralize(&snake, 2, false),
+    }
+}
+
 fn names(def: &ModelDef) -> (syn::Ident, syn::Ident, syn::Ident) {
     let m = &def.ident;
     (
@@ -38,26 +58,27 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
     let (_, _, update_ident) = names(def);
     let name = ident.to_string();
-    let table = match &def.table {
-        Some(t) => quote!(::std::string::String::from(#t)),
-        None => quote!(toasty::codegen::app::default_table_name(#name)),
-    };
+    // The default table name: snake case, then an English plural (`Category` ->
+    // `categories`, `Person` -> `people`), decided here at compile time.
+    let table = def.table.clone().unwrap_or_else(|| table_name(&name));
+    let table = quote!(::std::string::String::from(#table));
     let field_count = def.fields.len();
     let key = &def.key;
     let field_defs = def.fields.iter().map(|f| {
         let fname = &f.name;
         let column = f.column.clone().unwrap_or_else(|| f.name.clone());
         let ty = &f.ty;
-        let auto = if f.auto {
-            if ty::is_uuid(&f.ty) {
-                quote!(::std::option::Option::Some(
-                    toasty::codegen::app::Auto::UuidV7
-                ))
-            } else {
-                quote!(::std::option::Option::Some(
-                    toasty::codegen::app::Auto::Increment
-                ))
-            }
+        let auto = if let Some(kind) = f.auto {
+            let variant = match kind {
+                AutoKind::UuidV4 => quote!(UuidV4),
+                AutoKind::UuidV7 => quote!(UuidV7),
+                AutoKind::Increment => quote!(Increment),
+                AutoKind::Infer if ty::is_uuid(&f.ty) => quote!(UuidV7),
+                AutoKind::Infer => quote!(Increment),
+            };
+            quote!(::std::option::Option::Some(
+                toasty::codegen::app::Auto::#variant
+            ))
         } else {
             quote!(::std::option::Option::None)
         };
@@ -74,11 +95,16 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let index_defs = def.indices.iter().map(|i| {
         let fields = &i.fields;
         let unique = i.unique;
+        let name = match &i.name {
+            Some(n) => quote!(::std::option::Option::Some(::std::string::String::from(#n))),
+            None => quote!(::std::option::Option::None),
+        };
         quote! {
             toasty::codegen::app::Index {
                 fields: ::std::vec![#(#fields),*],
                 unique: #unique,
                 primary: false,
+                name: #name,
             }
         }
     });
@@ -205,7 +231,7 @@ fn expand_create(def: &ModelDef) -> TokenStream {
         .fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.auto)
+        .filter(|(_, f)| f.auto.is_none())
         .map(|(i, f)| setter(model, i, f));
     // `#[default]` applies on create; a field with only `#[update]` gets that value on
     // create too (as in the Toasty guide).
@@ -354,23 +380,27 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
         quote!(&self.#id)
     });
 
-    // Field sets that get generated accessors: the key, each index; plus the first field
-    // of a composite key (the partition key).
-    let mut sets: Vec<(Vec<usize>, bool)> = vec![(def.key.clone(), true)];
-    if def.key.len() > 1 {
-        sets.push((vec![def.key[0]], false));
-    }
+    // Field sets that get generated accessors: the key and each index, then every
+    // leading prefix of a composite key or index (`filter_by_<first>`, ...).
+    let mut sets: Vec<Vec<usize>> = vec![def.key.clone()];
     for index in &def.indices {
-        sets.push((index.fields.clone(), index.unique));
+        sets.push(index.fields.clone());
     }
+    let mut prefixes = Vec::new();
+    for fields in &sets {
+        for len in 1..fields.len() {
+            prefixes.push(fields[..len].to_vec());
+        }
+    }
+    sets.extend(prefixes);
     let mut seen: Vec<Vec<usize>> = Vec::new();
     let mut accessors = Vec::new();
-    for (fields, unique) in sets {
+    for fields in sets {
         if seen.contains(&fields) {
             continue;
         }
         seen.push(fields.clone());
-        accessors.push(accessors_for(def, &fields, unique, &update_ident));
+        accessors.push(accessors_for(def, &fields, &update_ident));
     }
     quote! {
         impl #model {
@@ -437,12 +467,7 @@ fn filter_expr(
     iter.fold(first, |acc, p| quote!(#acc.and(#p)))
 }
 
-fn accessors_for(
-    def: &ModelDef,
-    fields: &[usize],
-    unique: bool,
-    update_ident: &syn::Ident,
-) -> TokenStream {
+fn accessors_for(def: &ModelDef, fields: &[usize], update_ident: &syn::Ident) -> TokenStream {
     let model = &def.ident;
     let suffix = fields
         .iter()
@@ -471,17 +496,15 @@ fn accessors_for(
     let doc_filter = format!("A query for the records with the given {listed}.");
     let doc_update = format!("Updates the records with the given {listed}.");
     let doc_delete = format!("Deletes the records with the given {listed}.");
-    let doc_get =
-        format!("Fetches the record with the given {listed}; a not-found error if there is none.");
-    let get = if unique {
-        quote! {
-            #[doc = #doc_get]
-            pub async fn #get_by(db: &mut dyn toasty::Executor, #(#params),*) -> toasty::Result<#model> {
-                #model::#filter_by(#(#args),*).get().exec(db).await
-            }
+    let doc_get = format!(
+        "Fetches the one record with the given {listed}: a not-found error if there is none, \
+         a too-many-records error if there are several."
+    );
+    let get = quote! {
+        #[doc = #doc_get]
+        pub async fn #get_by(db: &mut dyn toasty::Executor, #(#params),*) -> toasty::Result<#model> {
+            #model::#filter_by(#(#args),*).get().exec(db).await
         }
-    } else {
-        quote!()
     };
     quote! {
         #[doc = #doc_filter]

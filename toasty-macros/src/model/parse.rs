@@ -1,7 +1,7 @@
 //! Parsing `#[derive(Model)]` input and checking everything that can be checked at
 //! compile time. Errors carry the span of the attribute or field at fault.
 
-use super::{ty, FieldDef, IndexDef, ModelDef};
+use super::{ty, AutoKind, FieldDef, IndexDef, ModelDef};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Error, Result};
@@ -42,7 +42,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
             name,
             ty: f.ty.clone(),
             column: None,
-            auto: false,
+            auto: None,
             default: None,
             update: None,
         };
@@ -87,10 +87,13 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                     field_keys.push((pos, attr.path().span()));
                 }
                 "auto" => {
-                    require_bare(attr, "auto", "")?;
-                    if !(ty::is_integer(&def.ty) || ty::is_uuid(&def.ty))
-                        || ty::option_inner(&def.ty).is_some()
-                    {
+                    let kind = parse_auto(attr)?;
+                    let fits = match kind {
+                        AutoKind::Infer => ty::is_integer(&def.ty) || ty::is_uuid(&def.ty),
+                        AutoKind::Increment => ty::is_integer(&def.ty),
+                        AutoKind::UuidV4 | AutoKind::UuidV7 => ty::is_uuid(&def.ty),
+                    };
+                    if !fits || ty::option_inner(&def.ty).is_some() {
                         return Err(Error::new(
                             attr.path().span(),
                             format!(
@@ -100,7 +103,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                             ),
                         ));
                     }
-                    def.auto = true;
+                    def.auto = Some(kind);
                     auto_spans.push((pos, attr.path().span()));
                 }
                 "unique" | "index" => {
@@ -116,6 +119,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                         fields: vec![pos],
                         unique,
                         span: attr.path().span(),
+                        name: None,
                     });
                 }
                 "default" => def.default = Some(parse_expr_arg(attr, "default")?),
@@ -129,7 +133,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 }
             }
         }
-        if def.auto && def.default.is_some() {
+        if def.auto.is_some() && def.default.is_some() {
             return Err(Error::new(
                 f.span(),
                 format!("`{}` cannot have both #[auto] and #[default]", def.name),
@@ -152,7 +156,13 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 table = Some(parse_str_arg(attr, "table")?);
             }
             "key" | "index" | "unique" => {
-                let positions = parse_field_list(attr, &attr_name, &fields)?;
+                let (positions, index_name) = parse_field_list(attr, &attr_name, &fields)?;
+                if attr_name == "key" && index_name.is_some() {
+                    return Err(Error::new(
+                        attr.path().span(),
+                        "#[key(...)] takes no name: the primary key is not a named index",
+                    ));
+                }
                 if attr_name == "key" {
                     if struct_key.is_some() {
                         return Err(Error::new(attr.path().span(), "#[key(...)] is given twice"));
@@ -189,6 +199,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                         fields: positions,
                         unique,
                         span: attr.path().span(),
+                        name: index_name,
                     });
                 }
             }
@@ -304,15 +315,128 @@ fn parse_str_arg(attr: &syn::Attribute, name: &str) -> Result<String> {
     Ok(value)
 }
 
-fn parse_field_list(attr: &syn::Attribute, name: &str, fields: &[FieldDef]) -> Result<Vec<usize>> {
+/// `#[auto]`, `#[auto(increment)]`, `#[auto(uuid)]`, `#[auto(uuid(v7))]`,
+/// `#[auto(uuid(v4))]`.
+fn parse_auto(attr: &syn::Attribute) -> Result<AutoKind> {
+    let syn::Meta::List(list) = &attr.meta else {
+        require_bare(attr, "auto", "")?;
+        return Ok(AutoKind::Infer);
+    };
+    let bad = || {
+        Error::new(
+            list.tokens.span(),
+            "#[auto(..)] takes `increment`, `uuid`, `uuid(v7)` or `uuid(v4)`",
+        )
+    };
+    let meta: syn::Meta = syn::parse2(list.tokens.clone()).map_err(|_| bad())?;
+    match &meta {
+        syn::Meta::Path(p) if p.is_ident("increment") => Ok(AutoKind::Increment),
+        syn::Meta::Path(p) if p.is_ident("uuid") => Ok(AutoKind::UuidV7),
+        syn::Meta::List(l) if l.path.is_ident("uuid") => {
+            let version: syn::Ident = syn::parse2(l.tokens.clone()).map_err(|_| bad())?;
+            match version.to_string().as_str() {
+                "v7" => Ok(AutoKind::UuidV7),
+                "v4" => Ok(AutoKind::UuidV4),
+                other => Err(Error::new(
+                    version.span(),
+                    format!("UUID version `{other}` is not supported: use v7 (time-ordered) or v4 (random)"),
+                )),
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// One item of a struct-level `#[key(..)]` / `#[index(..)]` / `#[unique(..)]`.
+enum ListItem {
+    Field(syn::Ident),
+    Name(syn::LitStr),
+    Role(syn::Ident, Vec<syn::Ident>),
+}
+
+impl syn::parse::Parse for ListItem {
+    fn parse(input: syn::parse::ParseStream) -> Result<Self> {
+        let ident: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+        if !input.peek(syn::Token![=]) {
+            return Ok(ListItem::Field(ident));
+        }
+        input.parse::<syn::Token![=]>()?;
+        match ident.to_string().as_str() {
+            "name" => Ok(ListItem::Name(input.parse()?)),
+            "partition" | "local" => {
+                if input.peek(syn::token::Bracket) {
+                    let content;
+                    syn::bracketed!(content in input);
+                    let idents = Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?;
+                    Ok(ListItem::Role(ident, idents.into_iter().collect()))
+                } else {
+                    Ok(ListItem::Role(ident, vec![input.parse()?]))
+                }
+            }
+            other => Err(Error::new(
+                ident.span(),
+                format!("unknown option `{other}`: expected a field name, `name = \"..\"`, `partition = ..` or `local = ..`"),
+            )),
+        }
+    }
+}
+
+/// The fields (positions, in order) and the optional name of a struct-level key or
+/// index. Fields are listed plainly (`#[index(a, b)]`) or by role
+/// (`#[key(partition = a, local = [b, c])]`: partition fields first), not both.
+fn parse_field_list(
+    attr: &syn::Attribute,
+    name: &str,
+    fields: &[FieldDef],
+) -> Result<(Vec<usize>, Option<String>)> {
     let syn::Meta::List(_) = &attr.meta else {
         return Err(Error::new(
             attr.path().span(),
             format!("on the struct, #[{name}] lists fields: #[{name}(a, b)]"),
         ));
     };
-    let idents =
-        attr.parse_args_with(Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated)?;
+    let items = attr.parse_args_with(Punctuated::<ListItem, syn::Token![,]>::parse_terminated)?;
+    let mut plain: Vec<syn::Ident> = Vec::new();
+    let mut partition: Vec<syn::Ident> = Vec::new();
+    let mut local: Vec<syn::Ident> = Vec::new();
+    let mut index_name = None;
+    let mut roles = false;
+    for item in items {
+        match item {
+            ListItem::Field(i) => plain.push(i),
+            ListItem::Name(lit) => {
+                if lit.value().is_empty() {
+                    return Err(Error::new(lit.span(), "an index name cannot be empty"));
+                }
+                index_name = Some(lit.value());
+            }
+            ListItem::Role(role, idents) => {
+                roles = true;
+                if role == "partition" {
+                    partition.extend(idents);
+                } else {
+                    local.extend(idents);
+                }
+            }
+        }
+    }
+    if roles && !plain.is_empty() {
+        return Err(Error::new(
+            plain[0].span(),
+            format!("#[{name}(...)] lists fields either plainly or with `partition =` / `local =`, not both"),
+        ));
+    }
+    if roles && partition.is_empty() {
+        return Err(Error::new(
+            attr.path().span(),
+            format!("#[{name}(...)] with `local =` needs `partition =` too"),
+        ));
+    }
+    let idents: Vec<syn::Ident> = if roles {
+        partition.into_iter().chain(local).collect()
+    } else {
+        plain
+    };
     let mut positions = Vec::new();
     for ident in idents {
         let n = ident.to_string().trim_start_matches("r#").to_string();
@@ -333,5 +457,5 @@ fn parse_field_list(attr: &syn::Attribute, name: &str, fields: &[FieldDef]) -> R
             format!("#[{name}(...)] needs at least one field"),
         ));
     }
-    Ok(positions)
+    Ok((positions, index_name))
 }

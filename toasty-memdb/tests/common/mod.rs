@@ -42,6 +42,7 @@ pub fn index(fields: Vec<usize>, unique: bool) -> app::Index {
         fields,
         unique,
         primary: false,
+        name: None,
     }
 }
 

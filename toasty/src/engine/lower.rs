@@ -104,6 +104,7 @@ pub(crate) fn lower_insert(schema: &Schema, i: stmt::Insert) -> Result<LoweredIn
             record.push(match (value, auto) {
                 (Some(v), _) => v,
                 (None, Some(Auto::UuidV7)) => Value::Uuid(uuid::Uuid::now_v7()),
+                (None, Some(Auto::UuidV4)) => Value::Uuid(uuid::Uuid::new_v4()),
                 (None, _) => Value::Null,
             });
         }

@@ -103,7 +103,7 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
 fn no_slice(model: &Model, selection: &toasty_core::stmt::Query, what: &str) -> Result<()> {
     if selection.limit.is_some() || selection.offset.is_some() {
         return Err(Error::invalid_statement(format!(
-            "cannot {what} `{}` records with limit/offset; select the records first and              {what} them by key",
+            "cannot {what} `{}` records with limit/offset; select the records first and {what} them by key",
             model.name
         )));
     }
