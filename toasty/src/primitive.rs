@@ -8,7 +8,7 @@ use crate::{Error, Result, Type, Value};
 /// `uuid::Uuid`, and (behind features) `jiff::Timestamp` and `chrono::DateTime<Utc>`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a Toasty field",
-    note = "supported field types: bool, i8..i64, u8..u64, f32, f64, String, Vec<u8>, \
+    note = "supported field types: bool, i8..i64, isize, u8..u64, usize, f32, f64, String, Vec<u8>, \
             uuid::Uuid, jiff::Timestamp (feature `jiff`), chrono::DateTime<Utc> (feature \
             `chrono`), and Option<T> of each"
 )]
@@ -35,7 +35,7 @@ pub trait Scalar: Sized + Clone + Send + Sync + 'static {
 /// A Rust type that can be a model field: a [`Scalar`] or an `Option` of one.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a Toasty field",
-    note = "supported field types: bool, i8..i64, u8..u64, f32, f64, String, Vec<u8>, \
+    note = "supported field types: bool, i8..i64, isize, u8..u64, usize, f32, f64, String, Vec<u8>, \
             uuid::Uuid, jiff::Timestamp (feature `jiff`), chrono::DateTime<Utc> (feature \
             `chrono`), and Option<T> of each"
 )]
@@ -170,6 +170,30 @@ macro_rules! int_scalar {
     )*};
 }
 int_scalar!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32, u64 => U64);
+
+/// `isize` and `usize` are stored as `i64` and `u64` (with their range rules: a `usize`
+/// above `i64::MAX` is `ValueOutOfRange` on every backend), and read back checked
+/// against the platform's width.
+macro_rules! size_scalar {
+    ($($t:ty as $wide:ty => $ty:ident),*) => {$(
+        impl Scalar for $t {
+            const TYPE: Type = Type::$ty;
+            fn to_value(&self) -> Value {
+                Value::from(*self as $wide)
+            }
+            fn from_value(value: Value) -> Result<Self> {
+                let wide = <$wide as Scalar>::from_value(value)?;
+                <$t>::try_from(wide).map_err(|_| {
+                    Error::out_of_range(format!(
+                        "the database returned {wide}, which does not fit {}",
+                        stringify!($t)
+                    ))
+                })
+            }
+        }
+    )*};
+}
+size_scalar!(isize as i64 => I64, usize as u64 => U64);
 
 impl Scalar for f32 {
     const TYPE: Type = Type::F32;

@@ -35,7 +35,7 @@ pub(crate) fn is_float(ty: &syn::Type) -> bool {
 pub(crate) fn is_integer(ty: &syn::Type) -> bool {
     matches!(
         base_name(ty).as_deref(),
-        Some("i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64")
+        Some("i8" | "i16" | "i32" | "i64" | "isize" | "u8" | "u16" | "u32" | "u64" | "usize")
     )
 }
 

@@ -142,3 +142,28 @@ async fn key_forms() {
         }
     );
 }
+
+#[derive(Debug, toasty::Model)]
+struct Counter {
+    #[key]
+    id: usize,
+    delta: isize,
+}
+
+#[tokio::test]
+async fn isize_and_usize_fields() {
+    crate::on_every_backend!(toasty::models!(Counter), |db| {
+        toasty::create!(Counter { id: 1usize, delta: -5isize })
+            .exec(&mut db)
+            .await?;
+        let c = Counter::get_by_id(&mut db, 1usize).await?;
+        assert_eq!(c.delta, -5);
+        // Like u64: values above i64::MAX are out of range on every backend.
+        let err = toasty::create!(Counter { id: usize::MAX, delta: 0isize })
+            .exec(&mut db)
+            .await
+            .unwrap_err();
+        assert!(err.is_value_out_of_range(), "{err}");
+        Ok(())
+    });
+}
