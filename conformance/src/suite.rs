@@ -7,12 +7,18 @@
 //! [`null_logic`] (three-valued logic), [`order_limit`], [`paginate`], [`update`],
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
-//! and [`kv_limits`] (what a key-value store refuses, and what it serves). Tests pin a
+//! and [`kv_limits`] (what a key-value store refuses, and what it serves);
+//! [`transactions`] (commit, rollback, savepoints, the abort rule, read-only, isolation),
+//! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
+//! return) and [`concurrency`] (concurrent tasks on one database). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
 //! where a key-value store must refuse, the test asserts the `Unsupported` error there
 //! and the rows elsewhere. [`support`] holds shared assertions.
 
+pub mod batch;
+pub mod concurrency;
 pub mod count_first_get;
+pub mod counts;
 pub mod create;
 pub mod crud;
 pub mod defaults;
@@ -26,6 +32,7 @@ pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
 pub mod support;
+pub mod transactions;
 pub mod types;
 pub mod update;
 
@@ -132,6 +139,36 @@ macro_rules! for_each_conformance_test {
             kv_limits::kv_residual_filters,
             kv_limits::kv_large_reads_and_writes,
             kv_limits::kv_sparse_composite_index,
+            transactions::tx_commit_makes_writes_visible,
+            transactions::tx_rollback_discards_writes,
+            transactions::tx_drop_rolls_back,
+            transactions::tx_reads_see_own_writes,
+            transactions::tx_nested_commit_keeps_work,
+            transactions::tx_nested_rollback_and_drop_undo_only_their_work,
+            transactions::tx_unique_violation_aborts,
+            transactions::tx_recover_with_nested_rollback,
+            transactions::tx_error_before_database_does_not_abort,
+            transactions::tx_empty_result_errors_do_not_abort,
+            transactions::tx_read_only_refuses_writes,
+            transactions::tx_isolation_levels_accepted,
+            transactions::tx_every_terminal_accepts_tx,
+            transactions::tx_kv_refused_sql_accepted,
+            batch::batch_tuple_mixed_models,
+            batch::batch_vec_and_array,
+            batch::batch_later_statements_see_earlier_writes,
+            batch::batch_failure_leaves_nothing,
+            batch::batch_multi_model_atomic,
+            batch::batch_kv_item_limit,
+            batch::batch_with_empty_create_many,
+            batch::batch_inside_transaction,
+            batch::atomic_auto_u8_overflow,
+            counts::counts_update_by_filter,
+            counts::counts_delete_by_filter,
+            counts::counts_instance_update,
+            counts::counts_untyped_limit_offset_refused,
+            counts::counts_limit_refusal_message_well_formed,
+            concurrency::concurrency_serializable_transfers,
+            concurrency::concurrency_unique_race,
         );
     };
 }
