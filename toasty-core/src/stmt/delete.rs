@@ -5,6 +5,7 @@ use super::Query;
 /// Deletes every record a query selects.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delete {
-    /// Which records (only `model` and `filter` are used).
+    /// Which records: `model` and `filter` (an order is ignored; a limit or an offset
+    /// is refused with `InvalidStatement`).
     pub selection: Query,
 }

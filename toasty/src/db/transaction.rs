@@ -7,11 +7,13 @@
 //!
 //! Rules, the same on every backend (see `docs/semantics.md`, "Transactions"):
 //!
-//! * A statement that fails after reaching the database aborts the innermost open
+//! * A statement whose database operation fails (or whose write the engine must undo,
+//!   such as a generated key out of its field's range) aborts the innermost open
 //!   transaction: later statements fail with `TransactionAborted` until it is rolled
 //!   back (or dropped); committing it rolls it back and returns `TransactionAborted`.
 //!   Errors caught before anything reaches the database (a value out of range, a
-//!   missing field) leave it usable. To recover from an expected failure, run the
+//!   missing field) and answers read off a successful operation (`NotFound`,
+//!   `TooManyRecords`) leave it usable. To recover from an expected failure, run the
 //!   statement in a nested transaction and roll that back.
 //! * Dropping a transaction without committing rolls it back: a nested one before the
 //!   parent's next statement, a top-level one on a background task (or, outside a

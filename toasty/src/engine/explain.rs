@@ -56,9 +56,22 @@ fn step_line(schema: &Schema, step: &Step) -> String {
                     .table(*table)
                     .map(|t| assignments_line(t, assignments))
                     .unwrap_or_default();
+                let moves_claims = schema.db.table(*table).is_ok_and(|t| {
+                    t.indices.iter().any(|i| {
+                        i.unique
+                            && i.columns
+                                .iter()
+                                .any(|c| assignments.iter().any(|(a, _)| a == c))
+                    })
+                });
                 format!(
-                    "kv write: update the {} rows of #{input} if unchanged, SET {set}",
-                    table_name(schema, *table)
+                    "kv write: update the {} rows of #{input} if unchanged, SET {set}{}",
+                    table_name(schema, *table),
+                    if moves_claims {
+                        ", moving the claims of changed unique values"
+                    } else {
+                        ""
+                    }
                 )
             }
             KvWrite::Delete { table, input } => format!(

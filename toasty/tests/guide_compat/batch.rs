@@ -47,7 +47,7 @@ async fn batch_forms() {
         assert_eq!(results.len(), 2);
         assert_eq!((results[0].len(), results[1].len()), (1, 0));
 
-        let names = vec!["Alice", "Bob", "Carol"];
+        let names = ["Alice", "Bob", "Carol"];
         let queries: Vec<_> = names.iter().map(|n| User::filter_by_name(*n)).collect();
         let results: Vec<Vec<User>> = toasty::batch(queries).exec(&mut db).await?;
         assert_eq!(results.len(), 3);
