@@ -214,6 +214,33 @@ apt_install() {
     fi
 }
 
+# TLS for a server: when TOASTY_PROVISION_TLS_CERT and TOASTY_PROVISION_TLS_KEY
+# name a PEM certificate (chain) and its private key, copies them to $1/tls
+# (server.crt, server.key: owned by the service user, the key readable by it
+# only, as PostgreSQL demands) and prints that directory; otherwise removes
+# $1/tls and prints nothing. The servers turn TLS on when it is printed.
+install_tls_files() {
+    local dir=$1 cert=${TOASTY_PROVISION_TLS_CERT:-} key=${TOASTY_PROVISION_TLS_KEY:-} user
+    rm -rf "$dir/tls"
+    if [[ -z $cert && -z $key ]]; then
+        return 0
+    fi
+    [[ -n $cert && -n $key ]] ||
+        die "set both TOASTY_PROVISION_TLS_CERT and TOASTY_PROVISION_TLS_KEY (or neither)"
+    [[ -r $cert ]] || die "TOASTY_PROVISION_TLS_CERT: cannot read $cert"
+    [[ -r $key ]] || die "TOASTY_PROVISION_TLS_KEY: cannot read $key"
+    user=$(service_user)
+    mkdir -p "$dir/tls"
+    cp "$cert" "$dir/tls/server.crt"
+    cp "$key" "$dir/tls/server.key"
+    chmod 0644 "$dir/tls/server.crt"
+    chmod 0600 "$dir/tls/server.key"
+    if [[ $(id -u) -eq 0 ]]; then
+        chown -R "$user:$(id -g "$user")" "$dir/tls"
+    fi
+    echo "$dir/tls"
+}
+
 # Checks the usage of a provision script: `<command> <dir>`, where the
 # commands are `start` and `stop` plus any the script lists in
 # PROVISION_EXTRA_COMMANDS (e.g. mariadb.sh's `kill` and `restart`).

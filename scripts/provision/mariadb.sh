@@ -7,6 +7,10 @@
 #   mariadb.sh restart <dir>  start a killed or stopped server again on the
 #                             same data and port; print the URL
 #
+# With TOASTY_PROVISION_TLS_CERT and TOASTY_PROVISION_TLS_KEY (PEM files) set,
+# `start` and `restart` turn TLS on with that certificate (plain text stays
+# allowed); without them the server has no TLS.
+#
 # Installs Debian's mariadb-server when mariadbd is missing and we are root.
 # The server listens on 127.0.0.1 only, on a free port, with durability off
 # and small buffers. User `toasty` (password `toasty`) has all privileges,
@@ -38,7 +42,10 @@ root_sql() {
 # Starts mariadbd in the background on data dir $1/data and port $2, records
 # its pid in $1/launcher.pid and prints it.
 launch() {
-    local dir=$1 port=$2 pid
+    local dir=$1 port=$2 pid tls=()
+    if [[ -d $dir/tls ]]; then
+        tls=("--ssl-cert=$dir/tls/server.crt" "--ssl-key=$dir/tls/server.key")
+    fi
     set_service_user_prefix
     pid=$(start_background "$dir/server.log" "${SERVICE_USER_PREFIX[@]}" mariadbd --no-defaults \
         --datadir="$dir/data" --tmpdir="$dir/tmp" \
@@ -51,7 +58,7 @@ launch() {
         --innodb-flush-method=nosync --sync-binlog=0 \
         --max-connections=300 \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-        --default-time-zone=+00:00)
+        --default-time-zone=+00:00 "${tls[@]}")
     echo "$pid" >"$dir/launcher.pid"
     echo "$pid"
 }
@@ -84,6 +91,8 @@ start() {
         log_tail "$dir/install-db.log"
         die "mariadb-install-db failed"
     }
+
+    install_tls_files "$dir" >/dev/null
 
     local attempt status
     for attempt in 1 2 3; do
@@ -178,6 +187,7 @@ restart_server() {
     if pid=$(server_pid "$dir"); then die "the server under $dir is still running (pid $pid)"; fi
     port=$(cat "$dir/port")
     port_in_use "$port" && die "port $port is taken by another process"
+    install_tls_files "$dir" >/dev/null
     pid=$(launch "$dir" "$port")
     PID_TO_WATCH=$pid wait_until "$START_TIMEOUT" root_sql "$dir" -e 'SELECT 1' || status=$?
     if ((status != 0)); then

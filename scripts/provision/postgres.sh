@@ -4,6 +4,10 @@
 #   postgres.sh start <dir>   init + start under <dir>/postgres, print the URL
 #   postgres.sh stop <dir>    stop it and remove <dir>/postgres
 #
+# With TOASTY_PROVISION_TLS_CERT and TOASTY_PROVISION_TLS_KEY (PEM files) set,
+# the server also accepts TLS with that certificate (ssl=on; plain text stays
+# allowed).
+#
 # The server listens on 127.0.0.1 only, on a free port, with fsync off
 # (test data is disposable). The superuser `toasty` (password `toasty`)
 # owns the database `toasty` and may create more.
@@ -67,6 +71,14 @@ start() {
         die "initdb failed"
     }
     rm -f "$pwfile"
+    local tls
+    tls=$(install_tls_files "$dir")
+    if [[ -n $tls ]]; then
+        # In postgresql.conf rather than on the command line, so that ALTER SYSTEM
+        # and a reload can turn TLS off again (the TLS test does).
+        printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n" \
+            "$tls/server.crt" "$tls/server.key" >>"$dir/data/postgresql.conf"
+    fi
 
     local attempt
     for attempt in 1 2 3; do

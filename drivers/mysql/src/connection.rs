@@ -88,6 +88,26 @@ impl MysqlConnection {
         }
     }
 
+    /// The TLS cipher of this connection as the server reports it (the session's
+    /// `Ssl_cipher` status), or `None` when the connection is not encrypted.
+    pub async fn tls_cipher(&mut self) -> Result<Option<String>> {
+        const SQL: &str = "SHOW SESSION STATUS LIKE 'Ssl_cipher'";
+        let Some(session) = self.session.as_mut() else {
+            return Err(closed());
+        };
+        let row: Option<(String, String)> =
+            match self.clock.run(session.conn.query_first(SQL)).await {
+                Ok(row) => row.map_err(|e| error::map(e, &"reading the TLS status"))?,
+                Err(_) => {
+                    return Err(error::timeout(
+                        &"reading the TLS status",
+                        self.clock.limit(),
+                    ))
+                }
+            };
+        Ok(row.map(|(_, cipher)| cipher).filter(|c| !c.is_empty()))
+    }
+
     /// The collation string columns are created with.
     pub fn collation(&self) -> &str {
         self.serializer.mysql_collation()

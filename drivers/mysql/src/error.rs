@@ -4,12 +4,13 @@
 //! |---|---|
 //! | 1062 duplicate entry, 1586 duplicate entry for a unique key | `UniqueViolation` |
 //! | 1048 column cannot be null, 1364 field has no default value | `InvalidValue` |
-//! | 1264 out of range, 1690 value out of range, 1406 data too long | `ValueOutOfRange` |
+//! | 1264 out of range, 1690 value out of range, 1406 data too long, 167 auto-increment value out of range (MariaDB) | `ValueOutOfRange` |
 //! | 1213 deadlock (the transaction was rolled back), 1205 lock wait timeout | `SerializationFailure` |
 //! | 1792 write in a read-only transaction | `ReadOnlyTransaction` |
 //! | 2006 / 2013 server gone away / lost connection, I/O errors, closed connection, timeouts | `Connection` |
 //! | anything else | `Driver` |
 
+use crate::tls::{self, SslMode, TlsSettings};
 use mysql_async::{DriverError, Error as MyError};
 use std::fmt::Display;
 use toasty_core::Error;
@@ -29,7 +30,7 @@ pub(crate) fn map(err: MyError, context: &(dyn Display + Sync)) -> Error {
                     "{context}: {detail}: the column needs a value; give it one or make the \
                      field an Option"
                 )),
-                1264 | 1690 | 1406 => Error::out_of_range(format!(
+                1264 | 1690 | 1406 | 167 => Error::out_of_range(format!(
                     "{context}: {detail}: the value does not fit the column"
                 )),
                 1213 | 1205 => Error::serialization_failure(format!(
@@ -54,6 +55,42 @@ pub(crate) fn map(err: MyError, context: &(dyn Display + Sync)) -> Error {
         .with_source(err),
         MyError::Url(_) => Error::config(format!("{context}: {err}")).with_source(err),
         _ => Error::driver(format!("{context}: {err}")).with_source(err),
+    }
+}
+
+/// Converts an error raised while connecting and logging in (`what` names the server,
+/// never the password; `host` is the name its certificate is checked against): TLS
+/// failures and refusals are [`toasty_core::ErrorKind::Connection`] errors that say
+/// what to do.
+pub(crate) fn connect(err: MyError, what: &str, tls: &TlsSettings, host: &str) -> Error {
+    if let MyError::Driver(DriverError::NoClientSslFlagFromServer) = &err {
+        return Error::connection(format!("{what}: {}", tls::no_tls_offered(tls.mode)))
+            .with_source(err);
+    }
+    if let Some(e) = tls::rustls_error(&err) {
+        return Error::connection(format!("{what}: {}", tls::explain(e, tls, host)))
+            .with_source(err);
+    }
+    match &err {
+        MyError::Server(e) => Error::connection(format!(
+            "{what}: the server refused the connection: {} (MySQL error {}); check the \
+             URL's user, password and database{}",
+            e.message,
+            e.code,
+            match e.code {
+                // Insecure transport refused, or an account that requires TLS.
+                3159 | 1045 if tls.mode == SslMode::Disabled => {
+                    " (the server may require TLS: try ssl-mode=REQUIRED)"
+                }
+                _ => "",
+            }
+        ))
+        .with_source(err),
+        MyError::Url(_) => map(err, &what),
+        _ => Error::connection(format!(
+            "{what}: the connection failed: {err}; is the server running and reachable?"
+        ))
+        .with_source(err),
     }
 }
 
@@ -103,6 +140,7 @@ mod tests {
         assert_eq!(map(server(1264), &"x").kind(), ErrorKind::ValueOutOfRange);
         assert_eq!(map(server(1690), &"x").kind(), ErrorKind::ValueOutOfRange);
         assert_eq!(map(server(1406), &"x").kind(), ErrorKind::ValueOutOfRange);
+        assert_eq!(map(server(167), &"x").kind(), ErrorKind::ValueOutOfRange);
         assert_eq!(map(server(2013), &"x").kind(), ErrorKind::Connection);
         assert_eq!(
             map(server(1213), &"x").kind(),

@@ -11,6 +11,59 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # TLS
+//!
+//! TLS runs on rustls (`mysql_async`'s `rustls-tls` feature with *ring*) and is set with
+//! MySQL's option names as URL parameters:
+//!
+//! | `ssl-mode` | TLS | certificate check |
+//! |---|---|---|
+//! | `DISABLED` | never | - |
+//! | `PREFERRED` (default) | when the server offers it, else plain text | none |
+//! | `REQUIRED` | always (a server without TLS is an error) | none, unless `ssl-ca` is given (then as `VERIFY_CA`) |
+//! | `VERIFY_CA` | always | chained to a trusted root |
+//! | `VERIFY_IDENTITY` | always | chained to a trusted root and valid for the URL's host name |
+//!
+//! Values are read in any case; `ssl_mode` is the same parameter. `ssl-ca=<file>` (or
+//! `ssl_ca`) names a PEM file of CA certificates, then the only trusted roots; without
+//! it the system's trust store (`rustls-native-certs`) and Mozilla's roots built into
+//! the driver (`webpki-roots`; `built_in_roots=false` leaves them out) are trusted.
+//! `mysql_async`'s older parameters keep their meaning: `require_ssl=true` is
+//! `VERIFY_IDENTITY`, with `verify_identity=false` `VERIFY_CA`, with `verify_ca=false`
+//! `REQUIRED`; `require_ssl=false` is `PREFERRED`. Giving both `ssl-mode` and
+//! `require_ssl` is an error. Client certificates (`ssl-cert`, `ssl-key`) are not
+//! supported.
+//!
+//! `PREFERRED` asks for TLS first and connects again in plain text only when the server
+//! does not offer TLS. `PREFERRED` and `REQUIRED` encrypt without authenticating the
+//! server (any certificate, as MySQL's client does). `VERIFY_CA` first opens a short
+//! connection of its own to the end of the TLS handshake to check the chain and learn a
+//! name the certificate holds, which the real connection then verifies (see the `tls`
+//! module; `mysql_async` cannot skip only the host name check). `mysql_async` moves a
+//! connection to `127.0.0.1` or `localhost` onto the server's Unix socket when it can
+//! (`prefer_socket`), where there is no TLS; the modes from `REQUIRED` up turn that off
+//! unless the URL sets `prefer_socket` itself.
+//!
+//! ```no_run
+//! # fn main() -> toasty_core::Result<()> {
+//! let driver = toasty_mysql::Mysql::new(
+//!     "mysql://app:secret@db.example.com/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ssl/db-ca.pem",
+//! )?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every failure is an error, never a panic: a bad parameter or an unreadable CA file
+//! is [`toasty_core::ErrorKind::Config`]; a server without TLS for a mode that needs
+//! it, a certificate from an untrusted CA, a certificate not valid for the host name
+//! and a refused login are [`toasty_core::ErrorKind::Connection`] errors that say which
+//! it was and what to change. [`MysqlConnection::tls_cipher`] tells whether a
+//! connection is encrypted. When no rustls crypto provider is installed in the process,
+//! the first TLS connection installs *ring*'s.
+//!
+//! No message, log line or `Debug` output of the driver shows the password: URLs are
+//! shown with their user info and password-like query parameters replaced by `***`
+//! (everything after the scheme when the URL is too malformed to tell).
+//!
 //! # Sessions
 //!
 //! Each connection runs with [`SQL_MODE`] (strict on every engine), `time_zone =
@@ -104,10 +157,12 @@ mod connection;
 mod decode;
 mod driver;
 mod error;
+mod redact;
 mod returning;
 mod run;
 mod session;
 mod time;
+mod tls;
 
 pub use connection::MysqlConnection;
 pub use driver::{

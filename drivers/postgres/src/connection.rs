@@ -20,6 +20,7 @@ use toasty_sql::{
 };
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How many prepared statements a connection keeps before it starts evicting.
 const STATEMENT_CACHE: usize = 512;
@@ -39,10 +40,17 @@ pub struct PgConnection {
     last_ok: Instant,
     broken: bool,
     transaction: TransactionState,
+    /// The TLS connector the connection was opened with (`None`: plain text), for
+    /// cancel requests.
+    tls: Option<MakeRustlsConnect>,
 }
 
 impl PgConnection {
-    pub(crate) fn new(client: Client, operation_timeout: Duration) -> PgConnection {
+    pub(crate) fn new(
+        client: Client,
+        operation_timeout: Duration,
+        tls: Option<MakeRustlsConnect>,
+    ) -> PgConnection {
         PgConnection {
             client,
             statements: HashMap::default(),
@@ -51,6 +59,24 @@ impl PgConnection {
             last_ok: Instant::now(),
             broken: false,
             transaction: TransactionState::new(),
+            tls,
+        }
+    }
+
+    /// The TLS cipher of this connection as the server reports it (`pg_stat_ssl`), or
+    /// `None` when the connection is not encrypted.
+    pub async fn tls_cipher(&mut self) -> Result<Option<String>> {
+        const SQL: &str = "SELECT cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl";
+        let clock = self.clock.clone();
+        let row = match clock.run(self.client.query_opt(SQL, &[])).await {
+            Ok(row) => row.map_err(|e| error::map(e, SQL))?,
+            Err(_) => return Err(error::timed_out("a TLS status query", clock.limit())),
+        };
+        match row {
+            Some(row) => row
+                .try_get::<_, Option<String>>(0)
+                .map_err(|e| error::map(e, SQL)),
+            None => Ok(None),
         }
     }
 
@@ -253,8 +279,12 @@ impl PgConnection {
     /// the background).
     fn cancel_in_background(&self) {
         let token = self.client.cancel_token();
+        let tls = self.tls.clone();
         tokio::spawn(async move {
-            let _ = tokio::time::timeout(VALIDATE_TIMEOUT, token.cancel_query(NoTls)).await;
+            let _ = match tls {
+                Some(tls) => tokio::time::timeout(VALIDATE_TIMEOUT, token.cancel_query(tls)).await,
+                None => tokio::time::timeout(VALIDATE_TIMEOUT, token.cancel_query(NoTls)).await,
+            };
         });
     }
 }

@@ -11,6 +11,7 @@
 //! | class `08`, `57P01`-`57P03`, `53300`, a closed connection, an I/O error | `Connection` |
 //! | anything else | `Driver` |
 
+use crate::tls::{self, TlsSettings};
 use std::time::Duration;
 use toasty_core::Error;
 use tokio_postgres::error::DbError;
@@ -64,21 +65,51 @@ pub(crate) fn map(err: tokio_postgres::Error, sql: &str) -> Error {
     Error::driver(format!("PostgreSQL failed to run `{sql}`: {err}")).with_source(err)
 }
 
-/// Converts an error raised while opening a connection to `target`: always a
-/// connection error, with the server's reason.
-pub(crate) fn connect(err: tokio_postgres::Error, target: &str) -> Error {
+/// Converts an error raised while opening a connection to `target` (whose certificate
+/// is checked against `host`): always a connection error, with the server's reason or
+/// what went wrong with TLS, and what to do about it.
+pub(crate) fn connect(
+    err: tokio_postgres::Error,
+    target: &str,
+    tls: &TlsSettings,
+    host: &str,
+) -> Error {
+    let general = "; check that the server runs and the URL's host, port, user, password \
+                   and database are right";
+    let full = with_causes(&err);
     let reason = match err.as_db_error() {
-        Some(db) => describe(db),
-        None => match std::error::Error::source(&err) {
-            Some(cause) => format!("{err}: {cause}"),
-            None => err.to_string(),
+        Some(db) => format!("{}{general}", describe(db)),
+        None => match tls::rustls_error(&err) {
+            Some(e) => tls::explain(e, tls, host),
+            None if full.contains("server does not support TLS") => format!(
+                "the server does not offer TLS, but sslmode={} requires it; turn on ssl on \
+                 the server, or use sslmode=prefer (TLS when the server offers it) or \
+                 sslmode=disable",
+                tls.mode
+            ),
+            None => format!("{full}{general}"),
         },
     };
     Error::connection(format!(
-        "could not connect to PostgreSQL at {target}: {reason}; check that the server runs \
-         and the URL's host, port, user, password and database are right"
+        "could not connect to PostgreSQL at {target} (sslmode={}): {reason}",
+        tls.mode
     ))
     .with_source(err)
+}
+
+/// `err` and the causes it does not print itself, joined by `: `.
+fn with_causes(err: &tokio_postgres::Error) -> String {
+    let mut out = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// The error for an operation that did not finish within `limit`.

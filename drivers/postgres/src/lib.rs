@@ -1,6 +1,7 @@
 //! The PostgreSQL driver for Toasty.
 //!
-//! [`Postgres`] implements [`toasty_core::driver::Driver`] on `tokio-postgres` (no TLS).
+//! [`Postgres`] implements [`toasty_core::driver::Driver`] on `tokio-postgres`, with TLS
+//! on rustls (see [TLS](#tls)).
 //! Operations are serialized by `toasty-sql` ([`toasty_sql::Dialect::Postgres`]),
 //! prepared once per connection (a cache keyed by SQL text), bound in binary format with
 //! every parameter declared as the PostgreSQL type of its column, and decoded back using
@@ -11,6 +12,47 @@
 //! let driver = toasty_postgres::Postgres::new("postgres://toasty:toasty@127.0.0.1:5432/toasty")?;
 //! # Ok(()) }
 //! ```
+//!
+//! # TLS
+//!
+//! TLS is set with libpq's URL parameters and works as libpq does:
+//!
+//! | `sslmode` | TLS | certificate check |
+//! |---|---|---|
+//! | `disable` | never | - |
+//! | `prefer` (default) | when the server offers it, else plain text | none |
+//! | `require` | always (a server without TLS is an error) | none, unless `sslrootcert` names a file (then as `verify-ca`) |
+//! | `verify-ca` | always | chained to a trusted root |
+//! | `verify-full` | always | chained to a trusted root and valid for the URL's host name |
+//!
+//! `sslrootcert=<file>` names a PEM file of CA certificates to trust; without it (or with
+//! `sslrootcert=system`) the system's trust store is used (`rustls-native-certs`; libpq
+//! would read `~/.postgresql/root.crt`). The roots are read at the first connection that
+//! checks them. `prefer` asks the server for TLS first and continues in plain text only
+//! when the server answers that it has none; once TLS is agreed, a failed handshake is
+//! an error. `prefer` and `require` encrypt without authenticating the server (any
+//! certificate, as with libpq; handshake signatures are still checked, and SCRAM
+//! authentication binds the channel when the server supports it). Client certificates
+//! (`sslcert`, `sslkey`) are not supported. TLS does not apply to Unix-domain sockets.
+//!
+//! ```no_run
+//! # fn main() -> toasty_core::Result<()> {
+//! let driver = toasty_postgres::Postgres::new(
+//!     "postgres://app:secret@db.example.com/app?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem",
+//! )?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every failure is an error, never a panic: a bad parameter or an unreadable CA file
+//! is [`toasty_core::ErrorKind::Config`]; a server without TLS for a mode that needs it,
+//! a certificate from an untrusted CA, a certificate not valid for the host name, and
+//! a refused login are [`toasty_core::ErrorKind::Connection`] errors that say which it
+//! was and what to change. [`PgConnection::tls_cipher`] tells whether a connection is
+//! encrypted.
+//!
+//! No message, log line or `Debug` output of the driver shows the password: URLs are
+//! shown with their user info and password-like query parameters replaced by `***`
+//! (everything after the scheme when the URL is too malformed to tell).
 //!
 //! # Storage
 //!
@@ -86,6 +128,8 @@ mod connection;
 mod decode;
 mod driver;
 mod error;
+mod redact;
+mod tls;
 
 pub use connection::PgConnection;
 pub use driver::{
