@@ -147,7 +147,7 @@ async fn main() -> toasty::Result<()> {
 
     // A batch: statements of any models, run together, all or nothing.
     let (margaret, young) = toasty::batch((
-        User::filter_by_email("margaret@example.com").get(),
+        User::filter_by_email("margaret@example.com").one(),
         User::filter(User::fields().age().lt(30)).count(),
     ))
     .exec(&mut db)

@@ -56,7 +56,7 @@ fn task_plans(db: &Db) -> Vec<(&'static str, String)> {
     vec![
         (
             "get_by_id",
-            explain(Task::filter_by_id(7).get().explain(db)),
+            explain(Task::filter_by_id(7).one().explain(db)),
         ),
         (
             "filter_order_limit",

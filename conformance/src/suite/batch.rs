@@ -137,7 +137,7 @@ pub async fn batch_tuple_mixed_models(t: &mut Test) -> Result<()> {
         Author::filter_by_team("t")
             .order_by(Author::fields().id().desc())
             .first(),
-        Author::filter_by_email("b@x").get(),
+        Author::filter_by_email("b@x").one(),
         Note::filter_by_author(1).count(),
         Note::filter_by_author(42).count(),
         Note::filter_by_id(1).delete(),
@@ -239,7 +239,7 @@ pub async fn batch_later_statements_see_earlier_writes(t: &mut Test) -> Result<(
         expect_err(r, ErrorKind::Unsupported, &refused);
         let r = toasty::batch((
             Author::update_by_id(1).team("v"),
-            Author::filter_by_id(1).get(),
+            Author::filter_by_id(1).one(),
         ))
         .exec(&mut db)
         .await;
@@ -265,7 +265,7 @@ pub async fn batch_later_statements_see_earlier_writes(t: &mut Test) -> Result<(
         toasty::batch((
             author(3, "c@x"),
             Author::update_by_id(3).team("v"),
-            Author::filter_by_team("v").get(),
+            Author::filter_by_team("v").one(),
             Author::filter_by_id(1).delete(),
             Author::filter_by_team("t").count(),
             Note::filter_by_author(1).count(),

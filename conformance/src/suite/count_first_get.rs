@@ -78,17 +78,15 @@ pub async fn get_exactly_one(t: &mut Test) -> Result<()> {
     let f = Book::fields;
     let b = Book::filter_by_shelf("a")
         .filter(f().pages().eq(200))
-        .get()
-        .exec(&mut db)
+        .get(&mut db)
         .await?;
     assert_eq!(b.id, 2);
     let r = Book::filter_by_shelf("a")
         .filter(f().pages().eq(999))
-        .get()
-        .exec(&mut db)
+        .get(&mut db)
         .await;
     expect_err(r, ErrorKind::NotFound, &["Book"]);
-    let r = Book::filter_by_author("le guin").get().exec(&mut db).await;
+    let r = Book::filter_by_author("le guin").get(&mut db).await;
     expect_err(r, ErrorKind::TooManyRecords, &["Book"]);
     Ok(())
 }

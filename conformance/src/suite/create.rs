@@ -153,7 +153,7 @@ pub async fn create_raw_identifier_fields(t: &mut Test) -> Result<()> {
     .exec(&mut db)
     .await?;
     Token::create().r#type("u").exec(&mut db).await?;
-    let got = Token::filter_by_type("t").get().exec(&mut db).await?;
+    let got = Token::filter_by_type("t").get(&mut db).await?;
     assert_eq!((got.id, got.r#ref), (a.id, Some(1)));
     let n = Token::filter_by_type("u")
         .filter(Token::fields().r#ref().is_none())
@@ -163,7 +163,7 @@ pub async fn create_raw_identifier_fields(t: &mut Test) -> Result<()> {
     assert_eq!(n, 1);
     Token::update_by_type("u").r#ref(2).exec(&mut db).await?;
     Token::delete_by_type(&mut db, "t").await?;
-    let left = Token::filter_by_type("u").get().exec(&mut db).await?;
+    let left = Token::filter_by_type("u").get(&mut db).await?;
     assert_eq!(left.r#ref, Some(2));
     assert_eq!(db.schema().db.tables[0].columns[1].name, "type");
     Ok(())

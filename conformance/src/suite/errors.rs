@@ -53,9 +53,9 @@ pub async fn errors_not_found_and_too_many(t: &mut Test) -> Result<()> {
         ErrorKind::NotFound,
         &[],
     );
-    let r = Member::filter_by_club("none").get().exec(&mut db).await;
+    let r = Member::filter_by_club("none").get(&mut db).await;
     expect_err(r, ErrorKind::NotFound, &[]);
-    let r = Member::filter_by_club("c").get().exec(&mut db).await;
+    let r = Member::filter_by_club("c").get(&mut db).await;
     expect_err(r, ErrorKind::TooManyRecords, &["first"]);
     Ok(())
 }

@@ -207,13 +207,12 @@ pub async fn keys_column_and_table_names(t: &mut Test) -> Result<()> {
     .await?;
     let ann = Person::filter_by_name("Ann")
         .filter(Person::fields().age().ge(18))
-        .get()
-        .exec(&mut db)
+        .get(&mut db)
         .await?;
     assert_eq!((ann.id, ann.age), (id, Some(30)));
     Person::update_by_name("Bo").age(5).exec(&mut db).await?;
     assert_eq!(
-        Person::filter_by_name("Bo").get().exec(&mut db).await?.age,
+        Person::filter_by_name("Bo").get(&mut db).await?.age,
         Some(5)
     );
     Person::delete_by_id(&mut db, id).await?;

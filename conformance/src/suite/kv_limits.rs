@@ -181,8 +181,7 @@ pub async fn kv_residual_filters(t: &mut Test) -> Result<()> {
     assert_eq!(codes(r), ["a1", "b1", "b3"]);
     let r = Cell::filter_by_code("a3")
         .filter(f().plain().eq(30))
-        .get()
-        .exec(&mut db)
+        .get(&mut db)
         .await?;
     assert_eq!(r.id, 3);
     let r = Cell::filter(f().grp().in_list(["a", "b"]).and(f().plain().gt(25)))

@@ -188,8 +188,7 @@ pub async fn tx_reads_see_own_writes(t: &mut Test) -> Result<()> {
     assert_eq!(Item::filter_by_grp("h").count().exec(&mut tx).await?, 2);
     let one = Item::filter_by_grp("h")
         .filter(Item::fields().qty().eq(9))
-        .get()
-        .exec(&mut tx)
+        .get(&mut tx)
         .await?;
     assert_eq!(one.id, 1);
     Item::delete_by_name(&mut tx, "b").await?;
@@ -452,12 +451,12 @@ pub async fn tx_empty_result_errors_do_not_abort(t: &mut Test) -> Result<()> {
     let mut tx = db.transaction().await?;
     expect_err(Item::get_by_id(&mut tx, 99).await, ErrorKind::NotFound, &[]);
     expect_err(
-        Item::filter_by_grp("none").get().exec(&mut tx).await,
+        Item::filter_by_grp("none").get(&mut tx).await,
         ErrorKind::NotFound,
         &[],
     );
     expect_err(
-        Item::filter_by_grp("g").get().exec(&mut tx).await,
+        Item::filter_by_grp("g").get(&mut tx).await,
         ErrorKind::TooManyRecords,
         &[],
     );
@@ -598,8 +597,7 @@ pub async fn tx_every_terminal_accepts_tx(t: &mut Test) -> Result<()> {
     assert_eq!(first.map(|i| i.id), Some(2));
     let got = Item::filter_by_grp("g")
         .filter(Item::fields().qty().eq(1))
-        .get()
-        .exec(&mut *tx)
+        .get(&mut *tx)
         .await?;
     assert_eq!(got.id, 1);
 

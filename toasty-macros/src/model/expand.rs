@@ -503,7 +503,7 @@ fn accessors_for(def: &ModelDef, fields: &[usize], update_ident: &syn::Ident) ->
     let get = quote! {
         #[doc = #doc_get]
         pub async fn #get_by(db: &mut dyn toasty::Executor, #(#params),*) -> toasty::Result<#model> {
-            #model::#filter_by(#(#args),*).get().exec(db).await
+            #model::#filter_by(#(#args),*).get(db).await
         }
     };
     quote! {

@@ -119,9 +119,16 @@ impl<M: Model> Query<M> {
         First { query: self }
     }
 
-    /// Expects exactly one record: `.get().exec(&mut db)` fails with a not-found error if
-    /// there is none and a too-many-records error if there are several.
-    pub fn get(self) -> Get<M> {
+    /// Runs the query expecting exactly one record: `.get(&mut db)` fails with a
+    /// not-found error if there is none and a too-many-records error if there are
+    /// several.
+    pub async fn get(self, db: &mut dyn Executor) -> Result<M> {
+        exec_one(self.one(), db).await
+    }
+
+    /// The same as [`Query::get`] as a statement to run later or in a
+    /// [`crate::batch`]: `toasty::batch((User::filter_by_email(e).one(), ..))`.
+    pub fn one(self) -> Get<M> {
         Get { query: self }
     }
 
@@ -270,7 +277,7 @@ impl<M: Model> BatchItem for First<M> {
     }
 }
 
-/// Exactly one matching record. Created by [`Query::get`].
+/// Exactly one matching record. Created by [`Query::one`].
 #[derive(Debug)]
 pub struct Get<M> {
     query: Query<M>,
