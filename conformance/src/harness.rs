@@ -10,13 +10,16 @@
 //! * [`metamorphic`]: checks memdb against itself (ternary logic partitioning and
 //!   equivalent rewrites);
 //! * [`regressions`]: replays the cases kept under `conformance/regressions/`;
-//! * [`faulty`]: a deliberately wrong driver, to prove the harness can fail.
+//! * [`faulty`]: a deliberately wrong driver, to prove the harness can fail;
+//! * [`faults`]: a driver that fails the k-th operation, and the check that no
+//!   statement, transaction or batch leaves a partial write behind.
 
 pub mod campaign;
 pub mod case;
 pub mod compare;
 pub mod diff;
 pub mod exec;
+pub mod faults;
 pub mod faulty;
 pub mod gen;
 pub mod metamorphic;

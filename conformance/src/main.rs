@@ -4,7 +4,14 @@
 //! cargo run -p toasty-conformance -- diff --backend memdb-kv --cases 10000 --seed 42
 //! cargo run -p toasty-conformance -- metamorphic --backend memdb-sql --cases 2000
 //! cargo run -p toasty-conformance -- regressions --backend memdb-kv
+//! cargo run -p toasty-conformance -- faults
 //! ```
+//!
+//! `diff` compares memdb-kv with memdb-sql by default (`Unsupported` on the kv side is
+//! "not applicable", and the generator leaves transactions out, since nothing after a
+//! `Begin` that memdb-kv refuses could be compared); `--oracle memdb-kv` compares it
+//! with itself, transactions included (refused alike on both sides), which still
+//! exercises the engine: plans, batches, the 100-item limit, unique claims.
 //!
 //! With the `containers` feature it also provisions test servers in Docker (what
 //! `scripts/test` runs when a Docker engine answers; see `docs/testing.md`):
@@ -20,6 +27,7 @@ use toasty_conformance::backends::{by_name, MemdbKv, MemdbSql, NAMES};
 use toasty_conformance::harness::campaign;
 use toasty_conformance::harness::compare::Verdict;
 use toasty_conformance::harness::diff::{run_diff, DiffConfig};
+use toasty_conformance::harness::faults::run_faults;
 use toasty_conformance::harness::gen::GenConfig;
 use toasty_conformance::harness::metamorphic::run_metamorphic;
 use toasty_conformance::harness::regressions;
@@ -31,12 +39,14 @@ struct Args {
     cases: u32,
     seed: u64,
     save: bool,
+    oracle: Option<String>,
 }
 
 fn usage() -> String {
     format!(
         "usage: toasty-conformance <diff|metamorphic|regressions> [--backend NAME]... \
-         [--cases N] [--seed N] [--save]\n       toasty-conformance containers \
+         [--cases N] [--seed N] [--save] [--oracle memdb-sql|memdb-kv]\n       \
+         toasty-conformance faults\n       toasty-conformance containers \
          [--ignore-stdin] <postgres|mysql|dynamodb>... (feature `containers`)\nbackends: {}",
         NAMES.join(", ")
     )
@@ -51,6 +61,7 @@ fn parse() -> Result<Args, String> {
         cases: 1000,
         seed: 42,
         save: false,
+        oracle: None,
     };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -67,6 +78,7 @@ fn parse() -> Result<Args, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--save" => args.save = true,
+            "--oracle" => args.oracle = Some(value("--oracle")?),
             "-h" | "--help" => return Err(usage()),
             other => return Err(format!("unknown argument `{other}`\n{}", usage())),
         }
@@ -85,6 +97,9 @@ struct Row {
     not_applicable: u64,
     hits: u64,
     errors: u64,
+    transactions: u64,
+    batches: u64,
+    aborted: u64,
     divergences: u64,
     elapsed: Duration,
 }
@@ -109,6 +124,9 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.first().map(String::as_str) == Some("containers") {
         return containers(&argv[1..]);
+    }
+    if argv.first().map(String::as_str) == Some("faults") {
+        return faults();
     }
     let args = match parse() {
         Ok(a) => a,
@@ -143,12 +161,23 @@ fn main() -> ExitCode {
     }
     println!();
     println!(
-        "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>11} {:>8}",
-        "backend", "cases", "ops", "compared", "n/a", "hits", "errors", "divergences", "time"
+        "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>7} {:>7} {:>7} {:>11} {:>8}",
+        "backend",
+        "cases",
+        "ops",
+        "compared",
+        "n/a",
+        "hits",
+        "errors",
+        "tx",
+        "batches",
+        "aborted",
+        "divergences",
+        "time"
     );
     for r in &rows {
         println!(
-            "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>11} {:>7.1}s",
+            "{:<12} {:>8} {:>9} {:>9} {:>7} {:>8} {:>7} {:>7} {:>7} {:>7} {:>11} {:>7.1}s",
             r.backend,
             r.cases,
             r.ops,
@@ -156,10 +185,17 @@ fn main() -> ExitCode {
             r.not_applicable,
             r.hits,
             r.errors,
+            r.transactions,
+            r.batches,
+            r.aborted,
             r.divergences,
             r.elapsed.as_secs_f64()
         );
     }
+    println!(
+        "(tx: top-level transactions, savepoints not counted; aborted: statements and \
+         commits refused with TransactionAborted on the oracle)"
+    );
     if failed {
         ExitCode::FAILURE
     } else {
@@ -168,8 +204,13 @@ fn main() -> ExitCode {
 }
 
 /// The oracle for a target: memdb with the target's persona; memdb-kv itself is checked
-/// against memdb-sql on the queries it supports.
-fn oracle_for(target: &dyn Backend, sql: bool) -> (Arc<dyn Backend>, bool) {
+/// against memdb-sql on the queries it supports (unless `--oracle` says otherwise).
+fn oracle_for(target: &dyn Backend, sql: bool, choice: Option<&str>) -> (Arc<dyn Backend>, bool) {
+    match choice {
+        Some("memdb-kv") => return (Arc::new(MemdbKv), false),
+        Some("memdb-sql") => return (Arc::new(MemdbSql), !sql),
+        _ => {}
+    }
     if target.name() == "memdb-kv" {
         (Arc::new(MemdbSql), true)
     } else if sql {
@@ -201,6 +242,9 @@ fn failed_row(target: &dyn Backend, why: &str) -> Row {
         not_applicable: 0,
         hits: 0,
         errors: 0,
+        transactions: 0,
+        batches: 0,
+        aborted: 0,
         divergences: 1,
         elapsed: Duration::ZERO,
     }
@@ -211,11 +255,32 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         Ok(sql) => sql,
         Err(why) => return failed_row(target.as_ref(), &why),
     };
-    let (oracle, allow_unsupported) = oracle_for(target.as_ref(), sql);
+    if let Some(o) = args.oracle.as_deref() {
+        if o != "memdb-kv" && o != "memdb-sql" {
+            return failed_row(
+                target.as_ref(),
+                &format!("--oracle must be memdb-sql or memdb-kv, not `{o}`"),
+            );
+        }
+    }
+    let (oracle, allow_unsupported) = oracle_for(target.as_ref(), sql, args.oracle.as_deref());
+    eprintln!(
+        "[{}] oracle: {}{}",
+        target.name(),
+        oracle.name(),
+        if allow_unsupported {
+            " (Unsupported on the target is not applicable)"
+        } else {
+            ""
+        }
+    );
     let gen = GenConfig {
         auto_increment: sql,
         kv_friendly: !sql,
         nul_in_strings: target.stores_nul(),
+        // A target that refuses transactions cannot be compared with an oracle that
+        // runs them (the rest of the case would be "not applicable").
+        transactions: !allow_unsupported,
         ..GenConfig::default()
     };
     let chunks = 10u32.min(args.cases.max(1));
@@ -228,6 +293,9 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         not_applicable: 0,
         hits: 0,
         errors: 0,
+        transactions: 0,
+        batches: 0,
+        aborted: 0,
         divergences: 0,
         elapsed: Duration::ZERO,
     };
@@ -246,13 +314,20 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         row.not_applicable += report.not_applicable;
         row.hits += report.nonempty_reads;
         row.errors += report.errors;
+        row.transactions += report.transactions;
+        row.batches += report.batches;
+        row.aborted += report.aborted;
         row.elapsed += report.elapsed;
         eprintln!(
-            "[{}] chunk {}/{chunks}: {} cases, {} ops, {:.1}s",
+            "[{}] chunk {}/{chunks}: {} cases, {} ops, {} transactions ({} savepoints), {} \
+             batches, {:.1}s",
             target.name(),
             chunk + 1,
             report.cases,
             report.ops,
+            report.transactions,
+            report.savepoints,
+            report.batches,
             report.elapsed.as_secs_f64()
         );
         if let Some(d) = report.divergence {
@@ -309,6 +384,9 @@ fn metamorphic(target: &dyn Backend, args: &Args) -> Row {
         not_applicable: 0,
         hits: 0,
         errors: 0,
+        transactions: 0,
+        batches: 0,
+        aborted: 0,
         divergences,
         elapsed: start.elapsed(),
     }
@@ -324,6 +402,9 @@ fn replay(target: &dyn Backend) -> Row {
         not_applicable: 0,
         hits: 0,
         errors: 0,
+        transactions: 0,
+        batches: 0,
+        aborted: 0,
         divergences: 0,
         elapsed: Duration::ZERO,
     };
@@ -359,4 +440,29 @@ fn replay(target: &dyn Backend) -> Row {
     }
     row.elapsed = start.elapsed();
     row
+}
+
+/// `toasty-conformance faults`: fault injection at every operation of multi-operation
+/// statements, transactions and batches (see `harness::faults`).
+fn faults() -> ExitCode {
+    let report = run_faults();
+    for f in &report.failures {
+        eprintln!("{f}\n");
+    }
+    println!(
+        "{} scenarios, {} faults injected: {} rolled back, {} committed (answer lost after \
+         the work was done), {} partial writes, {} problems, {:.1}s",
+        report.scenarios,
+        report.faults,
+        report.rolled_back,
+        report.committed,
+        report.partial_writes,
+        report.failures.len(),
+        report.elapsed.as_secs_f64()
+    );
+    if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

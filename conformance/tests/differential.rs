@@ -21,6 +21,8 @@ fn memdb_kv_agrees_with_memdb_sql() {
         gen: GenConfig {
             auto_increment: false,
             kv_friendly: true,
+            // memdb-kv refuses transactions, so nothing after one could be compared.
+            transactions: false,
             ..GenConfig::default()
         },
         allow_unsupported: true,
@@ -79,6 +81,29 @@ fn harness_catches_nulls_sorted_last() {
     let d = report
         .divergence
         .expect("the harness must detect NULLs sorted last");
+    assert!(
+        d.case.ops.len() <= 3,
+        "the divergence should shrink to at most 3 operations, got {}: {:#?}",
+        d.case.ops.len(),
+        d.case
+    );
+}
+
+#[test]
+fn harness_catches_rollback_that_keeps_work() {
+    let config = DiffConfig {
+        cases: 500,
+        seed: 3,
+        ..DiffConfig::default()
+    };
+    let report = run_diff(
+        Arc::new(FaultyBackend(Fault::RollbackKeeps)),
+        Arc::new(MemdbSql),
+        &config,
+    );
+    let d = report
+        .divergence
+        .expect("the harness must detect a rollback that keeps the work");
     assert!(
         d.case.ops.len() <= 3,
         "the divergence should shrink to at most 3 operations, got {}: {:#?}",

@@ -4,6 +4,12 @@
 //! backends (sequences, random UUIDs), so operations refer to them symbolically with
 //! [`Lit::Auto`] (the n-th record created in that model) and outcomes report them the
 //! same way.
+//!
+//! Transactions are flat in the operation list: [`Op::Begin`] .. [`Op::Commit`] /
+//! [`Op::Rollback`], with [`Op::Savepoint`] .. [`Op::ReleaseSavepoint`] /
+//! [`Op::RollbackToSavepoint`] nested inside. A control operation that does not fit the
+//! open transactions (which shrinking can produce) is skipped on every backend alike;
+//! transactions still open at the end are dropped (which rolls them back).
 
 use serde::{Deserialize, Serialize};
 use toasty_core::stmt::{BinaryOp, Direction, PatternOp};
@@ -214,11 +220,31 @@ pub enum Op {
         /// Filter.
         filter: Filter,
     },
+    /// Begins a top-level transaction (`db.transaction()`). Only valid outside a
+    /// transaction; the operations up to the matching [`Op::Commit`] or [`Op::Rollback`]
+    /// run in it (if it could not begin, they run outside, as a caller would go on).
+    Begin,
+    /// Begins a nested transaction (`tx.transaction()`, a savepoint) in the innermost
+    /// open one. Only valid inside a transaction.
+    Savepoint,
+    /// Commits the innermost nested transaction (releases its savepoint). Only valid
+    /// inside a nested transaction.
+    ReleaseSavepoint,
+    /// Rolls the innermost nested transaction back (to its savepoint). Only valid inside
+    /// a nested transaction.
+    RollbackToSavepoint,
+    /// Commits the top-level transaction. Only valid when no nested one is open.
+    Commit,
+    /// Rolls the top-level transaction back. Only valid when no nested one is open.
+    Rollback,
+    /// Runs its operations as one atomic batch (`exec_untyped_batch`): creates,
+    /// updates, deletes, queries, counts and gets, of any models.
+    Batch(Vec<Op>),
 }
 
 impl Op {
-    /// The model the operation works on.
-    pub fn model(&self) -> usize {
+    /// The model the operation works on (`None` for transaction control and batches).
+    pub fn model(&self) -> Option<usize> {
         match self {
             Op::Create { model, .. }
             | Op::Get { model, .. }
@@ -226,8 +252,44 @@ impl Op {
             | Op::Count { model, .. }
             | Op::Paginate { model, .. }
             | Op::Update { model, .. }
-            | Op::Delete { model, .. } => *model,
+            | Op::Delete { model, .. } => Some(*model),
+            Op::Begin
+            | Op::Savepoint
+            | Op::ReleaseSavepoint
+            | Op::RollbackToSavepoint
+            | Op::Commit
+            | Op::Rollback
+            | Op::Batch(_) => None,
         }
+    }
+
+    /// `true` for an operation that may change stored records (a write, a batch holding
+    /// one, or transaction control).
+    pub fn may_write(&self) -> bool {
+        match self {
+            Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } => true,
+            Op::Get { .. } | Op::Query { .. } | Op::Count { .. } | Op::Paginate { .. } => false,
+            Op::Batch(ops) => ops.iter().any(Op::may_write),
+            Op::Begin
+            | Op::Savepoint
+            | Op::ReleaseSavepoint
+            | Op::RollbackToSavepoint
+            | Op::Commit
+            | Op::Rollback => true,
+        }
+    }
+
+    /// `true` for transaction control.
+    pub fn is_control(&self) -> bool {
+        matches!(
+            self,
+            Op::Begin
+                | Op::Savepoint
+                | Op::ReleaseSavepoint
+                | Op::RollbackToSavepoint
+                | Op::Commit
+                | Op::Rollback
+        )
     }
 }
 

@@ -2,10 +2,12 @@
 //!
 //! Records compare as multisets unless the query is ordered; an ordered result must
 //! also list its sort-key values in the same sequence (ties may come in any order).
-//! Errors compare by kind only.
+//! Errors compare by kind only. A batch compares statement by statement; an operation
+//! that ends a transaction, and a batch, also compare every table's contents seen right
+//! after them.
 
 use super::case::{Case, Lit, Op, Order};
-use super::exec::{Outcome, Run};
+use super::exec::{Outcome, Run, Tables};
 use std::cmp::Ordering;
 use toasty::Value;
 
@@ -59,10 +61,9 @@ pub fn compare(case: &Case, oracle: &Run, target: &Run, allow_unsupported: bool)
     for (i, (o, t)) in oracle.outcomes.iter().zip(&target.outcomes).enumerate() {
         if allow_unsupported && t.is_unsupported() && !o.is_unsupported() {
             not_applicable += 1;
-            let is_write = matches!(
-                case.ops.get(i),
-                Some(Op::Create { .. } | Op::Update { .. } | Op::Delete { .. })
-            );
+            // A write, a batch that writes or a transaction the target could not run
+            // leaves the two databases in different states.
+            let is_write = case.ops.get(i).is_some_and(Op::may_write);
             if is_write {
                 return Verdict::Agree {
                     compared,
@@ -85,6 +86,19 @@ pub fn compare(case: &Case, oracle: &Run, target: &Run, allow_unsupported: bool)
             message: "the runs have different numbers of outcomes".into(),
         };
     }
+    match (&oracle.final_state, &target.final_state) {
+        (Some(_), None) | (None, Some(_)) => {
+            return Verdict::Diverge {
+                op: None,
+                message: format!(
+                    "the final contents could be read on one side only (oracle: {}, target: {})",
+                    oracle.final_state.is_some(),
+                    target.final_state.is_some()
+                ),
+            }
+        }
+        _ => {}
+    }
     if let (Some(a), Some(b)) = (&oracle.final_state, &target.final_state) {
         for (m, (x, y)) in a.iter().zip(b).enumerate() {
             if !same_multiset(x, y) {
@@ -104,8 +118,22 @@ pub fn compare(case: &Case, oracle: &Run, target: &Run, allow_unsupported: bool)
 }
 
 fn same_outcome(o: &Outcome, t: &Outcome) -> Result<(), String> {
+    match (o, t) {
+        (Outcome::Snapshot(a, x), Outcome::Snapshot(b, y)) => {
+            same_outcome(a, b)?;
+            return same_tables(x, y);
+        }
+        (Outcome::Batch(a), Outcome::Batch(b)) if a.len() == b.len() => {
+            for (n, (x, y)) in a.iter().zip(b).enumerate() {
+                same_outcome(x, y).map_err(|m| format!("batch statement #{n}: {m}"))?;
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     let ok = match (o, t) {
         (Outcome::Error(a, _), Outcome::Error(b, _)) => a == b,
+        (Outcome::Done, Outcome::Done) | (Outcome::Skipped, Outcome::Skipped) => true,
         (Outcome::Count(a), Outcome::Count(b)) => a == b,
         (Outcome::Created(a), Outcome::Created(b)) => a == b,
         (Outcome::Rows { rows: a, order }, Outcome::Rows { rows: b, .. }) => {
@@ -118,6 +146,39 @@ fn same_outcome(o: &Outcome, t: &Outcome) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("oracle: {}\n  target: {}", show(o), show(t)))
+    }
+}
+
+/// Compares every table's contents seen after an operation (errors by kind).
+fn same_tables(o: &Tables, t: &Tables) -> Result<(), String> {
+    match (o, t) {
+        (Ok(a), Ok(b)) => {
+            for (m, (x, y)) in a.iter().zip(b).enumerate() {
+                if !same_multiset(x, y) {
+                    return Err(format!(
+                        "contents of m{m} after the operation differ:\n  oracle: {x:?}\n  \
+                         target: {y:?}"
+                    ));
+                }
+            }
+            if a.len() != b.len() {
+                return Err("the snapshots hold different numbers of tables".into());
+            }
+            Ok(())
+        }
+        (Err((a, _)), Err((b, _))) if a == b => Ok(()),
+        (a, b) => Err(format!(
+            "reading the tables after the operation: oracle {}, target {}",
+            show_tables(a),
+            show_tables(b)
+        )),
+    }
+}
+
+fn show_tables(t: &Tables) -> String {
+    match t {
+        Ok(tables) => format!("{tables:?}"),
+        Err((kind, msg)) => format!("error {kind}: {msg}"),
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::Backend;
 use async_trait::async_trait;
 use toasty::{Db, ModelSet, Result};
-use toasty_core::driver::{Capability, Connection, Driver, Operation, Response};
+use toasty_core::driver::{Capability, Connection, Driver, Operation, Response, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::stmt::{BinaryOp, Direction, Expr};
 use toasty_memdb::MemDb;
@@ -15,6 +15,8 @@ pub enum Fault {
     LtAsLe,
     /// Ascending order puts NULLs last (as PostgreSQL does natively).
     NullsLast,
+    /// `ROLLBACK` commits and `ROLLBACK TO SAVEPOINT` releases: undone work stays.
+    RollbackKeeps,
 }
 
 /// memdb (sql persona) with one injected fault.
@@ -80,6 +82,13 @@ impl Connection for FaultyConnection {
                     other => other,
                 });
             }
+            (Fault::RollbackKeeps, Operation::Transaction(TransactionOp::Rollback)) => {
+                Operation::Transaction(TransactionOp::Commit)
+            }
+            (
+                Fault::RollbackKeeps,
+                Operation::Transaction(TransactionOp::RollbackToSavepoint(d)),
+            ) => Operation::Transaction(TransactionOp::ReleaseSavepoint(d)),
             (_, op) => op,
         };
         self.inner.exec(schema, op).await
@@ -119,6 +128,7 @@ impl Backend for FaultyBackend {
         match self.0 {
             Fault::LtAsLe => "faulty-lt-as-le",
             Fault::NullsLast => "faulty-nulls-last",
+            Fault::RollbackKeeps => "faulty-rollback-keeps",
         }
     }
 

@@ -3,6 +3,11 @@
 //! Edge cases are weighted up: empty strings and bytes, unicode, trailing spaces, case
 //! variants, `%` and `_`, integer boundaries, `-0.0`, NULL. Values are drawn from small
 //! pools so that equalities, ties and unique violations actually happen.
+//!
+//! A case is seed data, then a mix of single operations, atomic batches (of several
+//! models, bulk creates among them) and transactions (with nested ones inside, and
+//! creates that collide with seed records so that a failing statement aborts the
+//! transaction).
 
 use super::case::{Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, Op, Order};
 use proptest::prelude::*;
@@ -20,8 +25,12 @@ pub struct GenConfig {
     pub nul_in_strings: bool,
     /// Most models per case (1 to 4).
     pub max_models: usize,
-    /// Most operations per case.
+    /// Most operations per case (a transaction or a batch counts as one).
     pub max_ops: usize,
+    /// Generate transactions (begin .. commit/rollback, with savepoints inside).
+    pub transactions: bool,
+    /// Generate atomic batches.
+    pub batches: bool,
 }
 
 impl Default for GenConfig {
@@ -32,6 +41,8 @@ impl Default for GenConfig {
             nul_in_strings: true,
             max_models: 3,
             max_ops: 12,
+            transactions: true,
+            batches: true,
         }
     }
 }
@@ -52,12 +63,255 @@ pub fn case(config: GenConfig) -> impl Strategy<Value = Case> {
                     .boxed()
             })
             .collect();
-        let ops = prop::collection::vec(op(models.clone(), config), 1..=config.max_ops.max(1));
-        (Just(models), seeds, ops).prop_map(|(models, mut seeds, ops)| {
-            seeds.extend(ops);
+        let chunks =
+            prop::collection::vec(chunk(models.clone(), config), 1..=config.max_ops.max(1));
+        // Chunks before seeds: shrinking goes in tuple order, and dropping whole chunks
+        // first is what makes a case small fast.
+        (Just(models), chunks, seeds).prop_map(|(models, chunks, mut seeds)| {
+            seeds.extend(chunks.into_iter().flatten());
             Case { models, ops: seeds }
         })
     })
+}
+
+/// One step of a case: a single operation, a batch, or a whole transaction. A
+/// transaction or a batch first tries to shrink to its bare operations (see [`wrap`]),
+/// then shrinks inside.
+fn chunk(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
+    let mut choices: Vec<(u32, BoxedStrategy<Vec<Op>>)> =
+        vec![(16, op(models.clone(), config).prop_map(|o| vec![o]).boxed())];
+    if config.batches {
+        choices.push((3, batch(models.clone(), config)));
+    }
+    if config.transactions {
+        choices.push((3, transaction(models, config)));
+    }
+    prop::strategy::Union::new_weighted(choices).boxed()
+}
+
+/// `Begin`, a body (statements, batches, nested transactions; creates that collide with
+/// seed records are weighted up so that failures abort the transaction), then `Commit`
+/// or `Rollback`.
+fn transaction(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
+    let body = prop::collection::vec(body_item(models, config, 2), 1..=5);
+    let end = prop_oneof![3 => Just(Op::Commit), 2 => Just(Op::Rollback)];
+    (wrap(), body, end)
+        .prop_map(|(wrapped, items, end)| {
+            let body = items.into_iter().flatten();
+            if !wrapped {
+                return body.collect();
+            }
+            let mut ops = vec![Op::Begin];
+            ops.extend(body);
+            ops.push(end);
+            ops
+        })
+        .boxed()
+}
+
+/// Always `true` when generated, `false` once shrunk: whether a transaction or batch
+/// keeps its wrapper. Shrinking tries the bare operations first, so a divergence that
+/// does not need the transaction or the batch shrinks to plain operations.
+fn wrap() -> impl Strategy<Value = bool> {
+    prop::bool::weighted(1.0)
+}
+
+/// One item of a transaction's body; `levels` more nested transactions may open.
+fn body_item(models: Vec<ModelSpec>, config: GenConfig, levels: u32) -> BoxedStrategy<Vec<Op>> {
+    let mut choices: Vec<(u32, BoxedStrategy<Vec<Op>>)> = vec![
+        (8, op(models.clone(), config).prop_map(|o| vec![o]).boxed()),
+        (
+            3,
+            colliding_create(models.clone(), config)
+                .prop_map(|o| vec![o])
+                .boxed(),
+        ),
+    ];
+    if config.batches {
+        choices.push((2, batch(models.clone(), config)));
+    }
+    if levels > 0 {
+        let body = prop::collection::vec(body_item(models, config, levels - 1), 1..=3);
+        let end = prop_oneof![
+            1 => Just(Op::ReleaseSavepoint),
+            1 => Just(Op::RollbackToSavepoint),
+        ];
+        let nested = (wrap(), body, end).prop_map(|(wrapped, items, end)| {
+            let body = items.into_iter().flatten();
+            if !wrapped {
+                return body.collect();
+            }
+            let mut ops = vec![Op::Savepoint];
+            ops.extend(body);
+            ops.push(end);
+            ops
+        });
+        choices.push((3, nested.boxed()));
+    }
+    prop::strategy::Union::new_weighted(choices).boxed()
+}
+
+/// A batch of 1 to 5 statements of any models: creates (sometimes bulk ones, large
+/// enough that two of them pass the 100-item limit of a key-value transactional write),
+/// updates, deletes, queries, counts and gets.
+fn batch(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
+    let stmt = (0..models.len()).prop_flat_map(move |mi| {
+        let m = models[mi].clone();
+        let plain = op(models.clone(), config).prop_filter_map("not batchable", |o| {
+            matches!(
+                o,
+                Op::Create { .. }
+                    | Op::Get { .. }
+                    | Op::Query { .. }
+                    | Op::Count { .. }
+                    | Op::Update { .. }
+                    | Op::Delete { .. }
+            )
+            .then_some(o)
+        });
+        prop_oneof![
+            10 => plain,
+            3 => bulk_create(mi, &m),
+        ]
+    });
+    let kv = config.kv_friendly;
+    (
+        wrap(),
+        prop::collection::vec(stmt, 1..=5),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(move |(wrapped, ops, arrange)| {
+            let ops = if kv && arrange { kv_order(ops) } else { ops };
+            if wrapped {
+                vec![Op::Batch(ops)]
+            } else {
+                ops
+            }
+        })
+        .boxed()
+}
+
+/// Orders a batch so that a key-value store can run it: a key-value batch cannot read
+/// a table an earlier statement wrote, and an update or delete by filter reads its
+/// table first. So reads come first, then one update or delete per model, then the
+/// creates (left as generated, the order refuses most batches).
+fn kv_order(ops: Vec<Op>) -> Vec<Op> {
+    let mut reads = Vec::new();
+    let mut changes: Vec<Op> = Vec::new();
+    let mut creates = Vec::new();
+    for op in ops {
+        match op {
+            Op::Create { .. } => creates.push(op),
+            Op::Update { model, .. } | Op::Delete { model, .. } => {
+                if !changes.iter().any(|c| c.model() == Some(model)) {
+                    changes.push(op);
+                }
+            }
+            other => reads.push(other),
+        }
+    }
+    reads.extend(changes);
+    reads.extend(creates);
+    reads
+}
+
+/// A create of 5 to 80 valid rows with keys (and unique-index values) distinct from
+/// each other and from the seed records, drawn from a base so that two bulk creates
+/// sometimes overlap. The other values come from a seed, so the create shrinks in a few
+/// steps (base, size, seed) instead of row by row.
+fn bulk_create(mi: usize, m: &ModelSpec) -> BoxedStrategy<Op> {
+    let m = m.clone();
+    let mut distinct: Vec<usize> = m
+        .key_fields()
+        .into_iter()
+        .filter(|&f| !m.is_auto(f))
+        .collect();
+    for ix in &m.indices {
+        if ix.unique {
+            for &f in &ix.fields {
+                if !distinct.contains(&f) {
+                    distinct.push(f);
+                }
+            }
+        }
+    }
+    (0usize..400, 5usize..=80, any::<u64>())
+        .prop_map(move |(base, n, seed)| {
+            let mut x = seed | 1;
+            let rows = (0..n)
+                .map(|j| {
+                    (0..m.fields.len())
+                        .map(|f| {
+                            // xorshift: a cheap, deterministic pick per value.
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            let pick = (x % 10) as usize;
+                            if m.is_auto(f) {
+                                None
+                            } else if distinct.contains(&f) {
+                                Some(bulk_value(m.fields[f].ty, base + j))
+                            } else if pick == 9 && m.fields[f].nullable {
+                                Some(Lit::Null)
+                            } else {
+                                Some(nth_value(m.fields[f].ty, pick))
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            Op::Create { model: mi, rows }
+        })
+        .boxed()
+}
+
+/// The `i`-th of a long list of distinct values of `ty`, disjoint from the seed values
+/// where the type allows.
+fn bulk_value(ty: Type, i: usize) -> Lit {
+    match ty {
+        Type::Bool => Lit::Bool(i % 2 == 1),
+        Type::String => Lit::Str(format!("k{i}")),
+        Type::Uuid => Lit::Uuid(1000 + i as u128),
+        Type::Bytes => Lit::Bytes(vec![b'k', (i >> 8) as u8, i as u8]),
+        Type::F32 | Type::F64 => Lit::Float(100.0 + i as f64),
+        Type::Timestamp => Lit::Timestamp((100 + i as i64) * 1_000_001),
+        t => {
+            let (_, hi) = t.int_range().unwrap_or((0, i64::MAX));
+            let span = (hi - 9).max(1) as u64;
+            Lit::Int(10 + (i as u64 % span) as i64)
+        }
+    }
+}
+
+/// A create whose key (or unique value) is one of the first seed records': a unique
+/// violation unless that record is gone.
+fn colliding_create(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Op> {
+    (0..models.len())
+        .prop_flat_map(move |mi| {
+            let m = models[mi].clone();
+            let mut fields: Vec<usize> = m
+                .key_fields()
+                .into_iter()
+                .filter(|&f| !m.is_auto(f))
+                .collect();
+            for ix in &m.indices {
+                if ix.unique && ix.fields.len() == 1 {
+                    fields.push(ix.fields[0]);
+                }
+            }
+            (row(&m, config), 0usize..2).prop_map(move |(mut row, seed)| {
+                for &f in &fields {
+                    if let (Some(slot), Some(spec)) = (row.get_mut(f), m.fields.get(f)) {
+                        *slot = Some(nth_value(spec.ty, seed));
+                    }
+                }
+                Op::Create {
+                    model: mi,
+                    rows: vec![row],
+                }
+            })
+        })
+        .boxed()
 }
 
 const KEY_TYPES: [Type; 6] = [
