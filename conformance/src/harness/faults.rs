@@ -214,6 +214,12 @@ pub enum Scenario {
     /// Begin; create `n` accounts; a duplicate (fails and aborts the transaction); a
     /// count (refused); commit (rolls back and fails).
     TransactionFailing(usize),
+    /// Begin; create `n` accounts; a nested transaction (entries) committed; a duplicate
+    /// account (fails and aborts the transaction); commit regardless (must roll back).
+    /// Not in [`Scenario::all`] yet: a driver fault on the `RELEASE SAVEPOINT` leaves
+    /// the engine's transaction depth stale, so the later failure is recorded at the
+    /// wrong level and the commit goes through (see `tests/faults.rs`).
+    NestedThenFailing(usize),
     /// One batch: creates of accounts and entries, an update, a delete, a count.
     Batch(usize),
     /// A batch whose last statement, a create of a duplicate account, fails.
@@ -251,6 +257,7 @@ impl Scenario {
             self,
             Scenario::CreateManyFailing(_)
                 | Scenario::TransactionFailing(_)
+                | Scenario::NestedThenFailing(_)
                 | Scenario::BatchFailing(_)
         )
     }
@@ -328,6 +335,25 @@ impl Scenario {
                     };
                     note(tx.exec_insert(dup).await.map(drop));
                     note(tx.exec_count(stmt::Query::all(ModelId(0))).await.map(drop));
+                    note(tx.commit().await);
+                }
+                Err(e) => note(Err(e)),
+            },
+            Scenario::NestedThenFailing(n) => match db.transaction().await {
+                Ok(mut tx) => {
+                    note(tx.exec_insert(accounts(100, n)).await.map(drop));
+                    match tx.transaction().await {
+                        Ok(mut sp) => {
+                            note(sp.exec_insert(entries(0, n, false)).await.map(drop));
+                            note(sp.commit().await);
+                        }
+                        Err(e) => note(Err(e)),
+                    }
+                    let dup = stmt::Insert {
+                        model: ModelId(0),
+                        rows: vec![account_row(0, "a0")],
+                    };
+                    note(tx.exec_insert(dup).await.map(drop));
                     note(tx.commit().await);
                 }
                 Err(e) => note(Err(e)),
