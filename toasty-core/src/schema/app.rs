@@ -82,6 +82,60 @@ impl Model {
     }
 }
 
+/// The kind of a relation field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelationKind {
+    /// `#[belongs_to]`: this model holds the foreign key.
+    BelongsTo,
+    /// `#[has_many]`: records of the target hold a foreign key to this model.
+    HasMany,
+    /// `#[has_one]`: at most one record of the target holds a foreign key to this model.
+    HasOne,
+}
+
+impl RelationKind {
+    /// The attribute's name: `belongs_to`, `has_many` or `has_one`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelationKind::BelongsTo => "belongs_to",
+            RelationKind::HasMany => "has_many",
+            RelationKind::HasOne => "has_one",
+        }
+    }
+
+    /// The attribute, for messages: `#[has_many]`.
+    pub fn attribute(self) -> String {
+        format!("#[{}]", self.name())
+    }
+}
+
+/// A relation field as the user declared it. Relation fields are not columns: they are
+/// listed beside the model ([`crate::schema::Schema::build_with_relations`]), not in
+/// [`Model::fields`], and [`crate::schema::Schema::build`] resolves them into
+/// [`crate::schema::Relation`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// The Rust field name.
+    pub name: String,
+    /// The attribute.
+    pub kind: RelationKind,
+    /// The target model's Rust name.
+    pub target: String,
+    /// `#[belongs_to]`: the foreign-key fields of this model, in order.
+    pub key: Vec<String>,
+    /// `#[belongs_to]`: the fields of the target they refer to (its primary key), in the
+    /// same order as `key`.
+    pub references: Vec<String>,
+    /// `#[has_many(pair = ..)]` / `#[has_one(pair = ..)]`: the `#[belongs_to]` field of
+    /// the target that points back.
+    pub pair: Option<String>,
+    /// The field type is an `Option` (`Deferred<Option<T>>`, `Option<T>`).
+    pub optional: bool,
+    /// The field is loaded with every query that returns the model (a plain `T`,
+    /// `Option<T>` or `Vec<T>` instead of `Deferred<..>`).
+    pub eager: bool,
+}
+
 /// Converts a Rust struct name to the default table name: snake case, pluralized with a
 /// trailing `s` (`User` -> `users`, `BlogPost` -> `blog_posts`).
 pub fn default_table_name(struct_name: &str) -> String {

@@ -1,5 +1,6 @@
 //! Validating an app schema and deriving the database schema and the mapping.
 
+use super::relation::{self, Relation, RelationId};
 use super::{app, db, mapping};
 use crate::{Error, Result, Type};
 use std::collections::HashSet;
@@ -21,6 +22,9 @@ pub struct Schema {
     pub db: db::Schema,
     /// Model to table mapping, indexed by [`app::ModelId`].
     pub mapping: mapping::Mapping,
+    /// The resolved relation fields of each model, indexed by [`app::ModelId`], each in
+    /// declaration order.
+    pub relations: Vec<Vec<Relation>>,
 }
 
 impl Schema {
@@ -28,6 +32,19 @@ impl Schema {
     ///
     /// Errors are [`crate::ErrorKind::InvalidSchema`] and name the model and field at fault.
     pub fn build(models: Vec<app::Model>, options: &SchemaOptions) -> Result<Schema> {
+        Schema::build_with_relations(models, Vec::new(), options)
+    }
+
+    /// Like [`Schema::build`], with the declared relation fields of each model
+    /// (`relations[i]` belongs to `models[i]`; missing entries mean none). Each
+    /// `#[has_many]` / `#[has_one]` is paired with the `#[belongs_to]` of its target that
+    /// points back; a relation that cannot be resolved is an `InvalidSchema` error that
+    /// names the fix.
+    pub fn build_with_relations(
+        models: Vec<app::Model>,
+        relations: Vec<Vec<app::Relation>>,
+        options: &SchemaOptions,
+    ) -> Result<Schema> {
         let mut tables = Vec::with_capacity(models.len());
         let mut mappings = Vec::with_capacity(models.len());
         let mut table_names = HashSet::new();
@@ -80,11 +97,36 @@ impl Schema {
             });
         }
 
+        let mut relations = relations;
+        relations.resize(models.len(), Vec::new());
+        let relations = relation::resolve(&models, &relations)?;
         Ok(Schema {
             app: models,
             db: db::Schema { tables },
             mapping: mapping::Mapping { models: mappings },
+            relations,
         })
+    }
+
+    /// The relation `id`, or an `InvalidStatement` error if it does not exist.
+    pub fn relation(&self, id: RelationId) -> Result<&Relation> {
+        self.relations
+            .get(id.model.0)
+            .and_then(|r| r.get(id.index))
+            .ok_or_else(|| {
+                Error::invalid_statement(format!(
+                    "model id {} has no relation #{}",
+                    id.model.0, id.index
+                ))
+            })
+    }
+
+    /// The relations of model `id` (empty for an unknown id).
+    pub fn relations_of(&self, id: app::ModelId) -> &[Relation] {
+        self.relations
+            .get(id.0)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// The model with `id`, or an `InvalidStatement` error if it is not registered.
