@@ -10,7 +10,8 @@
 //! and [`kv_limits`] (what a key-value store refuses, and what it serves);
 //! [`transactions`] (commit, rollback, savepoints, the abort rule, read-only, isolation),
 //! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
-//! return) and [`concurrency`] (concurrent tasks on one database). Tests pin a
+//! return), [`concurrency`] (concurrent tasks on one database) and [`relations`]
+//! (relation fields, nested creates, `.include(..)`, cascading deletes). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
 //! where a key-value store must refuse, the test asserts the `Unsupported` error there
 //! and the rows elsewhere. [`support`] holds shared assertions.
@@ -31,6 +32,7 @@ pub mod kv_limits;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
+pub mod relations;
 pub mod support;
 pub mod transactions;
 pub mod types;
@@ -169,6 +171,17 @@ macro_rules! for_each_conformance_test {
             counts::counts_limit_refusal_message_well_formed,
             concurrency::concurrency_serializable_transfers,
             concurrency::concurrency_unique_race,
+            relations::relations_issue_example,
+            relations::relations_schema_errors,
+            relations::relations_has_many_scope,
+            relations::relations_belongs_to_and_has_one,
+            relations::relations_nested_create,
+            relations::relations_nested_create_atomic,
+            relations::relations_include,
+            relations::relations_delete_cascade,
+            relations::relations_cascade_all_or_nothing,
+            relations::relations_eager,
+            relations::relations_composite_key,
         );
     };
 }

@@ -13,11 +13,15 @@ mod stmt_macros;
 /// Derives `toasty::Model` for a struct with named fields.
 ///
 /// Field attributes: `#[key]`, `#[auto]`, `#[unique]`, `#[index]`, `#[default(expr)]`,
-/// `#[update(expr)]`, `#[column("name")]`. Struct attributes: `#[key(a, b)]`,
-/// `#[index(a, b)]`, `#[unique(a, b)]`, `#[table = "name"]`.
+/// `#[update(expr)]`, `#[column("name")]`; relation fields (not columns):
+/// `#[belongs_to(key = .., references = ..)]`, `#[has_many]`, `#[has_one]` (with
+/// `pair = ..`). Struct attributes: `#[key(a, b)]`, `#[index(a, b)]`, `#[unique(a, b)]`,
+/// `#[table = "name"]`.
 #[proc_macro_derive(
     Model,
-    attributes(key, auto, unique, index, default, update, column, table)
+    attributes(
+        key, auto, unique, index, default, update, column, table, belongs_to, has_many, has_one
+    )
 )]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

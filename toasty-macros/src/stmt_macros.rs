@@ -8,10 +8,19 @@
 //! update!(User::filter_by_id(1) { name: "B" })  (User::filter_by_id(1)).update().name("B")
 //! ```
 //!
-//! Field values are any expressions; `field` alone means `field: field`. Values that are
-//! themselves `{ .. }` or `[ .. ]` blocks (nested creates of related records) and
-//! `field.op(..)` updates (arithmetic on the stored value) are not supported yet: they
-//! are compile errors that say so.
+//! create!(in user.todos() { title: "x" })      (user.todos()).create().title("x")
+//! create!(User { todos: [{ title: "a" }] })     User::create().with_todos(|c| c.title("a"))
+//! create!(Todo { user: { name: "Ada" } })       Todo::create().with_user(|c| c.name("Ada"))
+//! ```
+//!
+//! Field values are any expressions; `field` alone means `field: field`. A value written
+//! `{ .. }` is a related record created with this one (a `#[belongs_to]` or `#[has_one]`
+//! relation), and `[{ .. }, { .. }]` a list of them (a `#[has_many]` relation); to give a
+//! field a value computed in a block, wrap the block in parentheses. `field.op(..)`
+//! updates (arithmetic on the stored value) are not supported yet: they are compile
+//! errors that say so.
+//!
+//! ```text
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
@@ -23,7 +32,17 @@ use syn::{Error, Result, Token};
 /// `field` or `field: value`.
 struct FieldInit {
     name: syn::Ident,
-    value: syn::Expr,
+    value: InitValue,
+}
+
+/// What a field is given.
+enum InitValue {
+    /// A value.
+    Expr(syn::Expr),
+    /// `{ .. }`: a related record created with this one.
+    One(Vec<FieldInit>),
+    /// `[{ .. }, ..]`: related records created with this one.
+    Many(Vec<Vec<FieldInit>>),
 }
 
 impl Parse for FieldInit {
@@ -40,24 +59,63 @@ impl Parse for FieldInit {
         }
         if input.peek(Token![:]) {
             input.parse::<Token![:]>()?;
-            let value: syn::Expr = input.parse()?;
-            if let syn::Expr::Block(_) | syn::Expr::Array(_) = &value {
-                return Err(Error::new(
-                    value.span(),
-                    format!(
-                        "a nested record for `{name}` needs a relation field, and relations \
-                         are not supported yet; create the related records separately"
-                    ),
-                ));
+            if input.peek(syn::token::Brace) {
+                let content;
+                syn::braced!(content in input);
+                let inner: TokenStream = content.parse()?;
+                return Ok(FieldInit {
+                    name,
+                    value: InitValue::One(parse_fields(inner)?),
+                });
             }
-            Ok(FieldInit { name, value })
+            if input.peek(syn::token::Bracket) {
+                let fork = input.fork();
+                let content;
+                syn::bracketed!(content in fork);
+                let inner: TokenStream = content.parse()?;
+                let parts = split_commas(inner.clone());
+                let records: Option<Vec<TokenStream>> = parts
+                    .iter()
+                    .map(|part| {
+                        let mut trees = part.clone().into_iter();
+                        match (trees.next(), trees.next()) {
+                            (Some(TokenTree::Group(g)), None)
+                                if g.delimiter() == Delimiter::Brace =>
+                            {
+                                Some(g.stream())
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if let Some(records) = records.filter(|r| !r.is_empty()) {
+                    use syn::parse::discouraged::Speculative;
+                    input.advance_to(&fork);
+                    let records = records
+                        .into_iter()
+                        .map(parse_fields)
+                        .collect::<Result<Vec<_>>>()?;
+                    return Ok(FieldInit {
+                        name,
+                        value: InitValue::Many(records),
+                    });
+                }
+            }
+            let value: syn::Expr = input.parse()?;
+            Ok(FieldInit {
+                name,
+                value: InitValue::Expr(value),
+            })
         } else {
             let value = syn::Expr::Path(syn::ExprPath {
                 attrs: Vec::new(),
                 qself: None,
                 path: name.clone().into(),
             });
-            Ok(FieldInit { name, value })
+            Ok(FieldInit {
+                name,
+                value: InitValue::Expr(value),
+            })
         }
     }
 }
@@ -80,8 +138,25 @@ fn parse_fields(tokens: TokenStream) -> Result<Vec<FieldInit>> {
 fn setters(fields: &[FieldInit]) -> TokenStream {
     let calls = fields.iter().map(|f| {
         let name = &f.name;
-        let value = &f.value;
-        quote_spanned!(name.span()=> .#name(#value))
+        let with = quote::format_ident!(
+            "with_{}",
+            name.to_string().trim_start_matches("r#"),
+            span = name.span()
+        );
+        match &f.value {
+            InitValue::Expr(value) => quote_spanned!(name.span()=> .#name(#value)),
+            InitValue::One(fields) => {
+                let set = setters(fields);
+                quote_spanned!(name.span()=> .#with(|__toasty_c| __toasty_c #set))
+            }
+            InitValue::Many(records) => {
+                let calls = records.iter().map(|fields| {
+                    let set = setters(fields);
+                    quote_spanned!(name.span()=> .#with(|__toasty_c| __toasty_c #set))
+                });
+                quote!(#(#calls)*)
+            }
+        }
     });
     quote!(#(#calls)*)
 }
@@ -121,6 +196,16 @@ fn create_one(tokens: TokenStream) -> Result<TokenStream> {
 
 pub(crate) fn create(input: TokenStream) -> Result<TokenStream> {
     let tokens: Vec<TokenTree> = input.clone().into_iter().collect();
+    // `in scope { .. }`: a record created through a relation (`in user.todos() { .. }`).
+    if let Some(TokenTree::Ident(i)) = tokens.first() {
+        if i == "in" {
+            let rest: TokenStream = tokens[1..].iter().cloned().collect();
+            let (scope, body) = split_trailing_brace(rest, "create!(in ..)")?;
+            let scope: syn::Expr = syn::parse2(scope)?;
+            let set = setters(&parse_fields(body)?);
+            return Ok(quote!((#scope).create() #set));
+        }
+    }
     // `(A { .. }, B { .. })`: a batch of creates of any models.
     if let [TokenTree::Group(g)] = tokens.as_slice() {
         if g.delimiter() == Delimiter::Parenthesis {
@@ -172,7 +257,20 @@ pub(crate) fn create(input: TokenStream) -> Result<TokenStream> {
 pub(crate) fn update(input: TokenStream) -> Result<TokenStream> {
     let (target, body) = split_trailing_brace(input, "update!")?;
     let target: syn::Expr = syn::parse2(target)?;
-    let set = setters(&parse_fields(body)?);
+    let fields = parse_fields(body)?;
+    for f in &fields {
+        if !matches!(f.value, InitValue::Expr(_)) {
+            return Err(Error::new(
+                f.name.span(),
+                format!(
+                    "update! cannot create related records (`{}: {{ .. }}`); create them first \
+                     and point the relation at them (`{}: &record`)",
+                    f.name, f.name
+                ),
+            ));
+        }
+    }
+    let set = setters(&fields);
     Ok(quote!((#target).update() #set))
 }
 

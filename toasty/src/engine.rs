@@ -13,7 +13,9 @@
 //! sees a `Db` or a pool: whoever calls it decides on which connection, and inside which
 //! transaction, a plan runs.
 
+mod cascade;
 mod compile;
+mod create;
 mod exec;
 mod explain;
 mod lower;
@@ -35,10 +37,66 @@ use toasty_core::Value;
 /// A model-level statement.
 #[derive(Debug, Clone)]
 pub(crate) enum Statement {
-    Query(stmt::Query),
+    /// A query, and the relation paths to load with its records (`.include(..)`; each
+    /// path is relation positions from the queried model).
+    Query(stmt::Query, Vec<Vec<usize>>),
+    /// An insert without related records (the untyped API).
     Insert(stmt::Insert),
+    /// Records created with the records related to them (the typed API).
+    Create(CreateTree),
     Update(stmt::Update),
     Delete(stmt::Delete),
+}
+
+/// Records of one model to create, each with records of related models created with it
+/// (`create!(User { todos: [{ .. }] })`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CreateTree {
+    pub(crate) model: toasty_core::schema::app::ModelId,
+    pub(crate) rows: Vec<CreateNode>,
+}
+
+/// One record to create: a value per field (`None`: not given) and, per relation
+/// position, records created with it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CreateNode {
+    pub(crate) values: Vec<Option<Value>>,
+    pub(crate) nested: Vec<(usize, CreateNode)>,
+}
+
+/// A record with its loaded relations: values in field order, and per relation position
+/// the related records if the statement loaded them. Not part of the public API
+/// (generated code loads models from it).
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The values, in field order.
+    pub values: Vec<Value>,
+    /// Per relation position: `Some(records)` if loaded, `None` if not.
+    pub relations: Vec<Option<Vec<Record>>>,
+}
+
+impl Record {
+    /// A record with no relation loaded.
+    pub(crate) fn new(values: Vec<Value>) -> Record {
+        Record {
+            values,
+            relations: Vec::new(),
+        }
+    }
+
+    /// The slot of relation `relation`, grown to hold it.
+    pub(crate) fn slot(&mut self, relation: usize) -> &mut Option<Vec<Record>> {
+        if self.relations.len() <= relation {
+            self.relations.resize(relation + 1, None);
+        }
+        &mut self.relations[relation]
+    }
+
+    /// `true` if relation `relation` is loaded.
+    pub(crate) fn is_loaded(&self, relation: usize) -> bool {
+        matches!(self.relations.get(relation), Some(Some(_)))
+    }
 }
 
 /// What a statement produced: records in field order, or a number. Not part of the
@@ -50,6 +108,40 @@ pub enum Outcome {
     Records(Vec<Vec<Value>>),
     /// Records in field order, in one buffer (a read served by an SQL driver).
     RecordSet(toasty_core::driver::RowSet),
+    /// Records with loaded relations.
+    Loaded(Vec<Record>),
     /// A number.
     Count(u64),
+}
+
+impl Outcome {
+    /// The number of records, or the count.
+    pub(crate) fn count(&self) -> u64 {
+        match self {
+            Outcome::Records(rows) => rows.len() as u64,
+            Outcome::RecordSet(set) => set.len() as u64,
+            Outcome::Loaded(records) => records.len() as u64,
+            Outcome::Count(n) => *n,
+        }
+    }
+
+    /// The records' values in field order (relations dropped), or `None` for a count.
+    pub(crate) fn into_rows(self) -> Option<Vec<Vec<Value>>> {
+        match self {
+            Outcome::Records(rows) => Some(rows),
+            Outcome::RecordSet(set) => Some(set.into_vecs()),
+            Outcome::Loaded(records) => Some(records.into_iter().map(|r| r.values).collect()),
+            Outcome::Count(_) => None,
+        }
+    }
+
+    /// The records with their loaded relations, or `None` for a count.
+    pub(crate) fn into_records(self) -> Option<Vec<Record>> {
+        match self {
+            Outcome::Loaded(records) => Some(records),
+            other => other
+                .into_rows()
+                .map(|rows| rows.into_iter().map(Record::new).collect()),
+        }
+    }
 }

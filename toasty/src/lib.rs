@@ -39,6 +39,7 @@ mod engine;
 mod macros;
 mod model;
 mod primitive;
+mod relation;
 pub mod stmt;
 mod untyped;
 
@@ -47,6 +48,7 @@ pub use engine::Plan;
 pub use macros::{create, update};
 pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
+pub use relation::{BelongsTo, Deferred, HasMany, HasOne};
 pub use stmt::{
     batch, Batch, BatchItem, Create, CreateMany, Expr, IntoBatch, IntoExpr, OrderBy, Page,
     Paginate, Path, Query,
@@ -59,7 +61,9 @@ pub use untyped::{UntypedOutcome, UntypedPage, UntypedStatement};
 /// Items used by generated code. Not part of the public API; may change at any time.
 #[doc(hidden)]
 pub mod codegen {
-    pub use crate::engine::Outcome;
+    pub use crate::engine::{Outcome, Record};
+    pub use crate::relation::{key_value, value_expr, RelationField, RelationInfo, RelationValue};
+    pub use crate::stmt::Scope;
     pub use toasty_core::schema::app;
 }
 

@@ -1,5 +1,7 @@
 //! The [`Model`] trait implemented by `#[derive(Model)]`, and [`ModelSet`].
 
+use crate::engine::Record;
+use crate::stmt::IncludePath;
 use crate::{Result, Value};
 use toasty_core::schema::app;
 
@@ -15,8 +17,36 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// Field positions of the primary key, in key order.
     const PRIMARY_KEY: &'static [usize];
 
+    /// The stored fields' names, in field order.
+    const FIELD_NAMES: &'static [&'static str];
+
     /// The model's definition: fields, keys, indexes and names.
     fn schema() -> app::Model;
+
+    /// The model's relation fields (`#[belongs_to]`, `#[has_many]`, `#[has_one]`), in
+    /// declaration order. They are not columns.
+    fn relations() -> Vec<app::Relation> {
+        Vec::new()
+    }
+
+    /// The generated create builder (`<Model>Create`).
+    type Create: Default + From<crate::Create<Self>> + Into<crate::Create<Self>>;
+
+    /// The generated field paths (`<Model>Fields<O>`), reached from model `O` through
+    /// relations (`O = Self` for `Model::fields()`).
+    type Fields<O>;
+
+    /// The field paths of this model, reached from `O` by `path`.
+    fn fields_at<O>(path: IncludePath<O>) -> Self::Fields<O>;
+
+    /// Builds a record, with its loaded relations, from a loaded [`Record`]. Relations
+    /// the query did not load are left unloaded.
+    fn load_record(record: Record) -> Result<Self> {
+        Self::load(record.values)
+    }
+
+    /// The value of field `field` (its position), or `None` if there is no such field.
+    fn field_value(&self, field: usize) -> Option<Value>;
 
     /// Builds a record from values in field order.
     fn load(row: Vec<Value>) -> Result<Self>;
@@ -49,6 +79,8 @@ pub trait Model: Sized + Send + Sync + 'static {
 #[derive(Debug, Clone, Default)]
 pub struct ModelSet {
     pub(crate) models: Vec<app::Model>,
+    /// The relation fields of each model (`relations[i]` belongs to `models[i]`).
+    pub(crate) relations: Vec<Vec<app::Relation>>,
 }
 
 impl ModelSet {
@@ -61,24 +93,38 @@ impl ModelSet {
     pub fn add<M: Model>(mut self) -> Self {
         if !self.models.iter().any(|m| m.name == M::NAME) {
             self.models.push(M::schema());
+            self.relations.push(M::relations());
         }
         self
     }
 
     /// Adds a model from its definition (for tools that build schemas at runtime, such as
     /// the differential harness; applications use [`ModelSet::add`]).
-    pub fn add_definition(mut self, model: app::Model) -> Self {
+    pub fn add_definition(self, model: app::Model) -> Self {
+        self.add_definition_with_relations(model, Vec::new())
+    }
+
+    /// Adds a model from its definition and its relation fields.
+    pub fn add_definition_with_relations(
+        mut self,
+        model: app::Model,
+        relations: Vec<app::Relation>,
+    ) -> Self {
         if !self.models.iter().any(|m| m.name == model.name) {
             self.models.push(model);
+            self.relations.push(relations);
         }
         self
     }
 
     /// Adds every model of `other`.
     pub fn extend(mut self, other: ModelSet) -> Self {
+        let mut relations = other.relations.into_iter();
         for m in other.models {
+            let rels = relations.next().unwrap_or_default();
             if !self.models.iter().any(|x| x.name == m.name) {
                 self.models.push(m);
+                self.relations.push(rels);
             }
         }
         self

@@ -8,22 +8,28 @@ pub(crate) mod batch;
 mod create;
 mod delete;
 mod expr;
+mod include;
 mod into_expr;
 mod order;
 pub(crate) mod paginate;
 mod path;
 mod query;
+mod related;
+mod scope;
 mod update;
 
 pub use batch::{batch, Batch, BatchItem, IntoBatch, Prepared};
 pub use create::{Create, CreateMany};
 pub use delete::Delete;
 pub use expr::Expr;
+pub use include::{IncludePath, IntoInclude};
 pub use into_expr::IntoExpr;
 pub use order::{IntoOrderBy, OrderBy};
 pub use paginate::{Cursor, IntoCursor, Page, Paginate};
 pub use path::Path;
 pub use query::{Count, First, Get, Query};
+pub use related::{IntoRelated, MaybeOne, One, Related};
+pub use scope::Scope;
 pub use update::Update;
 
 /// A model-level statement inside a batch. Not part of the public API.

@@ -49,11 +49,11 @@ fn into_statement(s: UntypedStatement) -> Statement {
     match s {
         UntypedStatement::Query(mut q) => {
             q.select = stmt::Select::Records;
-            Statement::Query(q)
+            Statement::Query(q, Vec::new())
         }
         UntypedStatement::Count(mut q) => {
             q.select = stmt::Select::Count;
-            Statement::Query(q)
+            Statement::Query(q, Vec::new())
         }
         UntypedStatement::Insert(i) => Statement::Insert(i),
         UntypedStatement::Update(mut u) => {
@@ -66,9 +66,8 @@ fn into_statement(s: UntypedStatement) -> Statement {
 
 fn into_untyped(o: Outcome) -> UntypedOutcome {
     match o {
-        Outcome::Records(rows) => UntypedOutcome::Records(rows),
-        Outcome::RecordSet(set) => UntypedOutcome::Records(set.into_vecs()),
         Outcome::Count(n) => UntypedOutcome::Count(n),
+        other => UntypedOutcome::Records(other.into_rows().unwrap_or_default()),
     }
 }
 

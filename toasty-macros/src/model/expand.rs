@@ -6,7 +6,7 @@
 //! `filter_by_*`, `update_by_*` and `delete_by_*` for the key, every unique field and
 //! every index.
 
-use super::{ty, AutoKind, FieldDef, ModelDef};
+use super::{ty, AutoKind, FieldDef, ModelDef, RelKind, RelationDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -108,13 +108,114 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             }
         }
     });
-    let loads = def.fields.iter().enumerate().map(|(i, f)| {
+    let loads: Vec<TokenStream> = def
+        .order
+        .iter()
+        .map(|slot| match slot {
+            Ok(i) => {
+                let f = &def.fields[*i];
+                let id = &f.ident;
+                let ty = &f.ty;
+                quote! {
+                    #id: <#ty as toasty::Primitive>::take_value(&mut row[#i])?
+                }
+            }
+            Err(j) => {
+                let r = &def.relations[*j];
+                let id = &r.ident;
+                let ty = &r.ty;
+                let info = relation_info(def, r);
+                quote! {
+                    #id: <#ty as toasty::codegen::RelationField>::unloaded(#info)?
+                }
+            }
+        })
+        .collect();
+    let record_loads: Vec<TokenStream> = def
+        .order
+        .iter()
+        .map(|slot| match slot {
+            Ok(i) => {
+                let f = &def.fields[*i];
+                let id = &f.ident;
+                let ty = &f.ty;
+                quote! {
+                    #id: <#ty as toasty::Primitive>::take_value(&mut row[#i])?
+                }
+            }
+            Err(j) => {
+                let r = &def.relations[*j];
+                let id = &r.ident;
+                let ty = &r.ty;
+                let info = relation_info(def, r);
+                quote! {
+                    #id: match relations.get_mut(#j).and_then(::std::option::Option::take) {
+                        ::std::option::Option::Some(records) => {
+                            <#ty as toasty::codegen::RelationField>::loaded(records, #info)?
+                        }
+                        ::std::option::Option::None => {
+                            <#ty as toasty::codegen::RelationField>::unloaded(#info)?
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    let field_names = def.fields.iter().map(|f| &f.name);
+    let field_values = def.fields.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
         let ty = &f.ty;
+        quote!(#i => ::std::option::Option::Some(<#ty as toasty::Primitive>::to_value(&self.#id)),)
+    });
+    let relation_defs = def.relations.iter().map(|r| {
+        let rname = &r.name;
+        let target = &r.target;
+        let kind = match r.kind {
+            RelKind::BelongsTo => quote!(BelongsTo),
+            RelKind::HasMany => quote!(HasMany),
+            RelKind::HasOne => quote!(HasOne),
+        };
+        let keys = r.key.iter().map(|&k| &def.fields[k].name);
+        let refs = &r.references;
+        let pair = match &r.pair {
+            Some(p) => quote!(::std::option::Option::Some(::std::string::String::from(#p))),
+            None => quote!(::std::option::Option::None),
+        };
+        let optional = r.optional;
+        let eager = r.eager;
         quote! {
-            #id: <#ty as toasty::Primitive>::take_value(&mut row[#i])?
+            toasty::codegen::app::Relation {
+                name: ::std::string::String::from(#rname),
+                kind: toasty::codegen::app::RelationKind::#kind,
+                target: ::std::string::String::from(<#target as toasty::Model>::NAME),
+                key: ::std::vec![#(::std::string::String::from(#keys)),*],
+                references: ::std::vec![#(::std::string::String::from(#refs)),*],
+                pair: #pair,
+                optional: #optional,
+                eager: #eager,
+            }
         }
     });
+    let rel_idents: Vec<&syn::Ident> = def.relations.iter().map(|r| &r.ident).collect();
+    let (fields_ident, create_ident, _) = names(def);
+    let load_record = if def.relations.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            fn load_record(record: toasty::codegen::Record) -> toasty::Result<Self> {
+                let toasty::codegen::Record { values: mut row, mut relations } = record;
+                if row.len() < #field_count {
+                    return ::std::result::Result::Err(toasty::Error::invalid_value(
+                        ::std::format!(
+                            "a `{}` record needs {} values but the row has {}",
+                            #name, #field_count, row.len()
+                        ),
+                    ));
+                }
+                ::std::result::Result::Ok(#ident { #(#record_loads),* })
+            }
+        }
+    };
     let assigns = def.fields.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
         let ty = &f.ty;
@@ -130,6 +231,30 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             const NAME: &'static str = #name;
             const FIELD_COUNT: usize = #field_count;
             const PRIMARY_KEY: &'static [usize] = &[#(#key),*];
+            const FIELD_NAMES: &'static [&'static str] = &[#(#field_names),*];
+
+            type Create = #create_ident;
+            type Fields<O> = #fields_ident<O>;
+
+            fn fields_at<O>(path: toasty::stmt::IncludePath<O>) -> #fields_ident<O> {
+                #fields_ident { path }
+            }
+
+            fn relations() -> ::std::vec::Vec<toasty::codegen::app::Relation> {
+                ::std::vec![#(#relation_defs),*]
+            }
+
+            #load_record
+
+            fn field_value(&self, field: usize) -> ::std::option::Option<toasty::Value> {
+                // Relation fields are read by users (`.get()`), not by generated code;
+                // this keeps them from being reported as never read.
+                let _ = (#(&self.#rel_idents,)*);
+                match field {
+                    #(#field_values)*
+                    _ => ::std::option::Option::None,
+                }
+            }
 
             fn schema() -> toasty::codegen::app::Model {
                 toasty::codegen::app::Model {
@@ -187,7 +312,10 @@ fn expand_fields(def: &ModelDef) -> TokenStream {
     let (fields_ident, _, _) = names(def);
     let vis = &def.vis;
     let model = &def.ident;
-    let doc = format!("Field paths of [`{model}`], for filters and orderings.");
+    let doc = format!(
+        "Field paths of [`{model}`], for filters and orderings, and relation paths for \
+         `.include(..)`. `O` is the model the path starts from."
+    );
     let paths = def.fields.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
         let ty = &f.ty;
@@ -199,15 +327,62 @@ fn expand_fields(def: &ModelDef) -> TokenStream {
             }
         }
     });
+    let relations = def.relations.iter().enumerate().map(|(j, r)| {
+        let id = &r.ident;
+        let target = &r.target;
+        let j = j as u16;
+        let doc = format!(
+            "The relation `{}.{}`, for `.include(..)` (and, chained, the relations of its records).",
+            model, r.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn #id(&self) -> <#target as toasty::Model>::Fields<O> {
+                <#target as toasty::Model>::fields_at(self.path.push(#j))
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Copy)]
-        #vis struct #fields_ident;
+        #vis struct #fields_ident<O = #model> {
+            path: toasty::stmt::IncludePath<O>,
+        }
 
-        impl #fields_ident {
+        impl<O> ::std::clone::Clone for #fields_ident<O> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<O> ::std::marker::Copy for #fields_ident<O> {}
+
+        impl<O> ::std::fmt::Debug for #fields_ident<O> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_tuple(::std::stringify!(#fields_ident)).field(&self.path).finish()
+            }
+        }
+
+        impl #fields_ident<#model> {
             #(#paths)*
         }
+
+        impl<O> #fields_ident<O> {
+            #(#relations)*
+        }
+
+        impl<O> toasty::stmt::IntoInclude<O> for #fields_ident<O> {
+            fn into_include(self) -> toasty::stmt::IncludePath<O> {
+                self.path
+            }
+        }
     }
+}
+
+/// `&RelationInfo { model, field }` for a relation field (a promoted constant).
+fn relation_info(def: &ModelDef, r: &RelationDef) -> TokenStream {
+    let model = def.ident.to_string();
+    let field = &r.name;
+    quote!(&toasty::codegen::RelationInfo { model: #model, field: #field })
 }
 
 fn setter(model: &syn::Ident, i: usize, f: &FieldDef) -> TokenStream {
@@ -244,6 +419,12 @@ fn expand_create(def: &ModelDef) -> TokenStream {
             }
         })
     });
+    let rel_setters: Vec<TokenStream> = def
+        .relations
+        .iter()
+        .enumerate()
+        .map(|(j, r)| relation_create_setters(def, j, r))
+        .collect();
     let doc = format!("Builds a new [`{model}`] record; run it with `exec`.");
     quote! {
         #[doc = #doc]
@@ -260,6 +441,8 @@ fn expand_create(def: &ModelDef) -> TokenStream {
 
         impl #create_ident {
             #(#setters)*
+
+            #(#rel_setters)*
 
             /// Inserts the record and returns it as stored (with generated values).
             pub async fn exec(self, db: &mut dyn toasty::Executor) -> toasty::Result<#model> {
@@ -295,7 +478,184 @@ fn expand_create(def: &ModelDef) -> TokenStream {
                 inner
             }
         }
+
+        impl ::std::convert::From<toasty::Create<#model>> for #create_ident {
+            fn from(inner: toasty::Create<#model>) -> Self {
+                #create_ident { inner }
+            }
+        }
+
+        impl toasty::stmt::IntoRelated<#model> for #create_ident {
+            fn into_related(self) -> toasty::stmt::Related<#model> {
+                toasty::stmt::Related::Create(::std::convert::From::from(self))
+            }
+        }
     }
+}
+
+/// Sets the foreign-key fields of a `#[belongs_to]` from `key` (the target's primary
+/// key), through `$set(position, value)`.
+fn set_foreign_key(
+    def: &ModelDef,
+    r: &RelationDef,
+    set: impl Fn(usize, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let target = &r.target;
+    let model = def.ident.to_string();
+    let rname = &r.name;
+    let sets = r.key.iter().zip(&r.references).map(|(&k, reference)| {
+        let assign = set(k, quote!(value));
+        quote! {
+            match toasty::codegen::key_value::<#target>(&key, #reference) {
+                ::std::option::Option::Some(value) => { #assign }
+                ::std::option::Option::None => {
+                    error = ::std::option::Option::Some(toasty::Error::invalid_statement(
+                        ::std::format!(
+                            "`{}.{}` references `{}`, which is not part of the key of `{}`",
+                            #model, #rname, #reference, <#target as toasty::Model>::NAME
+                        ),
+                    ));
+                }
+            }
+        }
+    });
+    quote!(#(#sets)*)
+}
+
+/// Setters of a create builder for one relation: link an existing record, or create
+/// related records with this one.
+fn relation_create_setters(def: &ModelDef, j: usize, r: &RelationDef) -> TokenStream {
+    let model = &def.ident;
+    let id = &r.ident;
+    let target = &r.target;
+    let with = format_ident!("with_{}", r.name);
+    let with_doc = match r.kind {
+        RelKind::HasMany => format!(
+            "Adds a `{}` created with this record, built by `f` from a fresh builder (its \
+             foreign key is set from this record): `.{with}(|t| t.title(\"..\"))`. Call it \
+             once per record.",
+            quote!(#target)
+        ),
+        _ => format!(
+            "Creates the `{}` of `{}.{}` with this record, built by `f` from a fresh \
+             builder.",
+            quote!(#target),
+            model,
+            r.name
+        ),
+    };
+    let with_fn = quote! {
+        #[doc = #with_doc]
+        pub fn #with(
+            mut self,
+            f: impl ::std::ops::FnOnce(<#target as toasty::Model>::Create) -> <#target as toasty::Model>::Create,
+        ) -> Self {
+            let child: toasty::Create<#target> =
+                ::std::convert::Into::into(f(::std::default::Default::default()));
+            self.inner.add_nested(#j, child);
+            self
+        }
+    };
+    match r.kind {
+        RelKind::BelongsTo => {
+            let doc = format!(
+                "Sets `{model}.{}`: an existing record (`&record`, which sets the foreign key \
+                 to its key{}), or a builder of a new one created first.",
+                r.name,
+                if r.optional { "; `None` clears it" } else { "" }
+            );
+            let set = set_foreign_key(def, r, |k, v| quote!(self.inner.set_value(#k, #v);));
+            quote! {
+                #[doc = #doc]
+                pub fn #id(mut self, #id: impl toasty::stmt::IntoRelated<#target>) -> Self {
+                    match toasty::stmt::IntoRelated::into_related(#id) {
+                        toasty::stmt::Related::Key(key) => {
+                            let mut error: ::std::option::Option<toasty::Error> = ::std::option::Option::None;
+                            #set
+                            if let ::std::option::Option::Some(e) = error {
+                                self.inner.set_error(e);
+                            }
+                        }
+                        toasty::stmt::Related::Create(child) => self.inner.add_nested(#j, child),
+                    }
+                    self
+                }
+
+                #with_fn
+            }
+        }
+        RelKind::HasOne => {
+            let doc = format!(
+                "Creates `{model}.{}` with this record (its foreign key is set from this record).",
+                r.name
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #id(mut self, #id: impl ::std::convert::Into<toasty::Create<#target>>) -> Self {
+                    self.inner.add_nested(#j, ::std::convert::Into::into(#id));
+                    self
+                }
+
+                #with_fn
+            }
+        }
+        RelKind::HasMany => {
+            let doc = format!(
+                "Adds records of `{model}.{}` created with this record (their foreign keys are \
+                 set from this record).",
+                r.name
+            );
+            let singular = pluralizer::pluralize(&r.name, 1, false);
+            let taken = singular == r.name
+                || def
+                    .fields
+                    .iter()
+                    .any(|f| f.name == singular || format!("with_{}", f.name) == singular)
+                || def
+                    .relations
+                    .iter()
+                    .any(|x| x.name == singular || format!("with_{}", x.name) == singular)
+                || !is_ident(&singular);
+            let one = if taken {
+                quote!()
+            } else {
+                let one = format_ident!("{}", singular);
+                let doc = format!(
+                    "Adds one record of `{model}.{}` created with this record.",
+                    r.name
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub fn #one(mut self, #one: impl ::std::convert::Into<toasty::Create<#target>>) -> Self {
+                        self.inner.add_nested(#j, ::std::convert::Into::into(#one));
+                        self
+                    }
+                }
+            };
+            quote! {
+                #[doc = #doc]
+                pub fn #id<I>(mut self, #id: I) -> Self
+                where
+                    I: ::std::iter::IntoIterator,
+                    I::Item: ::std::convert::Into<toasty::Create<#target>>,
+                {
+                    for child in #id {
+                        self.inner.add_nested(#j, ::std::convert::Into::into(child));
+                    }
+                    self
+                }
+
+                #one
+
+                #with_fn
+            }
+        }
+    }
+}
+
+/// `true` if `s` is a plain identifier that is not a keyword.
+fn is_ident(s: &str) -> bool {
+    syn::parse_str::<syn::Ident>(s).is_ok()
 }
 
 fn expand_update(def: &ModelDef) -> TokenStream {
@@ -317,6 +677,38 @@ fn expand_update(def: &ModelDef) -> TokenStream {
             }
         })
     });
+    let rel_setters = def.relations.iter().filter(|r| r.kind == RelKind::BelongsTo).map(|r| {
+        let id = &r.ident;
+        let target = &r.target;
+        let doc = format!(
+            "Points `{model}.{}` at an existing record (sets the foreign key to its key{}).",
+            r.name,
+            if r.optional { "; `None` clears it" } else { "" }
+        );
+        let set = set_foreign_key(def, r, |k, v| {
+            quote!(self.inner.set(#k, toasty::Expr::<()>::from_untyped(toasty::codegen::value_expr(#v)));)
+        });
+        quote! {
+            #[doc = #doc]
+            pub fn #id(mut self, #id: impl toasty::stmt::IntoRelated<#target>) -> Self {
+                match toasty::stmt::IntoRelated::into_related(#id) {
+                    toasty::stmt::Related::Key(key) => {
+                        let mut error: ::std::option::Option<toasty::Error> = ::std::option::Option::None;
+                        #set
+                        if let ::std::option::Option::Some(e) = error {
+                            self.inner.set_error(e);
+                        }
+                    }
+                    toasty::stmt::Related::Create(_) => {
+                        self.inner.set_error(toasty::Error::invalid_statement(
+                            "an update can point a relation at an existing record, not create one; create the record first",
+                        ));
+                    }
+                }
+                self
+            }
+        }
+    });
     let doc = format!(
         "Sets fields on a [`{model}`] record (or on every record a query selects); run it with `exec`."
     );
@@ -334,6 +726,8 @@ fn expand_update(def: &ModelDef) -> TokenStream {
             }
 
             #(#setters)*
+
+            #(#rel_setters)*
 
             /// Runs the update and returns how many records it changed. For a record
             /// (`record.update()`), the local value is updated too, and a record that no
@@ -402,12 +796,67 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
         seen.push(fields.clone());
         accessors.push(accessors_for(def, &fields, &update_ident));
     }
+    let rel_methods = def.relations.iter().enumerate().map(|(j, r)| {
+        let id = &r.ident;
+        let target = &r.target;
+        let name = def.ident.to_string();
+        let mut positions: Vec<usize> = def.key.clone();
+        for &k in &r.key {
+            if !positions.contains(&k) {
+                positions.push(k);
+            }
+        }
+        let values = positions.iter().map(|&p| {
+            let f = &def.fields[p];
+            let fid = &f.ident;
+            let ty = &f.ty;
+            quote!((#p, <#ty as toasty::Primitive>::to_value(&self.#fid)))
+        });
+        let scope = quote! {
+            toasty::Query::scoped(toasty::codegen::Scope::new(#name, #j, ::std::vec![#(#values),*]))
+        };
+        match (r.kind, r.optional) {
+            (RelKind::HasMany, _) => {
+                let doc = format!(
+                    "The `{}` records related to this one through `{}.{}`: a query to run, filter, count, update, delete or create in.",
+                    quote!(#target), name, r.name
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub fn #id(&self) -> toasty::Query<#target> {
+                        #scope
+                    }
+                }
+            }
+            (_, false) => {
+                let doc = format!("The `{}` of this record (`{}.{}`): `.exec(&mut db)` loads it.", quote!(#target), name, r.name);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #id(&self) -> toasty::stmt::One<#target> {
+                        toasty::stmt::One::from_query(#scope)
+                    }
+                }
+            }
+            (_, true) => {
+                let doc = format!("The `{}` of this record, if any (`{}.{}`): `.exec(&mut db)` loads it.", quote!(#target), name, r.name);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #id(&self) -> toasty::stmt::MaybeOne<#target> {
+                        toasty::stmt::MaybeOne::from_query(#scope)
+                    }
+                }
+            }
+        }
+    });
     quote! {
         impl #model {
-            /// Field paths for filters and orderings: `Self::fields().name().eq(..)`.
+            /// Field paths for filters and orderings (`Self::fields().name().eq(..)`), and
+            /// relation paths for `.include(..)`.
             pub fn fields() -> #fields_ident {
-                #fields_ident
+                #fields_ident { path: toasty::stmt::IncludePath::root() }
             }
+
+            #(#rel_methods)*
 
             /// A query for every record.
             pub fn all() -> toasty::Query<#model> {

@@ -1,7 +1,7 @@
 //! Parsing `#[derive(Model)]` input and checking everything that can be checked at
 //! compile time. Errors carry the span of the attribute or field at fault.
 
-use super::{ty, AutoKind, FieldDef, IndexDef, ModelDef};
+use super::{ty, AutoKind, FieldDef, IndexDef, ModelDef, RelKind, RelationDef};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Error, Result};
@@ -30,13 +30,22 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
     let mut field_keys: Vec<(usize, proc_macro2::Span)> = Vec::new();
     let mut indices = Vec::new();
     let mut auto_spans = Vec::new();
+    let mut pending: Vec<RawRelation> = Vec::new();
+    let mut order = Vec::new();
 
-    for (pos, f) in named.named.iter().enumerate() {
+    for f in named.named.iter() {
         let ident = f
             .ident
             .clone()
             .ok_or_else(|| Error::new(f.span(), "fields must be named"))?;
         let name = ident.to_string().trim_start_matches("r#").to_string();
+        if let Some(raw) = parse_relation(f, &ident, &name)? {
+            order.push(Err(pending.len()));
+            pending.push(raw);
+            continue;
+        }
+        let pos = fields.len();
+        order.push(Ok(pos));
         let mut def = FieldDef {
             ident,
             name,
@@ -254,13 +263,328 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
         }
     }
 
+    let relations = pending
+        .into_iter()
+        .map(|raw| resolve_relation(raw, &fields))
+        .collect::<Result<Vec<_>>>()?;
+
     Ok(ModelDef {
         ident: input.ident.clone(),
         vis: input.vis.clone(),
         table,
         fields,
+        relations,
+        order,
         key,
         indices,
+    })
+}
+
+/// A relation field before its foreign-key fields are looked up.
+struct RawRelation {
+    ident: syn::Ident,
+    name: String,
+    kind: RelKind,
+    ty: syn::Type,
+    target: syn::Type,
+    optional: bool,
+    eager: bool,
+    key: Option<Vec<syn::Ident>>,
+    references: Option<Vec<syn::Ident>>,
+    pair: Option<String>,
+    span: proc_macro2::Span,
+}
+
+/// The generic argument of `ty`'s last path segment named one of `names`.
+fn wrapper<'a>(ty: &'a syn::Type, names: &[&str]) -> Option<(String, &'a syn::Type)> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    let name = seg.ident.to_string();
+    if !names.contains(&name.as_str()) {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    if args.args.len() != 1 {
+        return None;
+    }
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some((name, t)),
+        _ => None,
+    }
+}
+
+/// Parses a relation field (one with `#[belongs_to]`, `#[has_many]` or `#[has_one]`),
+/// or returns `None` for a stored field.
+fn parse_relation(f: &syn::Field, ident: &syn::Ident, name: &str) -> Result<Option<RawRelation>> {
+    let mut found: Option<(RelKind, &syn::Attribute)> = None;
+    for attr in &f.attrs {
+        let kind = if attr.path().is_ident("belongs_to") {
+            RelKind::BelongsTo
+        } else if attr.path().is_ident("has_many") {
+            RelKind::HasMany
+        } else if attr.path().is_ident("has_one") {
+            RelKind::HasOne
+        } else {
+            continue;
+        };
+        if found.is_some() {
+            return Err(Error::new(
+                attr.path().span(),
+                format!("`{name}` has more than one relation attribute"),
+            ));
+        }
+        found = Some((kind, attr));
+    }
+    let Some((kind, attr)) = found else {
+        return Ok(None);
+    };
+    for other in &f.attrs {
+        let n = other.path().get_ident().map(|i| i.to_string());
+        if matches!(
+            n.as_deref(),
+            Some("key" | "auto" | "unique" | "index" | "default" | "update" | "column")
+        ) {
+            return Err(Error::new(
+                other.path().span(),
+                format!(
+                    "`{name}` is a relation, not a stored field: put #[{}] on its foreign-key \
+                     field instead",
+                    n.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    let span = attr.path().span();
+    let ty = f.ty.clone();
+    // The shape of the field type: lazy wrappers, or the eager value itself.
+    let lazy = wrapper(&ty, &["Deferred", "HasMany", "BelongsTo", "HasOne"]);
+    let (eager, many, optional, target) = match lazy {
+        Some((wrap, inner)) => {
+            let wrong = match wrap.as_str() {
+                "HasMany" => kind != RelKind::HasMany,
+                "BelongsTo" => kind != RelKind::BelongsTo,
+                "HasOne" => kind != RelKind::HasOne,
+                _ => false,
+            };
+            if wrong {
+                return Err(Error::new(
+                    f.ty.span(),
+                    format!(
+                        "`{name}` is #[{}] but its type is `{wrap}<..>`; use the type that \
+                         matches the attribute",
+                        kind.name()
+                    ),
+                ));
+            }
+            if wrap == "HasMany" {
+                (false, true, false, inner.clone())
+            } else if let Some((_, t)) = wrapper(inner, &["Vec"]) {
+                (false, true, false, t.clone())
+            } else if let Some(t) = ty::option_inner(inner) {
+                (false, false, true, t.clone())
+            } else {
+                (false, false, false, inner.clone())
+            }
+        }
+        None => {
+            if let Some((_, t)) = wrapper(&ty, &["Vec"]) {
+                (true, true, false, t.clone())
+            } else if let Some(t) = ty::option_inner(&ty) {
+                (true, false, true, t.clone())
+            } else {
+                (true, false, false, ty.clone())
+            }
+        }
+    };
+    if many != (kind == RelKind::HasMany) {
+        let want = if kind == RelKind::HasMany {
+            "toasty::HasMany<T>, toasty::Deferred<Vec<T>> or Vec<T>"
+        } else {
+            "toasty::Deferred<T>, toasty::Deferred<Option<T>>, T or Option<T>"
+        };
+        return Err(Error::new(
+            f.ty.span(),
+            format!(
+                "`{name}` is #[{}], so its type is one of {want}",
+                kind.name()
+            ),
+        ));
+    }
+    if kind == RelKind::HasMany && optional {
+        return Err(Error::new(
+            f.ty.span(),
+            "a #[has_many] list cannot be optional",
+        ));
+    }
+    let mut raw = RawRelation {
+        ident: ident.clone(),
+        name: name.to_string(),
+        kind,
+        ty,
+        target,
+        optional,
+        eager,
+        key: None,
+        references: None,
+        pair: None,
+        span,
+    };
+    if let syn::Meta::List(list) = &attr.meta {
+        let items = attr.parse_args_with(Punctuated::<RelArg, syn::Token![,]>::parse_terminated)?;
+        let _ = list;
+        for item in items {
+            let option = item.name.to_string();
+            match (kind, option.as_str()) {
+                (RelKind::BelongsTo, "key") => raw.key = Some(item.idents),
+                (RelKind::BelongsTo, "references") => raw.references = Some(item.idents),
+                (RelKind::HasMany | RelKind::HasOne, "pair") => {
+                    if item.idents.len() != 1 {
+                        return Err(Error::new(item.name.span(), "`pair` names one field"));
+                    }
+                    raw.pair = Some(
+                        item.idents[0]
+                            .to_string()
+                            .trim_start_matches("r#")
+                            .to_string(),
+                    );
+                }
+                (RelKind::HasMany | RelKind::HasOne, "via") => {
+                    return Err(Error::new(
+                        item.name.span(),
+                        "multi-step relations (`via = ..`) are not supported yet; query the \
+                         intermediate relation instead",
+                    ))
+                }
+                _ => {
+                    let allowed = if kind == RelKind::BelongsTo {
+                        "`key = ..` and `references = ..`"
+                    } else {
+                        "`pair = ..`"
+                    };
+                    return Err(Error::new(
+                        item.name.span(),
+                        format!("#[{}] takes {allowed}, not `{option}`", kind.name()),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Some(raw))
+}
+
+/// `name = ident` or `name = [ident, ..]` inside a relation attribute.
+struct RelArg {
+    name: syn::Ident,
+    idents: Vec<syn::Ident>,
+}
+
+impl syn::parse::Parse for RelArg {
+    fn parse(input: syn::parse::ParseStream) -> Result<Self> {
+        let name: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
+        input.parse::<syn::Token![=]>()?;
+        let idents = if input.peek(syn::token::Bracket) {
+            let content;
+            syn::bracketed!(content in input);
+            Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated_with(
+                &content,
+                syn::ext::IdentExt::parse_any,
+            )?
+            .into_iter()
+            .collect()
+        } else {
+            vec![input.call(syn::ext::IdentExt::parse_any)?]
+        };
+        Ok(RelArg { name, idents })
+    }
+}
+
+/// Looks up the foreign-key fields of a `#[belongs_to]` (defaults: `<field>_id` and
+/// `id`) and checks that the relation's optionality matches them.
+fn resolve_relation(raw: RawRelation, fields: &[FieldDef]) -> Result<RelationDef> {
+    let mut key = Vec::new();
+    let mut references = Vec::new();
+    if raw.kind == RelKind::BelongsTo {
+        let key_names: Vec<(String, proc_macro2::Span)> = match &raw.key {
+            Some(idents) => idents
+                .iter()
+                .map(|i| (i.to_string().trim_start_matches("r#").to_string(), i.span()))
+                .collect(),
+            None => vec![(format!("{}_id", raw.name), raw.span)],
+        };
+        references = match &raw.references {
+            Some(idents) => idents
+                .iter()
+                .map(|i| i.to_string().trim_start_matches("r#").to_string())
+                .collect(),
+            None if key_names.len() == 1 => vec!["id".to_string()],
+            None => {
+                return Err(Error::new(
+                    raw.span,
+                    "a composite foreign key needs `references = [..]` naming the target's key fields in the same order",
+                ))
+            }
+        };
+        if references.len() != key_names.len() {
+            return Err(Error::new(
+                raw.span,
+                format!(
+                    "#[belongs_to] on `{}` lists {} key field(s) and {} referenced field(s); give one referenced field per key field",
+                    raw.name,
+                    key_names.len(),
+                    references.len()
+                ),
+            ));
+        }
+        for (k, span) in &key_names {
+            let pos = fields.iter().position(|f| &f.name == k).ok_or_else(|| {
+                let hint = if raw.key.is_none() {
+                    format!(
+                        "; add a field `{k}` for the foreign key, or name it with #[belongs_to(key = .., references = ..)]"
+                    )
+                } else {
+                    String::new()
+                };
+                Error::new(
+                    *span,
+                    format!("#[belongs_to] on `{}` needs the field `{k}`, which does not exist{hint}", raw.name),
+                )
+            })?;
+            if key.contains(&pos) {
+                return Err(Error::new(*span, format!("`{k}` is listed twice")));
+            }
+            key.push(pos);
+        }
+        let nullable = key
+            .iter()
+            .any(|&p| ty::option_inner(&fields[p].ty).is_some());
+        if nullable != raw.optional {
+            let msg = if nullable {
+                format!(
+                    "the foreign key of `{}` is an Option, so the relation is optional: declare it `toasty::BelongsTo<Option<..>>` (or `Deferred<Option<..>>`, `Option<..>`)",
+                    raw.name
+                )
+            } else {
+                format!(
+                    "`{}` is optional but its foreign key is not: make the key field an Option, or drop the Option from the relation",
+                    raw.name
+                )
+            };
+            return Err(Error::new(raw.ty.span(), msg));
+        }
+    }
+    Ok(RelationDef {
+        ident: raw.ident,
+        name: raw.name,
+        kind: raw.kind,
+        ty: raw.ty,
+        target: raw.target,
+        optional: raw.optional,
+        eager: raw.eager,
+        key,
+        references,
+        pair: raw.pair,
     })
 }
 

@@ -123,7 +123,8 @@ impl Builder {
             ));
         }
         let capability = driver.capability().clone();
-        let schema = Schema::build(self.models.models, &self.options)?;
+        let schema =
+            Schema::build_with_relations(self.models.models, self.models.relations, &self.options)?;
         engine::check_schema(&schema, &capability)?;
         Ok(Db {
             inner: Arc::new(Inner {

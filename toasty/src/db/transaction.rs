@@ -169,7 +169,12 @@ impl<'a> Transaction<'a> {
         state.settle().await?;
         state.check_usable()?;
         let depth = state.depth + 1;
-        state.control(TransactionOp::Savepoint(depth)).await?;
+        if let Err(e) = state.control(TransactionOp::Savepoint(depth)).await {
+            // A failed statement aborts the transaction it ran in (as PostgreSQL does
+            // natively), a failed SAVEPOINT included.
+            state.abort_at(state.depth);
+            return Err(e);
+        }
         state.depth = depth;
         Ok(Transaction {
             state: TxRef::Nested(state),
@@ -187,17 +192,23 @@ impl<'a> Transaction<'a> {
         let state = self.state_mut();
         state.settle().await?;
         if state.aborted.is_some_and(|a| a <= depth) || state.conn.is_none() {
-            state.end(depth).await;
+            state.end(depth).await?;
             return Err(Error::transaction_aborted(
                 "the transaction was aborted by a statement that failed in it and has been \
                  rolled back instead of committed",
             ));
         }
         if depth > 0 {
-            state
-                .control(TransactionOp::ReleaseSavepoint(depth))
-                .await?;
             state.depth = depth - 1;
+            if let Err(e) = state.control(TransactionOp::ReleaseSavepoint(depth)).await {
+                // Whether the savepoint's work joined the parent is unknown: nothing more
+                // may run, and the top level can only roll back.
+                state.abort_at(0);
+                return Err(Error::transaction_aborted(format!(
+                    "committing the nested transaction failed ({e}); the whole transaction \
+                     is aborted: roll it back"
+                )));
+            }
             return Ok(());
         }
         let result = state.control(TransactionOp::Commit).await;
@@ -221,14 +232,7 @@ impl<'a> Transaction<'a> {
         let depth = self.depth;
         let state = self.state_mut();
         state.settle().await?;
-        if state.end(depth).await {
-            Ok(())
-        } else {
-            Err(Error::connection(
-                "the rollback did not reach the database; its connection was closed, which \
-                 rolls the transaction back",
-            ))
-        }
+        state.end(depth).await
     }
 }
 
@@ -286,41 +290,63 @@ impl TxState {
     /// Rolls back nested levels that were dropped unfinished.
     async fn settle(&mut self) -> Result<()> {
         if let Some(depth) = self.pending_rollback.take() {
-            if !self.end(depth).await {
-                return Err(lost());
-            }
+            self.end(depth).await?;
         }
         Ok(())
     }
 
     /// Ends level `depth` by rolling it back; a top-level one gives its connection back
-    /// to the pool (only if the rollback succeeded). Returns `false` if the rollback did
-    /// not reach the database.
-    async fn end(&mut self, depth: u32) -> bool {
+    /// to the pool (only if the rollback succeeded: otherwise the connection is closed,
+    /// which makes the database roll back). When a nested level cannot be undone, the
+    /// whole transaction is aborted.
+    async fn end(&mut self, depth: u32) -> Result<()> {
         if depth == 0 {
-            let ok = self.control(TransactionOp::Rollback).await.is_ok();
-            self.release_connection(ok);
+            let result = self.control(TransactionOp::Rollback).await;
+            self.release_connection(result.is_ok());
             self.aborted = None;
-            return ok;
+            return result.map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!(
+                        "the rollback failed ({e}); the connection was closed instead, which \
+                         rolls the transaction back"
+                    ),
+                )
+            });
         }
-        let ok = self
+        self.depth = depth - 1;
+        let result = match self
             .control(TransactionOp::RollbackToSavepoint(depth))
             .await
-            .is_ok()
-            && self
-                .control(TransactionOp::ReleaseSavepoint(depth))
-                .await
-                .is_ok();
-        self.depth = depth - 1;
-        if self.aborted.is_some_and(|a| a >= depth) {
-            self.aborted = None;
+        {
+            Ok(()) => self.control(TransactionOp::ReleaseSavepoint(depth)).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                if self.aborted.is_some_and(|a| a >= depth) {
+                    self.aborted = None;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // The savepoint could not be undone: nothing more may run in this
+                // transaction, which can only be rolled back now.
+                self.abort_at(0);
+                if self.conn.is_none() {
+                    return Err(lost());
+                }
+                Err(Error::transaction_aborted(format!(
+                    "rolling back the nested transaction failed ({e}); the whole transaction \
+                     is aborted: roll it back"
+                )))
+            }
         }
-        if !ok {
-            // The savepoint could not be undone: nothing more may run in this
-            // transaction.
-            self.aborted = Some(0);
-        }
-        ok
+    }
+
+    /// Marks level `depth` (and so every deeper one) aborted.
+    fn abort_at(&mut self, depth: u32) {
+        self.aborted = Some(self.aborted.map_or(depth, |a| a.min(depth)));
     }
 
     fn release_connection(&mut self, healthy: bool) {
@@ -376,7 +402,7 @@ impl TxState {
                 self.conn = None;
                 self.aborted = Some(0);
             } else if sent {
-                self.aborted = Some(self.aborted.map_or(self.depth, |a| a.min(self.depth)));
+                self.abort_at(self.depth);
             }
         }
         result

@@ -7,18 +7,18 @@
 //!   reference evaluator applies filter, order, offset and limit), and for writes one
 //!   `Write` step whose items become the statement's single `TransactWrite`.
 
-use super::lower::{self, LoweredInsert};
-use super::plan::{Generated, KvWrite, Output, Plan, Step};
+use super::lower;
+use super::plan::{Include, KvWrite, Load, Output, Plan, Step};
 use super::plan_kv::plan_fetch;
 use super::simplify::simplify;
 use super::single_row::drop_redundant_limit;
 use super::verify::verify;
 use super::Statement;
 use toasty_core::driver::{self, Capability, Operation};
-use toasty_core::schema::app::{Auto, ModelId};
-use toasty_core::schema::Schema;
+use toasty_core::schema::app::ModelId;
+use toasty_core::schema::{RelationId, Schema};
 use toasty_core::stmt::{self, Expr};
-use toasty_core::{Result, Value};
+use toasty_core::{Error, Result};
 
 /// Most bind parameters one SQL insert carries (below SQLite's, PostgreSQL's and MySQL's
 /// limits), so large batches are split into several inserts (in one transaction).
@@ -28,11 +28,108 @@ pub(crate) const MAX_INSERT_PARAMS: usize = 30_000;
 pub(crate) fn compile(schema: &Schema, cap: &Capability, stmt: Statement) -> Result<Plan> {
     verify(schema, &stmt)?;
     match stmt {
-        Statement::Query(q) => compile_query(schema, cap, q),
-        Statement::Insert(i) => compile_insert(schema, cap, i),
+        Statement::Query(q, include) => {
+            let model = q.model;
+            let count = q.select == stmt::Select::Count;
+            let mut plan = compile_query(schema, cap, q)?;
+            if !count {
+                plan.load = load_for(schema, model, &include)?;
+            }
+            Ok(plan)
+        }
+        Statement::Insert(i) => super::create::compile_create(
+            schema,
+            cap,
+            super::CreateTree {
+                model: i.model,
+                rows: i
+                    .rows
+                    .into_iter()
+                    .map(|values| super::CreateNode {
+                        values,
+                        nested: Vec::new(),
+                    })
+                    .collect(),
+            },
+        ),
+        Statement::Create(tree) => super::create::compile_create(schema, cap, tree),
         Statement::Update(u) => compile_update(schema, cap, u),
-        Statement::Delete(d) => compile_delete(schema, cap, d),
+        Statement::Delete(d) => super::cascade::compile_delete(schema, cap, d),
     }
+}
+
+/// The relations to load for records of `model`: the include paths, plus every eager
+/// relation (and the eager relations of what they load).
+pub(crate) fn load_for(
+    schema: &Schema,
+    model: ModelId,
+    paths: &[Vec<usize>],
+) -> Result<Option<Load>> {
+    let mut includes = Vec::new();
+    for path in paths {
+        add_path(schema, model, &mut includes, path)?;
+    }
+    add_eager(schema, model, &mut includes)?;
+    Ok(if includes.is_empty() {
+        None
+    } else {
+        Some(Load { model, includes })
+    })
+}
+
+fn include_node<'a>(
+    schema: &Schema,
+    model: ModelId,
+    tree: &'a mut Vec<Include>,
+    relation: usize,
+) -> Result<&'a mut Include> {
+    let rel = schema.relation(RelationId {
+        model,
+        index: relation,
+    })?;
+    let pos = match tree.iter().position(|i| i.relation == relation) {
+        Some(p) => p,
+        None => {
+            tree.push(Include {
+                relation,
+                target: rel.target,
+                source_fields: rel.source_fields(),
+                target_fields: rel.target_fields(),
+                nested: Vec::new(),
+            });
+            tree.len() - 1
+        }
+    };
+    tree.get_mut(pos)
+        .ok_or_else(|| Error::driver("an include node disappeared"))
+}
+
+fn add_path(
+    schema: &Schema,
+    model: ModelId,
+    tree: &mut Vec<Include>,
+    path: &[usize],
+) -> Result<()> {
+    let Some((&first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let node = include_node(schema, model, tree, first)?;
+    let target = node.target;
+    add_path(schema, target, &mut node.nested, rest)
+}
+
+/// Adds the eager relations of `model` to `tree`, and recursively those of every model
+/// the tree reaches (eager cycles are refused when the schema is built).
+fn add_eager(schema: &Schema, model: ModelId, tree: &mut Vec<Include>) -> Result<()> {
+    for (i, rel) in schema.relations_of(model).iter().enumerate() {
+        if rel.eager {
+            include_node(schema, model, tree, i)?;
+        }
+    }
+    for node in tree.iter_mut() {
+        add_eager(schema, node.target, &mut node.nested)?;
+    }
+    Ok(())
 }
 
 fn compile_query(schema: &Schema, cap: &Capability, q: stmt::Query) -> Result<Plan> {
@@ -58,12 +155,13 @@ fn compile_query(schema: &Schema, cap: &Capability, q: stmt::Query) -> Result<Pl
     Ok(Plan {
         steps: vec![fetch, Step::Select { input: 0, select }],
         output,
+        load: None,
     })
 }
 
 /// The key-value fetch that reaches every row `filter` can match, or `Unsupported`
 /// naming the index to add.
-fn fetch_step(
+pub(crate) fn fetch_step(
     schema: &Schema,
     cap: &Capability,
     model: ModelId,
@@ -80,88 +178,6 @@ fn fetch_step(
         &field_names,
     )?;
     Ok(Step::Fetch { table, fetches })
-}
-
-fn compile_insert(schema: &Schema, cap: &Capability, i: stmt::Insert) -> Result<Plan> {
-    let model = schema.model(i.model)?;
-    let generated = match model.auto_field() {
-        Some((field, Auto::Increment)) => model.fields.get(field).map(|f| Generated {
-            field,
-            ty: f.ty,
-            label: format!("{}.{}", model.name, f.name),
-        }),
-        _ => None,
-    };
-    let LoweredInsert { op, records, .. } = lower::lower_insert(schema, i)?;
-    if records.is_empty() {
-        return Ok(Plan {
-            steps: Vec::new(),
-            output: Output::Inserted {
-                records,
-                generated: None,
-                steps: Vec::new(),
-            },
-        });
-    }
-    if !cap.is_sql() {
-        let table = schema.db.table(op.table)?;
-        let rows = op
-            .rows
-            .into_iter()
-            .map(|given| {
-                let mut row = vec![Value::Null; table.columns.len()];
-                for (&c, v) in op.columns.iter().zip(given) {
-                    if let Some(slot) = row.get_mut(c) {
-                        *slot = v;
-                    }
-                }
-                row
-            })
-            .collect();
-        return Ok(Plan {
-            steps: vec![Step::Write(KvWrite::Insert {
-                table: op.table,
-                rows,
-            })],
-            output: Output::Inserted {
-                records,
-                generated: None,
-                steps: Vec::new(),
-            },
-        });
-    }
-    let width = op.columns.len().max(1);
-    let chunk = cap
-        .max_insert_rows
-        .unwrap_or(usize::MAX)
-        .min((MAX_INSERT_PARAMS / width).max(1))
-        .max(1);
-    let driver::Insert {
-        table,
-        columns,
-        rows,
-        returning,
-    } = op;
-    let mut steps = Vec::with_capacity(rows.len().div_ceil(chunk));
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let part: Vec<Vec<Value>> = rows.by_ref().take(chunk).collect();
-        steps.push(Step::Op(Operation::Insert(driver::Insert {
-            table,
-            columns: columns.clone(),
-            rows: part,
-            returning: returning.clone(),
-        })));
-    }
-    let step_ids = (0..steps.len()).collect();
-    Ok(Plan {
-        steps,
-        output: Output::Inserted {
-            records,
-            generated,
-            steps: step_ids,
-        },
-    })
 }
 
 fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<Plan> {
@@ -207,32 +223,6 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
             }),
         ],
         output,
-    })
-}
-
-fn compile_delete(schema: &Schema, cap: &Capability, d: stmt::Delete) -> Result<Plan> {
-    let model = d.selection.model;
-    let mut delete = lower::lower_delete(schema, d)?;
-    delete.filter = simplify(delete.filter);
-    if cap.is_sql() {
-        return Ok(Plan::single(
-            Operation::Delete(delete),
-            Output::Count { step: 0 },
-        ));
-    }
-    let fetch = fetch_step(schema, cap, model, delete.table, &delete.filter)?;
-    Ok(Plan {
-        steps: vec![
-            fetch,
-            Step::Select {
-                input: 0,
-                select: driver::Select::records(delete.table, delete.filter),
-            },
-            Step::Write(KvWrite::Delete {
-                table: delete.table,
-                input: 1,
-            }),
-        ],
-        output: Output::Count { step: 1 },
+        load: None,
     })
 }

@@ -7,10 +7,17 @@
 //! module never begins or commits a transaction: its caller (`db::executor`,
 //! `db::transaction`) decides that from [`Plan::needs_transaction`].
 //!
+//! After the steps (and a key-value plan's `TransactWrite`), the relations the plan
+//! loads ([`Plan::load`]) are read, one relation level at a time.
+//!
 //! * `kv_read`: the key-value fetches and the evaluator's select over their rows;
 //! * `kv_items`: the conditional items (rows and unique-value claims) of a write;
+//! * `keyed`: steps whose keys come from an earlier step's rows (fills, `IN` lists);
+//! * `include`: loading relations for a statement's records;
 //! * `outcome`: reading a statement's outcome off its steps' outputs.
 
+mod include;
+mod keyed;
 mod kv_items;
 mod kv_read;
 mod outcome;
@@ -45,13 +52,21 @@ pub(crate) async fn run(
 ) -> Result<Outcome> {
     // The common case, one SQL operation, runs without the batch machinery.
     if let [Step::Op(_)] = plan.steps.as_slice() {
-        let Plan { mut steps, output } = plan;
+        let Plan {
+            mut steps,
+            output,
+            load,
+        } = plan;
         let Some(Step::Op(op)) = steps.pop() else {
             return Err(Error::driver("a one-step plan lost its step"));
         };
         *sent = true;
         let mut out = StepOut::Response(conn.exec(&schema.db, op).await?);
-        return outcome::outcome(schema, output, std::slice::from_mut(&mut out));
+        let outcome = outcome::outcome(schema, output, std::slice::from_mut(&mut out))?;
+        return match load {
+            None => Ok(outcome),
+            Some(load) => Box::pin(include::load(conn, schema, cap, outcome, &load, sent)).await,
+        };
     }
     Box::pin(run_batch(conn, schema, cap, vec![plan], sent))
         .await?
@@ -73,6 +88,7 @@ pub(crate) async fn run_batch(
     let mut written: BTreeSet<TableId> = BTreeSet::new();
     let mut outs: Vec<Vec<StepOut>> = Vec::with_capacity(plans.len());
     let mut outputs = Vec::with_capacity(plans.len());
+    let mut loads = Vec::with_capacity(plans.len());
     for plan in plans {
         let mut steps_out: Vec<StepOut> = Vec::with_capacity(plan.steps.len());
         for step in plan.steps {
@@ -80,6 +96,37 @@ pub(crate) async fn run_batch(
                 Step::Op(op) => {
                     *sent = true;
                     StepOut::Response(conn.exec(&schema.db, op).await?)
+                }
+                Step::Insert { op, fills } => {
+                    let op = keyed::fill(schema, op, &fills, &steps_out)?;
+                    *sent = true;
+                    StepOut::Response(conn.exec(&schema.db, op).await?)
+                }
+                Step::OpWhereIn { op, keys } => {
+                    let select = matches!(op, Operation::Select(_));
+                    let ops = keyed::where_in(op, &keys, &steps_out)?;
+                    if !ops.is_empty() {
+                        *sent = true;
+                    }
+                    let mut responses = Vec::with_capacity(ops.len());
+                    for op in ops {
+                        responses.push(conn.exec(&schema.db, op).await?);
+                    }
+                    StepOut::Response(keyed::combine(responses, select))
+                }
+                Step::FetchWhereIn { table, keys } => {
+                    if written.contains(&table) {
+                        return Err(read_after_write(schema, table));
+                    }
+                    let filter = keyed::filter_in(&keys, &steps_out)?;
+                    let rows = match filter {
+                        None => Vec::new(),
+                        Some(filter) => {
+                            *sent = true;
+                            kv_read::fetch_filtered(conn, schema, cap, table, filter).await?
+                        }
+                    };
+                    StepOut::Rows(rows)
                 }
                 Step::Fetch { table, fetches } => {
                     if written.contains(&table) {
@@ -101,6 +148,7 @@ pub(crate) async fn run_batch(
         }
         outs.push(steps_out);
         outputs.push(plan.output);
+        loads.push(plan.load);
     }
     if let Some(write) = items.finish()? {
         *sent = true;
@@ -110,11 +158,15 @@ pub(crate) async fn run_batch(
         )
         .await?;
     }
-    outputs
-        .into_iter()
-        .zip(outs)
-        .map(|(output, mut steps_out)| outcome::outcome(schema, output, &mut steps_out))
-        .collect()
+    let mut outcomes = Vec::with_capacity(outputs.len());
+    for ((output, mut steps_out), load) in outputs.into_iter().zip(outs).zip(loads) {
+        let outcome = outcome::outcome(schema, output, &mut steps_out)?;
+        outcomes.push(match load {
+            None => outcome,
+            Some(load) => Box::pin(include::load(conn, schema, cap, outcome, &load, sent)).await?,
+        });
+    }
+    Ok(outcomes)
 }
 
 /// Takes the rows step `input` produced (a `Select` consumes its fetch's rows, which
@@ -138,6 +190,19 @@ pub(crate) fn rows_of(steps_out: &[StepOut], input: usize) -> Result<&[Vec<Value
     match steps_out.get(input) {
         Some(StepOut::Rows(rows)) => Ok(rows),
         Some(StepOut::Response(Response::Rows(rows))) => Ok(rows),
+        _ => Err(Error::driver(format!(
+            "plan step #{input} has no rows to read"
+        ))),
+    }
+}
+
+/// A step's rows, borrowed, whichever way the driver returned them.
+pub(crate) fn row_slices(steps_out: &[StepOut], input: usize) -> Result<Vec<&[Value]>> {
+    match steps_out.get(input) {
+        Some(StepOut::Rows(rows)) | Some(StepOut::Response(Response::Rows(rows))) => {
+            Ok(rows.iter().map(Vec::as_slice).collect())
+        }
+        Some(StepOut::Response(Response::RowSet(set))) => Ok(set.rows().collect()),
         _ => Err(Error::driver(format!(
             "plan step #{input} has no rows to read"
         ))),

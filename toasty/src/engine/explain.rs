@@ -3,7 +3,7 @@
 //! The text is for people and snapshot tests; it is not parsed back. Values appear as
 //! literals (the plan holds them); SQL text is the driver's business and is not shown.
 
-use super::plan::{KvWrite, Output, Plan, Step};
+use super::plan::{Include, KeysFrom, KvWrite, Output, Plan, Step};
 use super::plan_kv::Fetch;
 use std::fmt::Write;
 use toasty_core::driver::{Operation, Select};
@@ -17,16 +17,138 @@ impl Plan {
     pub fn explain(&self, schema: &Schema) -> String {
         let mut out = String::new();
         for (i, step) in self.steps.iter().enumerate() {
-            let _ = writeln!(out, "#{i} {}", step_line(schema, step));
+            let _ = writeln!(out, "#{i} {}", step_line(schema, step, &self.steps));
         }
         let _ = write!(out, "=> {}", output_line(schema, &self.output));
+        if let Some(load) = &self.load {
+            let model = schema
+                .model(load.model)
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
+            for inc in &load.includes {
+                include_lines(schema, &model, load.model, inc, 1, &mut out);
+            }
+        }
         out
     }
 }
 
-fn step_line(schema: &Schema, step: &Step) -> String {
+/// One line per relation loaded: one read of the related model per level.
+fn include_lines(
+    schema: &Schema,
+    owner: &str,
+    model: toasty_core::schema::app::ModelId,
+    inc: &Include,
+    depth: usize,
+    out: &mut String,
+) {
+    let rel = schema
+        .relations_of(model)
+        .get(inc.relation)
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    let target = schema.model(inc.target).ok();
+    let target_name = target.map(|m| m.name.clone()).unwrap_or_default();
+    let names = |m: Option<&toasty_core::schema::app::Model>, fields: &[usize]| {
+        fields
+            .iter()
+            .map(|&f| {
+                m.and_then(|m| m.fields.get(f))
+                    .map(|f| f.name.clone())
+                    .unwrap_or_else(|| format!("#{f}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let source = schema.model(model).ok();
+    let _ = write!(
+        out,
+        "\n{}+ load {owner}.{rel}: {target_name} records where ({}) IN the ({}) of the records \
+         above (one read)",
+        "  ".repeat(depth - 1),
+        names(target, &inc.target_fields),
+        names(source, &inc.source_fields),
+    );
+    for nested in &inc.nested {
+        include_lines(schema, &target_name, inc.target, nested, depth + 1, out);
+    }
+}
+
+/// The table whose rows step `id` produces.
+fn step_table(steps: &[Step], id: usize) -> Option<toasty_core::schema::db::TableId> {
+    match steps.get(id)? {
+        Step::Op(Operation::Select(s))
+        | Step::OpWhereIn {
+            op: Operation::Select(s),
+            ..
+        } => Some(s.table),
+        Step::Fetch { table, .. } | Step::FetchWhereIn { table, .. } => Some(*table),
+        Step::Select { select, .. } => Some(select.table),
+        _ => None,
+    }
+}
+
+fn keys_line(schema: &Schema, t: &Table, keys: &KeysFrom, steps: &[Step]) -> String {
+    let from = match step_table(steps, keys.input).and_then(|id| schema.db.table(id).ok()) {
+        Some(input) => columns(input, &keys.from),
+        None => keys
+            .from
+            .iter()
+            .map(|c| format!("#{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    format!(
+        "({}) IN the ({from}) of the rows of #{}",
+        columns(t, &keys.to),
+        keys.input
+    )
+}
+
+fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
     match step {
         Step::Op(op) => op_line(schema, op),
+        Step::Insert { op, fills } => {
+            let mut line = op_line(schema, &Operation::Insert(op.clone()));
+            let mut froms: Vec<String> = fills.iter().map(|f| format!("#{}", f.from)).collect();
+            froms.dedup();
+            let _ = write!(
+                line,
+                ", {} cell(s) filled from the keys returned by {}",
+                fills.len(),
+                froms.join(", ")
+            );
+            line
+        }
+        Step::OpWhereIn { op, keys } => {
+            let line = op_line(schema, op);
+            let table = match op {
+                Operation::Select(s) => Some(s.table),
+                Operation::Update(u) => Some(u.table),
+                Operation::Delete(d) => Some(d.table),
+                _ => None,
+            };
+            match table.and_then(|t| schema.db.table(t).ok()) {
+                Some(t) => {
+                    let line = line.replace(" WHERE true", "");
+                    let sep = if line.contains(" WHERE ") {
+                        " AND"
+                    } else {
+                        " WHERE"
+                    };
+                    format!("{line}{sep} {}", keys_line(schema, t, keys, steps))
+                }
+                None => line,
+            }
+        }
+        Step::FetchWhereIn { table, keys } => match schema.db.table(*table) {
+            Ok(t) => format!(
+                "kv fetch {} through its index: {}",
+                t.name,
+                keys_line(schema, t, keys, steps)
+            ),
+            Err(_) => "fetch from an unknown table".to_string(),
+        },
         Step::Fetch { table, fetches } => {
             let Ok(t) = schema.db.table(*table) else {
                 return "fetch from an unknown table".to_string();
@@ -185,27 +307,51 @@ fn output_line(schema: &Schema, output: &Output) -> String {
             format!("{} records from #{step}, as updated", model(*m))
         }
         Output::Count { step } => format!("count from #{step}"),
-        Output::Inserted {
-            records,
-            generated,
-            steps,
-        } => {
-            let mut line = format!("{} inserted record(s)", records.len());
-            if let Some(g) = generated {
-                let ids: Vec<String> = steps.iter().map(|s| format!("#{s}")).collect();
-                let _ = write!(
-                    line,
-                    ", {} generated by {}{}",
-                    g.label,
-                    ids.join(", "),
-                    if g.needs_check() {
-                        format!(" and checked against {}", g.ty.rust_name())
-                    } else {
-                        String::new()
-                    }
-                );
+        Output::Inserted { groups, root } => {
+            let mut parts = Vec::new();
+            for (i, group) in groups.iter().enumerate() {
+                let mut line = if groups.len() == 1 {
+                    format!("{} inserted record(s)", group.records.len())
+                } else {
+                    format!(
+                        "{} inserted {} record(s)",
+                        group.records.len(),
+                        model(group.model)
+                    )
+                };
+                if let Some(g) = &group.generated {
+                    let ids: Vec<String> = group.steps.iter().map(|s| format!("#{s}")).collect();
+                    let _ = write!(
+                        line,
+                        ", {} generated by {}{}",
+                        g.label,
+                        ids.join(", "),
+                        if g.needs_check() {
+                            format!(" and checked against {}", g.ty.rust_name())
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                if let Some(a) = &group.attach {
+                    let rel = groups
+                        .get(a.group)
+                        .map(|o| {
+                            let r = schema
+                                .relations_of(o.model)
+                                .get(a.relation)
+                                .map(|r| r.name.clone())
+                                .unwrap_or_default();
+                            format!("{}.{r}", model(o.model))
+                        })
+                        .unwrap_or_default();
+                    let _ = write!(line, ", into {rel}");
+                }
+                if i == *root || groups.len() > 1 {
+                    parts.push(line);
+                }
             }
-            line
+            parts.join("; ")
         }
     }
 }
@@ -266,6 +412,7 @@ fn expr(t: &Table, e: &Expr) -> String {
         Expr::Binary { op, lhs, rhs } => {
             format!("{} {} {}", expr(t, lhs), op.as_sql(), expr(t, rhs))
         }
+        Expr::And(items) if items.is_empty() => "true".to_string(),
         Expr::And(items) => joined(t, items, " AND "),
         Expr::Or(items) => joined(t, items, " OR "),
         Expr::Not(inner) => format!("NOT ({})", expr(t, inner)),

@@ -18,6 +18,59 @@ pub(crate) type StepId = usize;
 pub struct Plan {
     pub(crate) steps: Vec<Step>,
     pub(crate) output: Output,
+    /// Relations loaded for the records of the outcome, after the steps (and after a
+    /// key-value write) have run.
+    pub(crate) load: Option<Load>,
+}
+
+/// Relations to load for the records of a statement's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Load {
+    /// The model of the outcome's records.
+    pub(crate) model: ModelId,
+    pub(crate) includes: Vec<Include>,
+}
+
+/// One relation to load: one read of the target model per level (its keys split only
+/// past the bind-parameter budget), then the nested relations of the records found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Include {
+    /// The relation's position among the model's relations.
+    pub(crate) relation: usize,
+    /// The related model.
+    pub(crate) target: ModelId,
+    /// Fields of a record whose values select the related records...
+    pub(crate) source_fields: Vec<usize>,
+    /// ...by equality with these fields of the target.
+    pub(crate) target_fields: Vec<usize>,
+    /// Relations of the related records to load in turn.
+    pub(crate) nested: Vec<Include>,
+}
+
+/// Where a step's key values come from: the rows an earlier step produced.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KeysFrom {
+    /// The step whose rows hold the values.
+    pub(crate) input: StepId,
+    /// Columns of `input`'s rows...
+    pub(crate) from: Vec<usize>,
+    /// ...matched against these columns of this step's table.
+    pub(crate) to: Vec<usize>,
+}
+
+/// A cell of an insert filled at exec time from a value an earlier step returned.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fill {
+    /// The row of this step's insert.
+    pub(crate) row: usize,
+    /// The position in the insert's `columns`.
+    pub(crate) column: usize,
+    /// The insert step whose `returning` holds the value...
+    pub(crate) from: StepId,
+    /// ...for this row of it.
+    pub(crate) from_row: usize,
+    /// The field the value goes into, checked against its type.
+    pub(crate) check: Generated,
 }
 
 /// One step. Its output is the driver's response, rows, or write items.
@@ -25,6 +78,20 @@ pub struct Plan {
 pub(crate) enum Step {
     /// Runs one driver operation as it is (SQL kind).
     Op(Operation),
+    /// An SQL insert some of whose cells are values earlier steps returned (the keys
+    /// the database generated for the records this one refers to).
+    Insert {
+        op: driver::Insert,
+        fills: Vec<Fill>,
+    },
+    /// An SQL select, update or delete whose filter also requires its columns `to` to
+    /// equal the columns `from` of one of `input`'s rows (an `IN` list built at exec
+    /// time, split past the bind-parameter budget). Skipped when `input` has no rows.
+    OpWhereIn { op: Operation, keys: KeysFrom },
+    /// Key-value read: the rows of `table` whose columns `to` equal the columns `from`
+    /// of one of `input`'s rows, fetched through the index on them (exactly those rows,
+    /// each once).
+    FetchWhereIn { table: TableId, keys: KeysFrom },
     /// Key-value read: the rows of `table` that the fetches reach by key or partition;
     /// each fetch is split to the capability's batch sizes.
     Fetch { table: TableId, fetches: Vec<Fetch> },
@@ -72,13 +139,39 @@ pub(crate) enum Output {
     },
     /// A number: the count `step` answered, or the number of its rows.
     Count { step: StepId },
-    /// The records an insert stored. When the database generates a field, each step in
-    /// `steps` returns one value per row, in order, for `generated`.
+    /// The records a create stored: those of group `root`, with the records of the
+    /// other groups (created with them) attached to their relations.
     Inserted {
-        records: Vec<Vec<Value>>,
-        generated: Option<Generated>,
-        steps: Vec<StepId>,
+        groups: Vec<InsertGroup>,
+        root: usize,
     },
+}
+
+/// The records of one model that one create inserts together (one insert step, or
+/// several past the bind-parameter limit).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct InsertGroup {
+    pub(crate) model: ModelId,
+    /// The records as stored, in field order (generated fields NULL until read back).
+    pub(crate) records: Vec<Vec<Value>>,
+    /// When the database generates a field, each step in `steps` returns one value per
+    /// row, in order, for it.
+    pub(crate) generated: Option<Generated>,
+    pub(crate) steps: Vec<StepId>,
+    /// Fields of these records that copy a generated value of another group's record:
+    /// `(row, field, group, row of that group)`.
+    pub(crate) copies: Vec<(usize, usize, usize, usize)>,
+    /// Where these records go in the outcome: record `j` into relation `relation` of
+    /// record `owners[j]` of group `group`.
+    pub(crate) attach: Option<Attach>,
+}
+
+/// See [`InsertGroup::attach`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Attach {
+    pub(crate) group: usize,
+    pub(crate) relation: usize,
+    pub(crate) owners: Vec<usize>,
 }
 
 /// A field whose value the database assigns (auto-increment), checked against its type
@@ -107,30 +200,49 @@ impl Plan {
         Plan {
             steps: vec![Step::Op(op)],
             output,
+            load: None,
         }
     }
 
     /// `true` if running the plan may change stored data.
     pub(crate) fn writes(&self) -> bool {
         self.steps.iter().any(|s| match s {
-            Step::Op(op) => op.is_write(),
-            Step::Write(_) => true,
-            Step::Fetch { .. } | Step::Select { .. } => false,
+            Step::Op(op) | Step::OpWhereIn { op, .. } => op.is_write(),
+            Step::Insert { .. } | Step::Write(_) => true,
+            Step::Fetch { .. } | Step::FetchWhereIn { .. } | Step::Select { .. } => false,
         })
     }
 
-    /// The number of driver writes the plan makes on an SQL driver.
+    /// The number of driver writes the plan makes on an SQL driver (at least; a step
+    /// whose `IN` list is split makes more).
     fn sql_writes(&self) -> usize {
         self.steps
             .iter()
-            .filter(|s| matches!(s, Step::Op(op) if op.is_write()))
+            .filter(|s| match s {
+                Step::Op(op) => op.is_write(),
+                // Splitting or skipping is decided at exec time: count it as two so
+                // the plan runs in a transaction.
+                Step::OpWhereIn { op, .. } => op.is_write(),
+                Step::Insert { .. } => true,
+                _ => false,
+            })
             .count()
+            + self
+                .steps
+                .iter()
+                .filter(|s| matches!(s, Step::OpWhereIn { op, .. } if op.is_write()))
+                .count()
     }
 
     /// `true` when the checks after the write can fail (a generated value out of its
     /// field's range), so the write must be undoable.
     fn checks_after_write(&self) -> bool {
-        matches!(&self.output, Output::Inserted { generated: Some(g), .. } if g.needs_check())
+        match &self.output {
+            Output::Inserted { groups, .. } => groups
+                .iter()
+                .any(|g| g.generated.as_ref().is_some_and(Generated::needs_check)),
+            _ => false,
+        }
     }
 
     /// `true` when the plan, run outside a transaction, must run inside one to be

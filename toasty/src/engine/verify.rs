@@ -31,7 +31,10 @@ pub(crate) const MAX_LIMIT: u64 = i64::MAX as u64;
 
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
     match stmt {
-        Statement::Query(q) => verify_query(schema, q),
+        Statement::Query(q, _) => verify_query(schema, q),
+        // Checked group by group when the create is compiled, once the values that come
+        // from related records are known.
+        Statement::Create(_) | Statement::Insert(_) => Ok(()),
         Statement::Delete(d) => {
             let model = schema.model(d.selection.model)?;
             no_slice(model, &d.selection, "delete")?;
@@ -60,41 +63,45 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
             }
             Ok(())
         }
-        Statement::Insert(i) => {
-            let model = schema.model(i.model)?;
-            for row in &i.rows {
-                if row.len() != model.fields.len() {
-                    return Err(Error::invalid_statement(format!(
-                        "a `{}` record needs {} values, got {}",
-                        model.name,
-                        model.fields.len(),
-                        row.len()
-                    )));
-                }
-                for (idx, value) in row.iter().enumerate() {
-                    let f = field_of(model, idx)?;
-                    match (value, f.auto) {
-                        (Some(_), Some(Auto::Increment)) => {
-                            return Err(Error::invalid_statement(format!(
-                                "`{}.{}` is assigned by the database (#[auto]) and cannot be set",
-                                model.name, f.name
-                            )))
-                        }
-                        (Some(v), _) => check_value(model, idx, v)?,
-                        (None, Some(_)) => {}
-                        (None, None) if f.nullable => {}
-                        (None, None) => {
-                            return Err(Error::invalid_statement(format!(
-                                "missing value for `{}.{}`; set it before creating the record",
-                                model.name, f.name
-                            )))
-                        }
-                    }
-                }
+    }
+}
+
+/// Checks one record to insert. Fields in `filled` get their value from a related
+/// record when the statement runs (a generated key), so they may be missing here.
+pub(crate) fn verify_insert_row(
+    model: &Model,
+    row: &[Option<Value>],
+    filled: &[usize],
+) -> Result<()> {
+    if row.len() != model.fields.len() {
+        return Err(Error::invalid_statement(format!(
+            "a `{}` record needs {} values, got {}",
+            model.name,
+            model.fields.len(),
+            row.len()
+        )));
+    }
+    for (idx, value) in row.iter().enumerate() {
+        let f = field_of(model, idx)?;
+        match (value, f.auto) {
+            (Some(_), Some(Auto::Increment)) => {
+                return Err(Error::invalid_statement(format!(
+                    "`{}.{}` is assigned by the database (#[auto]) and cannot be set",
+                    model.name, f.name
+                )))
             }
-            Ok(())
+            (Some(v), _) => check_value(model, idx, v)?,
+            (None, Some(_)) => {}
+            (None, None) if f.nullable || filled.contains(&idx) => {}
+            (None, None) => {
+                return Err(Error::invalid_statement(format!(
+                    "missing value for `{}.{}`; set it before creating the record",
+                    model.name, f.name
+                )))
+            }
         }
     }
+    Ok(())
 }
 
 /// Updates and deletes act on every record their selection matches: a limit or an

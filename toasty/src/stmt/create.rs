@@ -2,28 +2,100 @@
 
 use super::batch::{exec_one, BatchItem, Prepared};
 use super::query::{load_all, model_id};
+use super::scope::Scope;
 use super::{BatchStatement, Expr};
-use crate::engine::{Outcome, Statement};
+use crate::engine::{CreateNode, CreateTree, Outcome, Statement};
 use crate::{Error, Executor, Model, Result, Value};
 use std::marker::PhantomData;
+use toasty_core::schema::Schema;
 use toasty_core::stmt;
 
-/// One record being created: a value (or "not given") per field. Generated
-/// `<Model>Create` builders wrap this with a typed setter per field.
+/// One record being created: a value (or "not given") per field, and the related
+/// records created with it. Generated `<Model>Create` builders wrap this with a typed
+/// setter per field and relation.
 pub struct Create<M> {
-    values: Vec<Option<Value>>,
-    error: Option<Error>,
+    pub(crate) node: Node,
     _m: PhantomData<fn() -> M>,
+}
+
+/// A record being created, without its type: what nested creates hold.
+pub(crate) struct Node {
+    pub(crate) model: &'static str,
+    pub(crate) values: Vec<Option<Value>>,
+    /// `(relation position, record)`: records created with this one.
+    pub(crate) nested: Vec<(usize, Node)>,
+    pub(crate) scope: Option<Scope>,
+    pub(crate) error: Option<Error>,
+}
+
+impl Clone for Node {
+    fn clone(&self) -> Self {
+        Node {
+            model: self.model,
+            values: self.values.clone(),
+            nested: self.nested.clone(),
+            scope: self.scope.clone(),
+            error: self
+                .error
+                .as_ref()
+                .map(|e| Error::new(e.kind(), e.message())),
+        }
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Create");
+        d.field("model", &self.model).field("values", &self.values);
+        if !self.nested.is_empty() {
+            d.field("nested", &self.nested);
+        }
+        d.finish()
+    }
+}
+
+impl Node {
+    /// The statement-level record: the scope applied, errors reported, nested records
+    /// resolved.
+    pub(crate) fn resolve(self, schema: &Schema) -> Result<CreateNode> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut values = self.values;
+        if let Some(scope) = &self.scope {
+            for (field, value) in scope.resolve(schema)? {
+                match values.get_mut(field) {
+                    Some(slot @ None) => *slot = Some(value),
+                    Some(Some(given)) if given.same_as(&value) => {}
+                    Some(Some(_)) => {
+                        return Err(Error::invalid_statement(format!(
+                            "a `{}` created through a relation gets its foreign key from the \
+                             related record; do not set field #{field} as well",
+                            self.model
+                        )))
+                    }
+                    None => {
+                        return Err(Error::invalid_statement(format!(
+                            "`{}` has no field #{field}",
+                            self.model
+                        )))
+                    }
+                }
+            }
+        }
+        let nested = self
+            .nested
+            .into_iter()
+            .map(|(rel, node)| Ok((rel, node.resolve(schema)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(CreateNode { values, nested })
+    }
 }
 
 impl<M> Clone for Create<M> {
     fn clone(&self) -> Self {
         Create {
-            values: self.values.clone(),
-            error: self
-                .error
-                .as_ref()
-                .map(|e| Error::new(e.kind(), e.message())),
+            node: self.node.clone(),
             _m: PhantomData,
         }
     }
@@ -31,9 +103,7 @@ impl<M> Clone for Create<M> {
 
 impl<M> std::fmt::Debug for Create<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Create")
-            .field("values", &self.values)
-            .finish()
+        self.node.fmt(f)
     }
 }
 
@@ -47,24 +117,29 @@ impl<M: Model> Create<M> {
     /// A record with no field given yet.
     pub fn new() -> Self {
         Create {
-            values: vec![None; M::FIELD_COUNT],
-            error: None,
+            node: Node {
+                model: M::NAME,
+                values: vec![None; M::FIELD_COUNT],
+                nested: Vec::new(),
+                scope: None,
+                error: None,
+            },
             _m: PhantomData,
         }
     }
 
     /// Sets field `field` (generated setters call this).
     pub fn set<T>(&mut self, field: usize, value: Expr<T>) {
-        match (value.untyped, self.values.get_mut(field)) {
+        match (value.untyped, self.node.values.get_mut(field)) {
             (stmt::Expr::Value(v), Some(slot)) => *slot = Some(v),
             (_, None) => {
-                self.error = Some(Error::invalid_statement(format!(
+                self.node.error = Some(Error::invalid_statement(format!(
                     "`{}` has no field #{field}",
                     M::NAME
                 )))
             }
             (_, Some(_)) => {
-                self.error = Some(Error::invalid_statement(format!(
+                self.node.error = Some(Error::invalid_statement(format!(
                     "a `{}` field can only be created from a value, not an expression",
                     M::NAME
                 )))
@@ -72,14 +147,36 @@ impl<M: Model> Create<M> {
         }
     }
 
+    /// Sets field `field` to a value (generated relation setters call this).
+    pub fn set_value(&mut self, field: usize, value: Value) {
+        self.set::<()>(field, Expr::from_untyped(stmt::Expr::Value(value)));
+    }
+
     /// Returns `true` if field `field` has been given a value.
     pub fn is_set(&self, field: usize) -> bool {
-        matches!(self.values.get(field), Some(Some(_)))
+        matches!(self.node.values.get(field), Some(Some(_)))
+    }
+
+    /// Creates `child` with this record, related through the relation at position
+    /// `relation` (generated relation setters call this). The foreign key is filled in
+    /// from whichever record is created first.
+    pub fn add_nested<C: Model>(&mut self, relation: usize, child: Create<C>) {
+        self.node.nested.push((relation, child.node));
+    }
+
+    /// Records an error reported when the statement runs (generated setters call this).
+    pub fn set_error(&mut self, error: Error) {
+        self.node.error = Some(error);
     }
 
     /// Inserts the record and returns it as stored (with generated keys).
     pub async fn exec(self, db: &mut dyn Executor) -> Result<M> {
         exec_one(self, db).await
+    }
+
+    /// Creates the record in the scope of a relation (`user.todos().create()`).
+    pub(crate) fn set_scope(&mut self, scope: Option<Scope>) {
+        self.node.scope = scope;
     }
 }
 
@@ -167,19 +264,16 @@ impl<M: Model> BatchItem for CreateMany<M> {
     fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Vec<M>>> {
         let mut rows = Vec::with_capacity(self.items.len());
         for item in self.items {
-            if let Some(e) = item.error {
-                return Err(e);
-            }
-            rows.push(item.values);
+            rows.push(item.node.resolve(db.schema())?);
         }
         if rows.is_empty() {
             return Ok(Prepared::Done(Vec::new()));
         }
-        let stmt = stmt::Insert {
+        let stmt = CreateTree {
             model: model_id::<M>(db)?,
             rows,
         };
-        Ok(Prepared::Run(BatchStatement(Statement::Insert(stmt)), ()))
+        Ok(Prepared::Run(BatchStatement(Statement::Create(stmt)), ()))
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<Vec<M>> {

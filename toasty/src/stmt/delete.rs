@@ -41,10 +41,6 @@ impl<M: Model> BatchItem for Delete<M> {
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<u64> {
-        Ok(match outcome {
-            Outcome::Count(n) => n,
-            Outcome::Records(rows) => rows.len() as u64,
-            Outcome::RecordSet(set) => set.len() as u64,
-        })
+        Ok(outcome.count())
     }
 }

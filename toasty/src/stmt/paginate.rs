@@ -7,9 +7,8 @@
 //! (NULL first ascending, last descending). Pages stay correct when records are inserted
 //! or deleted between requests.
 
-use super::query::model_id;
 use super::Query;
-use crate::engine::{Outcome, Statement};
+use crate::engine::{Record, Statement};
 use crate::{Error, Executor, Model, Result, Value};
 use toasty_core::stmt::{self, Direction, Expr, OrderBy};
 
@@ -287,24 +286,24 @@ async fn fetch<M: Model>(
     from_neighbour: bool,
 ) -> Result<Page<M>> {
     let backward = way == Direction::Desc;
-    let query = stmt::Query {
-        model: model_id::<M>(db)?,
-        filter: base.filter.clone(),
-        order_by: base.order_by.clone(),
-        limit: None,
-        offset: None,
-        select: stmt::Select::Records,
-    };
-    let (rows, more) = fetch_rows(db, query, per_page, cursor.as_deref(), backward).await?;
-    let cursor_of = |row: &Vec<Value>| cursor_values(&base.order_by, row);
-    let first = rows.first().map(cursor_of);
-    let last = rows.last().map(cursor_of);
+    let include = base.include_paths()?;
+    let mut query = base.clone().into_stmt(db, stmt::Select::Records)?;
+    query.limit = None;
+    query.offset = None;
+    let (records, more) =
+        fetch_records(db, query, include, per_page, cursor.as_deref(), backward).await?;
+    let cursor_of = |r: &Record| cursor_values(&base.order_by, &r.values);
+    let first = records.first().map(cursor_of);
+    let last = records.last().map(cursor_of);
     let (has_next, has_prev) = if backward {
         (from_neighbour, more)
     } else {
         (more, from_neighbour)
     };
-    let items = rows.into_iter().map(M::load).collect::<Result<Vec<M>>>()?;
+    let items = records
+        .into_iter()
+        .map(M::load_record)
+        .collect::<Result<Vec<M>>>()?;
     Ok(Page {
         items,
         query: base,
@@ -335,6 +334,19 @@ pub(crate) async fn fetch_rows(
     cursor: Option<&[Value]>,
     backward: bool,
 ) -> Result<(Vec<Vec<Value>>, bool)> {
+    let (records, more) = fetch_records(db, query, Vec::new(), per_page, cursor, backward).await?;
+    Ok((records.into_iter().map(|r| r.values).collect(), more))
+}
+
+/// [`fetch_rows`], with the relations of `include` (and every eager relation) loaded.
+pub(crate) async fn fetch_records(
+    db: &mut dyn Executor,
+    query: stmt::Query,
+    include: Vec<Vec<usize>>,
+    per_page: usize,
+    cursor: Option<&[Value]>,
+    backward: bool,
+) -> Result<(Vec<Record>, bool)> {
     let keys: Vec<OrderBy> = query
         .order_by
         .iter()
@@ -363,21 +375,16 @@ pub(crate) async fn fetch_rows(
         offset: None,
         select: stmt::Select::Records,
     };
-    let mut rows = match db.__session().exec(Statement::Query(stmt)).await? {
-        Outcome::Records(rows) => rows,
-        Outcome::RecordSet(set) => set.into_vecs(),
-        Outcome::Count(_) => {
-            return Err(Error::driver(
-                "expected records from the driver but got a count",
-            ))
-        }
-    };
-    let more = rows.len() > per_page;
-    rows.truncate(per_page);
+    let outcome = db.__session().exec(Statement::Query(stmt, include)).await?;
+    let mut records = outcome
+        .into_records()
+        .ok_or_else(|| Error::driver("expected records from the driver but got a count"))?;
+    let more = records.len() > per_page;
+    records.truncate(per_page);
     if backward {
-        rows.reverse();
+        records.reverse();
     }
-    Ok((rows, more))
+    Ok((records, more))
 }
 
 fn flip(d: Direction) -> Direction {

@@ -1,6 +1,8 @@
 //! [`Query`]: which records of a model, in which order, how many; and its terminals.
 
 use super::batch::{exec_one, BatchItem, Prepared};
+use super::include::{IncludePath, IntoInclude, MAX_INCLUDE_DEPTH};
+use super::scope::Scope;
 use super::{BatchStatement, Delete, Expr, IntoOrderBy, Paginate};
 use crate::engine::{Outcome, Statement};
 use crate::{Error, Executor, Model, Result};
@@ -15,6 +17,11 @@ pub struct Query<M> {
     pub(crate) order_by: Vec<stmt::OrderBy>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
+    /// The records related to one record (`user.todos()`), resolved when the statement
+    /// is built.
+    pub(crate) scope: Option<Scope>,
+    /// Relations to load with the records (`.include(..)`).
+    pub(crate) include: Vec<IncludePath<M>>,
     _m: PhantomData<fn() -> M>,
 }
 
@@ -25,6 +32,8 @@ impl<M> Clone for Query<M> {
             order_by: self.order_by.clone(),
             limit: self.limit,
             offset: self.offset,
+            scope: self.scope.clone(),
+            include: self.include.clone(),
             _m: PhantomData,
         }
     }
@@ -37,6 +46,8 @@ impl<M> std::fmt::Debug for Query<M> {
             .field("order_by", &self.order_by)
             .field("limit", &self.limit)
             .field("offset", &self.offset)
+            .field("scope", &self.scope)
+            .field("include", &self.include)
             .finish()
     }
 }
@@ -55,8 +66,39 @@ impl<M: Model> Query<M> {
             order_by: Vec::new(),
             limit: None,
             offset: None,
+            scope: None,
+            include: Vec::new(),
             _m: PhantomData,
         }
+    }
+
+    /// The records related to one record through one relation (generated relation
+    /// accessors call this: `user.todos()`). Not part of the public API.
+    #[doc(hidden)]
+    pub fn scoped(scope: Scope) -> Self {
+        let mut q = Self::all();
+        q.scope = Some(scope);
+        q
+    }
+
+    /// Loads a relation of every returned record with the query:
+    /// `.include(User::fields().todos())`, or nested,
+    /// `.include(User::fields().todos().user())`. Each relation level costs one more
+    /// database read (a batched `IN` query; on key-value stores a batched key lookup, or
+    /// one index query per parent for `#[has_many]`/`#[has_one]`), whatever the number
+    /// of records. Read the loaded records with `record.relation.get()`.
+    pub fn include(mut self, path: impl IntoInclude<M>) -> Self {
+        self.include.push(path.into_include());
+        self
+    }
+
+    /// A builder for a new record in this query's scope: `user.todos().create()` sets the
+    /// new todo's foreign key to `user` (as `toasty::create!(in user.todos() { .. })`
+    /// does). On a query without a relation scope it is `M::create()`.
+    pub fn create(&self) -> M::Create {
+        let mut create = super::Create::<M>::new();
+        create.set_scope(self.scope.clone());
+        M::Create::from(create)
     }
 
     /// The records matching `expr`.
@@ -99,14 +141,53 @@ impl<M: Model> Query<M> {
     }
 
     pub(crate) fn into_stmt(self, db: &dyn Executor, select: stmt::Select) -> Result<stmt::Query> {
+        let mut filter = self.filter;
+        if let Some(scope) = &self.scope {
+            let scoped = scope.filter(db.schema())?;
+            filter = Some(match filter {
+                None => scoped,
+                Some(f) => scoped.and(f),
+            });
+        }
         Ok(stmt::Query {
             model: model_id::<M>(db)?,
-            filter: self.filter,
+            filter,
             order_by: self.order_by,
             limit: self.limit,
             offset: self.offset,
             select,
         })
+    }
+
+    /// The relation paths of `.include(..)`, checked.
+    pub(crate) fn include_paths(&self) -> Result<Vec<Vec<usize>>> {
+        self.include
+            .iter()
+            .map(|p| {
+                if p.overflowed() {
+                    return Err(Error::invalid_statement(format!(
+                        "an include path on `{}` follows more than {MAX_INCLUDE_DEPTH} \
+                         relations",
+                        M::NAME
+                    )));
+                }
+                if p.steps().is_empty() {
+                    return Err(Error::invalid_statement(format!(
+                        "`.include(..)` on `{}` needs a relation: `.include({}::fields().<relation>())`",
+                        M::NAME,
+                        M::NAME
+                    )));
+                }
+                Ok(p.steps().iter().map(|&s| s as usize).collect())
+            })
+            .collect()
+    }
+
+    /// The statement that reads the records (with their included relations).
+    pub(crate) fn into_read(self, db: &dyn Executor) -> Result<Statement> {
+        let include = self.include_paths()?;
+        let stmt = self.into_stmt(db, stmt::Select::Records)?;
+        Ok(Statement::Query(stmt, include))
     }
 
     /// Runs the query and returns every matching record.
@@ -166,8 +247,7 @@ impl<M: Model> BatchItem for Query<M> {
     type State = ();
 
     fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Vec<M>>> {
-        let stmt = self.into_stmt(db, stmt::Select::Records)?;
-        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+        Ok(Prepared::Run(BatchStatement(self.into_read(db)?), ()))
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<Vec<M>> {
@@ -200,6 +280,7 @@ pub(crate) fn load_all<M: Model>(outcome: Outcome) -> Result<Vec<M>> {
             }
             Ok(models)
         }
+        Outcome::Loaded(records) => records.into_iter().map(M::load_record).collect(),
         Outcome::Count(_) => Err(Error::driver(
             "expected records from the driver but got a count",
         )),
@@ -236,6 +317,14 @@ pub(crate) fn load_at_most_one<M: Model>(outcome: Outcome) -> Result<AtMostOne<M
             },
             _ => Ok(AtMostOne::Many),
         },
+        Outcome::Loaded(mut records) => match records.len() {
+            0 => Ok(AtMostOne::None),
+            1 => match records.pop() {
+                Some(record) => Ok(AtMostOne::One(M::load_record(record)?)),
+                None => Ok(AtMostOne::None),
+            },
+            _ => Ok(AtMostOne::Many),
+        },
         Outcome::Count(_) => Err(Error::driver(
             "expected records from the driver but got a count",
         )),
@@ -262,8 +351,7 @@ impl<M: Model> BatchItem for First<M> {
     fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), Option<M>>> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(1, |l| l.min(1)));
-        let stmt = query.into_stmt(db, stmt::Select::Records)?;
-        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+        Ok(Prepared::Run(BatchStatement(query.into_read(db)?), ()))
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<Option<M>> {
@@ -297,8 +385,7 @@ impl<M: Model> BatchItem for Get<M> {
     fn __prepare(self, db: &dyn Executor) -> Result<Prepared<(), M>> {
         let mut query = self.query;
         query.limit = Some(query.limit.map_or(2, |l| l.min(2)));
-        let stmt = query.into_stmt(db, stmt::Select::Records)?;
-        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+        Ok(Prepared::Run(BatchStatement(query.into_read(db)?), ()))
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<M> {
@@ -346,7 +433,10 @@ impl<M: Model> BatchItem for Count<M> {
             stmt::Select::Count
         };
         let stmt = query.into_stmt(db, select)?;
-        Ok(Prepared::Run(BatchStatement(Statement::Query(stmt)), ()))
+        Ok(Prepared::Run(
+            BatchStatement(Statement::Query(stmt, Vec::new())),
+            (),
+        ))
     }
 
     fn __finish(_: (), outcome: Outcome) -> Result<u64> {
@@ -354,6 +444,7 @@ impl<M: Model> BatchItem for Count<M> {
             Outcome::Count(n) => n,
             Outcome::Records(rows) => rows.len() as u64,
             Outcome::RecordSet(set) => set.len() as u64,
+            Outcome::Loaded(records) => records.len() as u64,
         })
     }
 }

@@ -71,6 +71,11 @@ impl<'a, M: Model> Update<'a, M> {
         }
     }
 
+    /// Records an error reported when the statement runs (generated setters call this).
+    pub fn set_error(&mut self, error: Error) {
+        self.error = Some(error);
+    }
+
     /// Returns `true` if field `field` has been assigned.
     pub fn is_set(&self, field: usize) -> bool {
         self.assignments.iter().any(|(f, _)| *f == field)
@@ -119,11 +124,7 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
     }
 
     fn __finish(state: UpdateState<'a, M>, outcome: Outcome) -> Result<u64> {
-        let n = match outcome {
-            Outcome::Count(n) => n,
-            Outcome::Records(r) => r.len() as u64,
-            Outcome::RecordSet(set) => set.len() as u64,
-        };
+        let n = outcome.count();
         if let Some(target) = state.target {
             if n == 0 {
                 return Err(Error::not_found(format!(

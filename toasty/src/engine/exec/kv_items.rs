@@ -248,7 +248,7 @@ fn twice(table: &Table) -> Error {
 
 /// A key for ordered maps: values compared by the contract's sort order.
 #[derive(Debug, Clone)]
-struct KeyOf(Vec<Value>);
+pub(super) struct KeyOf(pub(super) Vec<Value>);
 
 impl PartialEq for KeyOf {
     fn eq(&self, other: &Self) -> bool {

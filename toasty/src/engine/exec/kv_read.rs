@@ -43,6 +43,34 @@ pub(super) async fn fetch(
     Ok(rows)
 }
 
+/// The rows of `table` that match `filter`, each once, fetched through the access path
+/// `filter` pins (a key, or an index's first field).
+pub(super) async fn fetch_filtered(
+    conn: &mut dyn Connection,
+    schema: &Schema,
+    cap: &Capability,
+    table: TableId,
+    filter: stmt::Expr,
+) -> Result<Vec<Vec<Value>>> {
+    let def = schema.db.table(table)?;
+    let model = schema
+        .mapping
+        .models
+        .iter()
+        .position(|m| m.table == table)
+        .and_then(|i| schema.app.get(i));
+    let (name, fields) = match model {
+        Some(m) => (
+            m.name.clone(),
+            m.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+        ),
+        None => (def.name.clone(), Vec::new()),
+    };
+    let fetches = crate::engine::plan_kv::plan_fetch(def, &filter, cap, &name, &fields)?;
+    let rows = fetch(conn, schema, cap, table, fetches).await?;
+    select(schema, &driver::Select::records(table, filter), rows)
+}
+
 fn rows_of(response: Response) -> Result<Vec<Vec<Value>>> {
     match response {
         Response::Rows(rows) => Ok(rows),

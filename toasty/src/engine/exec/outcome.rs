@@ -2,8 +2,8 @@
 
 use super::StepOut;
 use crate::engine::lower::{self, rows_to_records};
-use crate::engine::plan::{Generated, Output};
-use crate::engine::Outcome;
+use crate::engine::plan::{Generated, InsertGroup, Output};
+use crate::engine::{Outcome, Record};
 use toasty_core::driver::Response;
 use toasty_core::schema::Schema;
 use toasty_core::{Error, Result, Value};
@@ -53,17 +53,86 @@ pub(super) fn outcome(schema: &Schema, output: Output, outs: &mut [StepOut]) -> 
             StepOut::Response(Response::RowSet(set)) => set.len() as u64,
             StepOut::Written => return Err(no_rows(step)),
         })),
-        Output::Inserted {
-            mut records,
-            generated,
-            steps,
-        } => {
-            if let Some(generated) = generated {
-                fill_generated(&mut records, &generated, outs, &steps)?;
-            }
-            Ok(Outcome::Records(records))
+        Output::Inserted { groups, root } => inserted(groups, root, outs),
+    }
+}
+
+/// The records a create stored: generated keys filled in (and copied into the foreign
+/// keys that refer to them), and the records created with each one attached to its
+/// relations.
+fn inserted(mut groups: Vec<InsertGroup>, root: usize, outs: &mut [StepOut]) -> Result<Outcome> {
+    for g in &mut groups {
+        if let Some(generated) = &g.generated {
+            fill_generated(&mut g.records, generated, outs, &g.steps)?;
         }
     }
+    for gi in 0..groups.len() {
+        for (row, field, from, from_row) in groups[gi].copies.clone() {
+            let value = groups
+                .get(from)
+                .and_then(|g| {
+                    let f = g.generated.as_ref()?.field;
+                    g.records.get(from_row)?.get(f).cloned()
+                })
+                .ok_or_else(|| Error::driver("a copied key has no source"))?;
+            if let Some(slot) = groups[gi]
+                .records
+                .get_mut(row)
+                .and_then(|r| r.get_mut(field))
+            {
+                *slot = value;
+            }
+        }
+    }
+    if groups.len() == 1 {
+        return Ok(Outcome::Records(
+            groups.pop().map(|g| g.records).unwrap_or_default(),
+        ));
+    }
+    // Depth of each group below the root: attach the deepest first, so every group has
+    // its own attachments before it moves into its owner.
+    let depth = |mut g: usize| {
+        let mut d = 0;
+        while let Some(a) = groups.get(g).and_then(|x| x.attach.as_ref()) {
+            g = a.group;
+            d += 1;
+            if d > groups.len() {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<(usize, usize)> = (0..groups.len()).map(|g| (depth(g), g)).collect();
+    order.sort_by(|a, b| b.cmp(a));
+    let mut records: Vec<Vec<Record>> = groups
+        .iter_mut()
+        .map(|g| {
+            std::mem::take(&mut g.records)
+                .into_iter()
+                .map(Record::new)
+                .collect()
+        })
+        .collect();
+    for (_, g) in order {
+        let Some(attach) = groups[g].attach.clone() else {
+            continue;
+        };
+        let moved = std::mem::take(&mut records[g]);
+        for (j, rec) in moved.into_iter().enumerate() {
+            let owner = attach
+                .owners
+                .get(j)
+                .and_then(|&o| records.get_mut(attach.group)?.get_mut(o))
+                .ok_or_else(|| Error::driver("a created record has no owner"))?;
+            owner
+                .slot(attach.relation)
+                .get_or_insert_with(Vec::new)
+                .push(rec);
+        }
+    }
+    Ok(Outcome::Loaded(
+        records.into_iter().nth(root).unwrap_or_default(),
+    ))
 }
 
 /// Puts the values the database generated into the records, checking each against the

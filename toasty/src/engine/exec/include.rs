@@ -1,0 +1,176 @@
+//! Loading relations for a statement's records ([`crate::engine::plan::Load`]).
+//!
+//! One relation level is one read of the related model: its records whose fields match
+//! the keys of every record at that level (`target IN (keys)`, split only past the
+//! bind-parameter budget), compiled and run like any query, so on a key-value store it
+//! goes through the index on the foreign key (a batched key lookup for a
+//! `#[belongs_to]`). The records found are then handed to the records they relate to,
+//! and the nested relations are loaded the same way for all of them together.
+
+use super::kv_items::KeyOf;
+use crate::engine::plan::{Include, Load};
+use crate::engine::{compile::compile, Outcome, Record, Statement};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use toasty_core::driver::{Capability, Connection};
+use toasty_core::schema::app::ModelId;
+use toasty_core::schema::Schema;
+use toasty_core::stmt::{self, Expr};
+use toasty_core::{Error, Result, Value};
+
+/// The most key values one relation read holds (far below every bind-parameter limit).
+const MAX_KEY_VALUES: usize = 10_000;
+
+/// `outcome` with the relations of `load` loaded (a count is returned as it is).
+pub(super) async fn load(
+    conn: &mut dyn Connection,
+    schema: &Schema,
+    cap: &Capability,
+    outcome: Outcome,
+    load: &Load,
+    sent: &mut bool,
+) -> Result<Outcome> {
+    if let Outcome::Count(n) = outcome {
+        return Ok(Outcome::Count(n));
+    }
+    let mut records = outcome.into_records().unwrap_or_default();
+    {
+        let mut refs: Vec<&mut Record> = records.iter_mut().collect();
+        load_level(
+            conn,
+            schema,
+            cap,
+            load.model,
+            &mut refs,
+            &load.includes,
+            sent,
+        )
+        .await?;
+    }
+    Ok(Outcome::Loaded(records))
+}
+
+type BoxFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+fn key_of(record: &Record, fields: &[usize]) -> Option<Vec<Value>> {
+    let key: Vec<Value> = fields
+        .iter()
+        .map(|&f| record.values.get(f).cloned().unwrap_or(Value::Null))
+        .collect();
+    if key.iter().any(Value::is_null) {
+        None
+    } else {
+        Some(key)
+    }
+}
+
+fn load_level<'a, 'b: 'a>(
+    conn: &'a mut dyn Connection,
+    schema: &'a Schema,
+    cap: &'a Capability,
+    model: ModelId,
+    records: &'a mut [&'b mut Record],
+    includes: &'a [Include],
+    sent: &'a mut bool,
+) -> BoxFuture<'a> {
+    Box::pin(async move {
+        let _ = model;
+        for inc in includes {
+            // The keys of the records that still need the relation.
+            let mut keys: BTreeMap<KeyOf, ()> = BTreeMap::new();
+            for r in records.iter() {
+                if r.is_loaded(inc.relation) {
+                    continue;
+                }
+                if let Some(k) = key_of(r, &inc.source_fields) {
+                    keys.insert(KeyOf(k), ());
+                }
+            }
+            let keys: Vec<Vec<Value>> = keys.into_keys().map(|k| k.0).collect();
+            let found = read(conn, schema, cap, inc, keys, sent).await?;
+            let mut by_key: BTreeMap<KeyOf, Vec<Record>> = BTreeMap::new();
+            for rec in found {
+                if let Some(k) = key_of(&rec, &inc.target_fields) {
+                    by_key.entry(KeyOf(k)).or_default().push(rec);
+                }
+            }
+            for r in records.iter_mut() {
+                if r.is_loaded(inc.relation) {
+                    continue;
+                }
+                let related = key_of(r, &inc.source_fields)
+                    .and_then(|k| by_key.get(&KeyOf(k)).cloned())
+                    .unwrap_or_default();
+                *r.slot(inc.relation) = Some(related);
+            }
+            if !inc.nested.is_empty() {
+                let mut children: Vec<&mut Record> = records
+                    .iter_mut()
+                    .filter_map(|r| r.relations.get_mut(inc.relation))
+                    .flat_map(|slot| slot.iter_mut().flatten())
+                    .collect();
+                load_level(
+                    &mut *conn,
+                    schema,
+                    cap,
+                    inc.target,
+                    &mut children,
+                    &inc.nested,
+                    &mut *sent,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The records of `inc.target` whose target fields equal one of `keys`: one query, or
+/// one per [`MAX_KEY_VALUES`] values.
+async fn read(
+    conn: &mut dyn Connection,
+    schema: &Schema,
+    cap: &Capability,
+    inc: &Include,
+    keys: Vec<Vec<Value>>,
+    sent: &mut bool,
+) -> Result<Vec<Record>> {
+    let mut found = Vec::new();
+    let per_query = (MAX_KEY_VALUES / inc.target_fields.len().max(1)).max(1);
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let part: Vec<Vec<Value>> = keys.by_ref().take(per_query).collect();
+        let filter = match inc.target_fields.as_slice() {
+            [field] => Expr::InList {
+                expr: Box::new(Expr::Field(*field)),
+                list: part.into_iter().filter_map(|mut k| k.pop()).collect(),
+            },
+            fields => Expr::Or(
+                part.into_iter()
+                    .map(|k| {
+                        Expr::And(
+                            fields
+                                .iter()
+                                .zip(k)
+                                .map(|(&f, v)| Expr::eq(Expr::Field(f), Expr::Value(v)))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        let mut query = stmt::Query::all(inc.target);
+        query.filter = Some(filter);
+        let mut plan = compile(schema, cap, Statement::Query(query, Vec::new()))?;
+        // Nested relations are loaded level by level by the caller.
+        plan.load = None;
+        let outcome = Box::pin(super::run(conn, schema, cap, plan, sent)).await?;
+        found.extend(
+            outcome.into_records().ok_or_else(|| {
+                Error::driver("a relation read returned a count instead of records")
+            })?,
+        );
+    }
+    Ok(found)
+}
