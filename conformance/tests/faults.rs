@@ -42,14 +42,12 @@ fn fault_check_catches_non_atomic_statements() {
     );
 }
 
-/// A known engine bug, kept here until it is fixed (then this scenario joins
-/// `Scenario::all`): when `RELEASE SAVEPOINT` fails with a driver error,
-/// `Transaction::commit` of the nested level returns before lowering the transaction's
-/// depth, so a statement that fails later in the parent is recorded as aborting the
-/// (gone) nested level, and the parent's `commit()` commits instead of rolling back and
-/// returning `TransactionAborted`: the work before the failure is committed.
+/// Regression: when `RELEASE SAVEPOINT` failed with a driver error, `Transaction::commit`
+/// of the nested level returned before lowering the transaction's depth, so a statement
+/// that failed later in the parent was recorded as aborting the (gone) nested level, and
+/// the parent's `commit()` committed the work before the failure. A failed release now
+/// aborts the whole transaction. (The scenario is also part of `Scenario::all`.)
 #[test]
-#[ignore = "engine bug: a failed RELEASE SAVEPOINT leaves the transaction depth stale"]
 fn failed_release_then_failure_still_rolls_back() {
     let report = run_scenarios(&[Scenario::NestedThenFailing(2)], true);
     assert!(

@@ -239,6 +239,7 @@ impl Scenario {
             out.push(Scenario::Transaction(n));
             out.push(Scenario::TransactionCommitAnyway(n));
             out.push(Scenario::TransactionFailing(n));
+            out.push(Scenario::NestedThenFailing(n));
             out.push(Scenario::Batch(n));
             out.push(Scenario::BatchFailing(n));
             out.push(Scenario::KvBatch(n * 3));
