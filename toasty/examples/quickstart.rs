@@ -1,5 +1,6 @@
 //! A walk through Toasty on the in-memory reference driver: create, query, update,
-//! paginate, a transaction, a batch and delete.
+//! paginate, relations (nested create, navigation, preloading, cascading delete), a
+//! transaction, a batch and delete.
 //!
 //! Run it with `cargo run -p toasty --example quickstart`.
 
@@ -18,6 +19,26 @@ struct User {
     email: String,
 
     age: Option<u8>,
+
+    // A relation, not a column: the todos whose `user_id` is this user's id.
+    #[has_many]
+    todos: toasty::HasMany<Todo>,
+}
+
+#[derive(Debug, Model)]
+struct Todo {
+    #[key]
+    #[auto]
+    id: u64,
+
+    // The foreign key, indexed so a user's todos are found without a scan.
+    #[index]
+    user_id: u64,
+
+    #[belongs_to(key = user_id, references = id)]
+    user: toasty::BelongsTo<User>,
+
+    title: String,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -25,12 +46,12 @@ async fn main() -> toasty::Result<()> {
     // The same code runs on "sqlite::memory:", "postgres://...", "mysql://..." once
     // those drivers are enabled; "memory:" needs nothing.
     let mut db = toasty::Db::builder()
-        .models(toasty::models!(User))
+        .models(toasty::models!(User, Todo))
         .connect("memory:")
         .await?;
     db.push_schema().await?;
     println!(
-        "connected to {} and created the `users` table",
+        "connected to {} and created the `users` and `todos` tables",
         db.capability().name
     );
 
@@ -116,6 +137,49 @@ async fn main() -> toasty::Result<()> {
         let names: Vec<&str> = prev.iter().map(|u| u.name.as_str()).collect();
         println!("back to page {}: {names:?}", number - 1);
     }
+
+    // Relations: a user created with its todos in one atomic statement (the todos get
+    // the user's generated id as their foreign key).
+    let linus = toasty::create!(User {
+        name: "Linus",
+        email: "linus@example.com",
+        todos: [{ title: "Write docs" }, { title: "Ship release" }],
+    })
+    .exec(&mut db)
+    .await?;
+    println!(
+        "created {} with {} todos",
+        linus.name,
+        linus.todos.get().len()
+    );
+
+    // `user.todos()` is a query scoped to the user; create in it, filter it, count it.
+    toasty::create!(in linus.todos() { title: "Answer mail" })
+        .exec(&mut db)
+        .await?;
+    let todos = linus
+        .todos()
+        .order_by(Todo::fields().title().asc())
+        .exec(&mut db)
+        .await?;
+    let titles: Vec<&str> = todos.iter().map(|t| t.title.as_str()).collect();
+    println!("{}'s todos: {titles:?}", linus.name);
+    let owner = todos[0].user().exec(&mut db).await?;
+    println!("the todo {:?} belongs to {}", todos[0].title, owner.name);
+
+    // Preloading: one more read loads the todos of every user returned.
+    let with_todos = User::filter(User::fields().name().starts_with("L"))
+        .include(User::fields().todos())
+        .exec(&mut db)
+        .await?;
+    for user in &with_todos {
+        println!("{} has {} todos (preloaded)", user.name, user.todos.get().len());
+    }
+
+    // Deleting a user deletes its todos (their foreign key is required), atomically.
+    linus.delete().exec(&mut db).await?;
+    let orphans = Todo::all().count().exec(&mut db).await?;
+    println!("after deleting {}: {orphans} todos left", linus.name);
 
     // Errors are values: a duplicate email is a unique violation.
     let err = User::create()
