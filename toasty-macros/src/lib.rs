@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 
 mod model;
 mod stmt_macros;
+mod test_attr;
 
 /// Derives `toasty::Model` for a struct with named fields.
 ///
@@ -45,6 +46,15 @@ pub fn create(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn update(input: TokenStream) -> TokenStream {
     match stmt_macros::update(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// An async test run on memdb and every configured backend; see `toasty::testing`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    match test_attr::expand(args.into(), item.into()) {
         Ok(tokens) => tokens.into(),
         Err(e) => e.to_compile_error().into(),
     }

@@ -41,6 +41,7 @@ mod model;
 mod primitive;
 mod relation;
 pub mod stmt;
+pub mod testing;
 mod untyped;
 
 pub use db::{Builder, Db, Executor, Transaction, TransactionBuilder};
@@ -55,7 +56,7 @@ pub use stmt::{
 };
 pub use toasty_core::driver::IsolationLevel;
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};
-pub use toasty_macros::Model;
+pub use toasty_macros::{test, Model};
 pub use untyped::{UntypedOutcome, UntypedPage, UntypedStatement};
 
 /// Items used by generated code. Not part of the public API; may change at any time.
@@ -64,6 +65,8 @@ pub mod codegen {
     pub use crate::engine::{Outcome, Record};
     pub use crate::relation::{key_value, value_expr, RelationField, RelationInfo, RelationValue};
     pub use crate::stmt::Scope;
+    pub use crate::testing::RegisteredModel;
+    pub use inventory;
     pub use toasty_core::schema::app;
 }
 

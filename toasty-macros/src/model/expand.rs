@@ -305,6 +305,13 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
                 #update_ident::from_query(query)
             }
         }
+
+        toasty::codegen::inventory::submit! {
+            toasty::codegen::RegisteredModel {
+                module: ::core::module_path!(),
+                schema: <#ident as toasty::Model>::schema,
+            }
+        }
     }
 }
 

@@ -153,16 +153,22 @@ struct Counter {
 #[tokio::test]
 async fn isize_and_usize_fields() {
     crate::on_every_backend!(toasty::models!(Counter), |db| {
-        toasty::create!(Counter { id: 1usize, delta: -5isize })
-            .exec(&mut db)
-            .await?;
+        toasty::create!(Counter {
+            id: 1usize,
+            delta: -5isize
+        })
+        .exec(&mut db)
+        .await?;
         let c = Counter::get_by_id(&mut db, 1usize).await?;
         assert_eq!(c.delta, -5);
         // Like u64: values above i64::MAX are out of range on every backend.
-        let err = toasty::create!(Counter { id: usize::MAX, delta: 0isize })
-            .exec(&mut db)
-            .await
-            .unwrap_err();
+        let err = toasty::create!(Counter {
+            id: usize::MAX,
+            delta: 0isize
+        })
+        .exec(&mut db)
+        .await
+        .unwrap_err();
         assert!(err.is_value_out_of_range(), "{err}");
         Ok(())
     });

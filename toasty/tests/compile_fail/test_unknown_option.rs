@@ -1,0 +1,6 @@
+#[toasty::test(modles(User))]
+async fn typo(db: &mut toasty::Db) {
+    let _ = db;
+}
+
+fn main() {}
