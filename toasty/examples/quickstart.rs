@@ -173,7 +173,11 @@ async fn main() -> toasty::Result<()> {
         .exec(&mut db)
         .await?;
     for user in &with_todos {
-        println!("{} has {} todos (preloaded)", user.name, user.todos.get().len());
+        println!(
+            "{} has {} todos (preloaded)",
+            user.name,
+            user.todos.get().len()
+        );
     }
 
     // Deleting a user deletes its todos (their foreign key is required), atomically.

@@ -414,3 +414,52 @@ async fn nested_create_rolls_back_the_parent() -> toasty::Result<()> {
     }
     Ok(())
 }
+
+/// A model related to itself: an optional manager and the reports that point at it.
+#[tokio::test]
+async fn self_referential_relation() -> toasty::Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Employee {
+        #[key]
+        #[auto]
+        id: u64,
+        name: String,
+        #[index]
+        manager_id: Option<u64>,
+        #[belongs_to(key = manager_id, references = id)]
+        manager: toasty::BelongsTo<Option<Employee>>,
+        #[has_many(pair = manager)]
+        reports: toasty::HasMany<Employee>,
+    }
+    for url in urls() {
+        let mut db = toasty::Db::builder()
+            .models(toasty::models!(Employee))
+            .connect(url)
+            .await?;
+        db.push_schema().await?;
+        let boss = toasty::create!(Employee {
+            name: "boss",
+            reports: [{ name: "a" }, { name: "b" }],
+        })
+        .exec(&mut db)
+        .await?;
+        assert!(boss
+            .reports
+            .get()
+            .iter()
+            .all(|e| e.manager_id == Some(boss.id)));
+        let a = Employee::filter(Employee::fields().name().eq("a"))
+            .include(Employee::fields().manager())
+            .get(&mut db)
+            .await?;
+        let manager = a.manager.get().as_ref().map(|m| m.name.as_str());
+        assert_eq!(manager, Some("boss"), "{url}");
+        assert!(boss.manager().exec(&mut db).await?.is_none());
+        // Deleting the manager keeps the reports, without a manager.
+        boss.delete().exec(&mut db).await?;
+        let left = Employee::all().exec(&mut db).await?;
+        assert_eq!(left.len(), 2, "{url}");
+        assert!(left.iter().all(|e| e.manager_id.is_none()), "{url}");
+    }
+    Ok(())
+}

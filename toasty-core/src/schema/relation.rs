@@ -218,7 +218,7 @@ pub(super) fn resolve(
             let belongs = &out[target.0][chosen];
             let fk = belongs.fk.clone();
             let fk_nullable = belongs.fk_nullable;
-            check_indexed(models, model, &out[i][r], target_model, &fk)?;
+            check_indexed(model, &out[i][r], target_model, &fk)?;
             if rel.kind == RelationKind::HasOne {
                 check_unique(model, &out[i][r], target_model, &fk)?;
             }
@@ -343,13 +343,11 @@ fn optional_mismatch(model: &app::Model, rel: &app::Relation, fk_nullable: bool)
 /// on a key-value store nothing else can serve the lookup, and on every backend the
 /// rule is the same.
 fn check_indexed(
-    models: &[app::Model],
     model: &app::Model,
     rel: &Relation,
     target: &app::Model,
     fk: &[(usize, usize)],
 ) -> Result<()> {
-    let _ = models;
     let mut wanted: Vec<usize> = fk.iter().map(|&(c, _)| c).collect();
     wanted.sort_unstable();
     let leads = |fields: &[usize]| {
