@@ -182,6 +182,7 @@ macro_rules! for_each_conformance_test {
             relations::relations_cascade_all_or_nothing,
             relations::relations_eager,
             relations::relations_composite_key,
+            relations::relations_self_referential,
         );
     };
 }

@@ -900,3 +900,60 @@ pub async fn relations_composite_key(t: &mut Test) -> Result<()> {
     assert_eq!(left, 1);
     Ok(())
 }
+
+/// A model related to itself (an optional manager, the reports pointing at it):
+/// deleting a manager unlinks the reports; deleting a whole team by filter, where some
+/// of the deleted records are reports of others, deletes them all.
+pub async fn relations_self_referential(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Employee {
+        #[key]
+        #[auto]
+        id: Uuid,
+        #[index]
+        team: String,
+        name: String,
+        #[index]
+        manager_id: Option<Uuid>,
+        #[belongs_to(key = manager_id, references = id)]
+        manager: toasty::BelongsTo<Option<Employee>>,
+        #[has_many(pair = manager)]
+        reports: toasty::HasMany<Employee>,
+    }
+    let mut db = t.setup_db(toasty::models!(Employee)).await?;
+    let boss = toasty::create!(Employee {
+        team: "a",
+        name: "boss",
+        reports: [{ team: "a", name: "r1" }, { team: "b", name: "r2" }],
+    })
+    .exec(&mut db)
+    .await?;
+    let r1 = Employee::filter_by_team("a")
+        .filter(Employee::fields().name().eq("r1"))
+        .include(Employee::fields().manager().reports())
+        .get(&mut db)
+        .await?;
+    let manager = r1
+        .manager
+        .get()
+        .as_ref()
+        .map(|m| (m.id, m.reports.get().len()));
+    assert_eq!(manager, Some((boss.id, 2)));
+
+    // The boss and r1 are deleted together: r1 is only deleted, not also unlinked.
+    assert_eq!(
+        Employee::filter_by_team("a").delete().exec(&mut db).await?,
+        2
+    );
+    let left = Employee::filter_by_team("b").exec(&mut db).await?;
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        left[0].manager_id, None,
+        "the report in another team is unlinked"
+    );
+    assert_eq!(
+        Employee::filter_by_team("a").count().exec(&mut db).await?,
+        0
+    );
+    Ok(())
+}

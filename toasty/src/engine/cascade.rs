@@ -237,7 +237,7 @@ fn cascade_kv(
             keys: link.keys,
         });
         match link.unlink {
-            Some(assignments) => writes.push(Step::Write(KvWrite::Update {
+            Some(assignments) => writes.push(Step::Write(KvWrite::Unlink {
                 table: link.table,
                 input: read,
                 assignments,

@@ -196,6 +196,22 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
                     }
                 )
             }
+            KvWrite::Unlink {
+                table,
+                input,
+                assignments,
+            } => {
+                let set = schema
+                    .db
+                    .table(*table)
+                    .map(|t| assignments_line(t, assignments))
+                    .unwrap_or_default();
+                format!(
+                    "kv write: unlink the {} rows of #{input} if unchanged (unless deleted by \
+                     this write), SET {set}",
+                    table_name(schema, *table)
+                )
+            }
             KvWrite::Delete { table, input } => format!(
                 "kv write: delete the {} rows of #{input} if unchanged, releasing their unique \
                  values",

@@ -123,6 +123,13 @@ pub(crate) enum KvWrite {
     /// The rows of step `input` are deleted, each on condition that it is unchanged; their
     /// claims are released.
     Delete { table: TableId, input: StepId },
+    /// Like `Update`, for the children a cascading delete unlinks (sets their optional
+    /// foreign key to NULL): a row that the same write deletes is only deleted.
+    Unlink {
+        table: TableId,
+        input: StepId,
+        assignments: Vec<(usize, Value)>,
+    },
 }
 
 /// How the statement's outcome is read off the steps.

@@ -20,6 +20,9 @@ pub(super) struct Items<'a> {
     schema: &'a Schema,
     cap: &'a Capability,
     items: Vec<WriteItem>,
+    /// The items of each row a cascading delete unlinks: dropped when the same write
+    /// deletes the row.
+    unlinks: Vec<(TableId, KeyOf, std::ops::Range<usize>)>,
 }
 
 impl<'a> Items<'a> {
@@ -28,7 +31,71 @@ impl<'a> Items<'a> {
             schema,
             cap,
             items: Vec::new(),
+            unlinks: Vec::new(),
         }
+    }
+
+    /// The items of an update of the rows of step `input` (see [`KvWrite::Update`]).
+    fn update(
+        &mut self,
+        table: TableId,
+        input: usize,
+        assignments: Vec<(usize, Value)>,
+        steps_out: &[StepOut],
+        unlink: bool,
+    ) -> Result<TableId> {
+        let def = self.schema.db.table(table)?;
+        for row in rows_of(steps_out, input)? {
+            let start = self.items.len();
+            let key = def.key_of(row);
+            let mut after = row.clone();
+            for (c, v) in &assignments {
+                if let Some(slot) = after.get_mut(*c) {
+                    *slot = v.clone();
+                }
+            }
+            for (i, index) in def.indices.iter().enumerate() {
+                let touched = index
+                    .columns
+                    .iter()
+                    .any(|c| assignments.iter().any(|(a, _)| a == c));
+                if !index.unique || !touched {
+                    continue;
+                }
+                let old = index_values(&index.columns, row);
+                let new = index_values(&index.columns, &after);
+                if same(&old, &new) {
+                    continue;
+                }
+                if !old.iter().any(Value::is_null) {
+                    self.items.push(WriteItem::Release {
+                        table,
+                        index: i,
+                        values: old,
+                        key: key.clone(),
+                    });
+                }
+                if !new.iter().any(Value::is_null) {
+                    self.items.push(WriteItem::Claim {
+                        table,
+                        index: i,
+                        values: new,
+                        key: key.clone(),
+                    });
+                }
+            }
+            self.items.push(WriteItem::Update {
+                table,
+                key: key.clone(),
+                expect: row.clone(),
+                assignments: assignments.clone(),
+            });
+            if unlink {
+                self.unlinks
+                    .push((table, KeyOf(key), start..self.items.len()));
+            }
+        }
+        Ok(table)
     }
 
     /// Adds the items of `write`, whose input rows are in `steps_out`. Returns the table
@@ -55,55 +122,12 @@ impl<'a> Items<'a> {
                 table,
                 input,
                 assignments,
-            } => {
-                let def = self.schema.db.table(table)?;
-                for row in rows_of(steps_out, input)? {
-                    let key = def.key_of(row);
-                    let mut after = row.clone();
-                    for (c, v) in &assignments {
-                        if let Some(slot) = after.get_mut(*c) {
-                            *slot = v.clone();
-                        }
-                    }
-                    for (i, index) in def.indices.iter().enumerate() {
-                        let touched = index
-                            .columns
-                            .iter()
-                            .any(|c| assignments.iter().any(|(a, _)| a == c));
-                        if !index.unique || !touched {
-                            continue;
-                        }
-                        let old = index_values(&index.columns, row);
-                        let new = index_values(&index.columns, &after);
-                        if same(&old, &new) {
-                            continue;
-                        }
-                        if !old.iter().any(Value::is_null) {
-                            self.items.push(WriteItem::Release {
-                                table,
-                                index: i,
-                                values: old,
-                                key: key.clone(),
-                            });
-                        }
-                        if !new.iter().any(Value::is_null) {
-                            self.items.push(WriteItem::Claim {
-                                table,
-                                index: i,
-                                values: new,
-                                key: key.clone(),
-                            });
-                        }
-                    }
-                    self.items.push(WriteItem::Update {
-                        table,
-                        key,
-                        expect: row.clone(),
-                        assignments: assignments.clone(),
-                    });
-                }
-                Ok(table)
-            }
+            } => self.update(table, input, assignments, steps_out, false),
+            KvWrite::Unlink {
+                table,
+                input,
+                assignments,
+            } => self.update(table, input, assignments, steps_out, true),
             KvWrite::Delete { table, input } => {
                 let def = self.schema.db.table(table)?;
                 for row in rows_of(steps_out, input)? {
@@ -129,7 +153,8 @@ impl<'a> Items<'a> {
 
     /// The items to send (`None` when there is nothing to write), after the checks in
     /// the module docs.
-    pub(super) fn finish(self) -> Result<Option<Vec<WriteItem>>> {
+    pub(super) fn finish(mut self) -> Result<Option<Vec<WriteItem>>> {
+        self.drop_unlinks_of_deleted();
         if self.items.is_empty() {
             return Ok(None);
         }
@@ -147,6 +172,38 @@ impl<'a> Items<'a> {
             }
         }
         Ok(Some(self.items))
+    }
+
+    /// A row that a cascading delete both unlinks and deletes is only deleted (the
+    /// final state is the same as on SQL, where the update runs before the delete).
+    fn drop_unlinks_of_deleted(&mut self) {
+        if self.unlinks.is_empty() {
+            return;
+        }
+        let deleted: std::collections::BTreeSet<(TableId, KeyOf)> = self
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                WriteItem::Delete { table, key, .. } => Some((*table, KeyOf(key.clone()))),
+                _ => None,
+            })
+            .collect();
+        let mut keep = vec![true; self.items.len()];
+        for (table, key, range) in &self.unlinks {
+            if deleted.contains(&(*table, key.clone())) {
+                for i in range.clone() {
+                    if let Some(k) = keep.get_mut(i) {
+                        *k = false;
+                    }
+                }
+            }
+        }
+        let items = std::mem::take(&mut self.items);
+        self.items = items
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(item, k)| k.then_some(item))
+            .collect();
     }
 
     fn check_conflicts(&self) -> Result<()> {
