@@ -463,3 +463,80 @@ async fn self_referential_relation() -> toasty::Result<()> {
     }
     Ok(())
 }
+
+/// A required `#[has_one]` must be created with its parent; a required `#[belongs_to]`
+/// whose parent does not exist fails the read that includes it with `NotFound`.
+#[tokio::test]
+async fn required_relations() -> toasty::Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Account {
+        #[key]
+        #[auto]
+        id: u64,
+        #[unique]
+        login: String,
+        #[has_one]
+        settings: toasty::HasOne<Settings>,
+    }
+    #[derive(Debug, toasty::Model)]
+    struct Settings {
+        #[key]
+        #[auto]
+        id: u64,
+        #[unique]
+        account_id: u64,
+        #[belongs_to]
+        account: toasty::BelongsTo<Account>,
+        theme: String,
+    }
+    for url in urls() {
+        let mut db = toasty::Db::builder()
+            .models(toasty::models!(Account, Settings))
+            .connect(url)
+            .await?;
+        db.push_schema().await?;
+        let r = toasty::create!(Account { login: "a" }).exec(&mut db).await;
+        let err = r.err();
+        assert_eq!(
+            err.as_ref().map(|e| e.kind()),
+            Some(toasty::ErrorKind::InvalidStatement),
+            "{url}"
+        );
+        assert!(
+            err.is_some_and(|e| e.message().contains("Account.settings")),
+            "{url}"
+        );
+        let account = toasty::create!(Account {
+            login: "a",
+            settings: { theme: "dark" },
+        })
+        .exec(&mut db)
+        .await?;
+        assert_eq!(account.settings.get().theme, "dark");
+        let settings = account.settings().exec(&mut db).await?;
+        assert_eq!(settings.account_id, account.id);
+        let loaded = Account::filter_by_login("a")
+            .include(Account::fields().settings())
+            .get(&mut db)
+            .await?;
+        assert_eq!(loaded.settings.get().theme, "dark");
+
+        // A settings record pointing at no account.
+        toasty::create!(Settings {
+            account_id: 999,
+            theme: "x"
+        })
+        .exec(&mut db)
+        .await?;
+        let r = Settings::filter_by_account_id(999)
+            .include(Settings::fields().account())
+            .get(&mut db)
+            .await;
+        assert_eq!(
+            r.err().map(|e| e.kind()),
+            Some(toasty::ErrorKind::NotFound),
+            "{url}"
+        );
+    }
+    Ok(())
+}
