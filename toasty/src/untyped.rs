@@ -12,6 +12,34 @@ use crate::{Db, Error, Executor, Result, Transaction, Value};
 use toasty_core::schema::Schema;
 use toasty_core::stmt::{self, Direction, OrderBy};
 
+/// A record with its loaded relations: values in field order, and per relation position
+/// (the order of the model's relation fields) the related records if loaded. See
+/// [`Db::exec_query_including`].
+pub type UntypedRecord = crate::engine::Record;
+
+/// A record to create with the records related to it (see [`Db::exec_create`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntypedCreate {
+    /// One value per field (`None`: not given).
+    pub values: Vec<Option<Value>>,
+    /// `(relation position, record)`: records created with this one; their foreign
+    /// keys (or this record's, for a `#[belongs_to]`) are filled in.
+    pub nested: Vec<(usize, UntypedCreate)>,
+}
+
+impl UntypedCreate {
+    fn into_node(self) -> crate::engine::CreateNode {
+        crate::engine::CreateNode {
+            values: self.values,
+            nested: self
+                .nested
+                .into_iter()
+                .map(|(r, c)| (r, c.into_node()))
+                .collect(),
+        }
+    }
+}
+
 /// One page of untyped records. See [`Db::exec_page`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UntypedPage {
@@ -148,6 +176,42 @@ macro_rules! untyped_api {
             /// Runs a model-level query and returns the records (field order).
             pub async fn exec_query(&mut self, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
                 exec_query(self, query).await
+            }
+
+            /// Runs a model-level query and loads the relation paths `include` (each a
+            /// list of relation positions from the queried model) with the records.
+            pub async fn exec_query_including(
+                &mut self,
+                query: stmt::Query,
+                include: Vec<Vec<usize>>,
+            ) -> Result<Vec<UntypedRecord>> {
+                let mut query = query;
+                query.select = stmt::Select::Records;
+                let outcome = self
+                    .__session()
+                    .exec(Statement::Query(query, include))
+                    .await?;
+                outcome.into_records().ok_or_else(|| {
+                    Error::driver("expected records from the driver but got a count")
+                })
+            }
+
+            /// Creates records of `model`, each with the records nested in it, as one
+            /// atomic statement, and returns them as stored with the nested records in
+            /// their relations.
+            pub async fn exec_create(
+                &mut self,
+                model: toasty_core::schema::app::ModelId,
+                rows: Vec<UntypedCreate>,
+            ) -> Result<Vec<UntypedRecord>> {
+                let tree = crate::engine::CreateTree {
+                    model,
+                    rows: rows.into_iter().map(UntypedCreate::into_node).collect(),
+                };
+                let outcome = self.__session().exec(Statement::Create(tree)).await?;
+                outcome.into_records().ok_or_else(|| {
+                    Error::driver("expected records from the driver but got a count")
+                })
             }
 
             /// Counts the records a model-level query matches (limit and offset apply).

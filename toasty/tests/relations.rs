@@ -540,3 +540,101 @@ async fn required_relations() -> toasty::Result<()> {
     }
     Ok(())
 }
+
+/// The untyped API (what the differential harness drives): models with relations built
+/// at runtime, a nested create, a query that includes a relation, a cascading delete.
+#[tokio::test]
+async fn untyped_relations() -> toasty::Result<()> {
+    use toasty::schema::app::{self, ModelId, RelationKind};
+    use toasty::{UntypedCreate, Value};
+    use toasty_core::stmt;
+    let field = |name: &str, ty: toasty::Type, nullable: bool, auto: bool| app::Field {
+        name: name.into(),
+        column_name: name.into(),
+        ty,
+        nullable,
+        auto: auto.then_some(app::Auto::Increment),
+    };
+    let parent = app::Model {
+        name: "M0".into(),
+        table_name: "m0".into(),
+        fields: vec![field("f0", toasty::Type::I64, false, true)],
+        primary_key: vec![0],
+        indices: vec![],
+    };
+    let child = app::Model {
+        name: "M1".into(),
+        table_name: "m1".into(),
+        fields: vec![
+            field("f0", toasty::Type::I64, false, true),
+            field("f1", toasty::Type::I64, false, false),
+        ],
+        primary_key: vec![0],
+        indices: vec![app::Index {
+            fields: vec![1],
+            unique: false,
+            primary: false,
+            name: None,
+        }],
+    };
+    let has_many = app::Relation {
+        name: "r0".into(),
+        kind: RelationKind::HasMany,
+        target: "M1".into(),
+        key: vec![],
+        references: vec![],
+        pair: None,
+        optional: false,
+        eager: false,
+    };
+    let belongs_to = app::Relation {
+        name: "r0".into(),
+        kind: RelationKind::BelongsTo,
+        target: "M0".into(),
+        key: vec!["f1".into()],
+        references: vec!["f0".into()],
+        pair: None,
+        optional: false,
+        eager: false,
+    };
+    let models = toasty::ModelSet::new()
+        .add_definition_with_relations(parent, vec![has_many])
+        .add_definition_with_relations(child, vec![belongs_to]);
+    for url in urls() {
+        let mut db = toasty::Db::builder()
+            .models(models.clone())
+            .connect(url)
+            .await?;
+        db.push_schema().await?;
+        let leaf = || UntypedCreate {
+            values: vec![None, None],
+            nested: vec![],
+        };
+        let created = db
+            .exec_create(
+                ModelId(0),
+                vec![UntypedCreate {
+                    values: vec![None],
+                    nested: vec![(0, leaf()), (0, leaf())],
+                }],
+            )
+            .await?;
+        let parent_key = created[0].values[0].clone();
+        let children = created[0].relations[0].clone().unwrap_or_default();
+        assert_eq!(children.len(), 2, "{url}");
+        assert!(children.iter().all(|c| c.values[1] == parent_key), "{url}");
+        let loaded = db
+            .exec_query_including(stmt::Query::all(ModelId(0)), vec![vec![0]])
+            .await?;
+        assert_eq!(loaded[0].relations[0].as_ref().map(Vec::len), Some(2));
+        let deleted = db
+            .exec_delete(stmt::Delete {
+                selection: stmt::Query::all(ModelId(0)),
+            })
+            .await?;
+        assert_eq!(deleted, 1);
+        assert_eq!(db.exec_count(stmt::Query::all(ModelId(1))).await?, 0);
+        assert_ne!(parent_key, Value::Null);
+    }
+    Ok(())
+}
