@@ -957,3 +957,27 @@ pub async fn relations_self_referential(t: &mut Test) -> Result<()> {
     );
     Ok(())
 }
+
+/// In a batch, a query's included relations are read with the query: a later statement
+/// of the batch does not change them.
+pub async fn relations_include_in_batch(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(blog()).await?;
+    let ada = toasty::create!(Author {
+        email: "ada@x",
+        name: "Ada",
+        posts: [{ title: "one" }, { title: "two" }],
+    })
+    .exec(&mut db)
+    .await?;
+    let (loaded, deleted) = toasty::batch((
+        Author::filter_by_email("ada@x").include(Author::fields().posts()),
+        ada.posts().delete(),
+    ))
+    .exec(&mut db)
+    .await?;
+    assert_eq!(deleted, 2);
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(sorted_titles(loaded[0].posts.get()), ["one", "two"]);
+    assert_eq!(ada.posts().count().exec(&mut db).await?, 0);
+    Ok(())
+}

@@ -86,10 +86,9 @@ pub(crate) async fn run_batch(
 ) -> Result<Vec<Outcome>> {
     let mut items = Items::new(schema, cap);
     let mut written: BTreeSet<TableId> = BTreeSet::new();
-    let mut outs: Vec<Vec<StepOut>> = Vec::with_capacity(plans.len());
-    let mut outputs = Vec::with_capacity(plans.len());
-    let mut loads = Vec::with_capacity(plans.len());
+    let mut results: Vec<Pending> = Vec::with_capacity(plans.len());
     for plan in plans {
+        let plan_writes = plan.writes();
         let mut steps_out: Vec<StepOut> = Vec::with_capacity(plan.steps.len());
         for step in plan.steps {
             let out = match step {
@@ -146,9 +145,26 @@ pub(crate) async fn run_batch(
             };
             steps_out.push(out);
         }
-        outs.push(steps_out);
-        outputs.push(plan.output);
-        loads.push(plan.load);
+        // Relations are loaded right after the statement, so later statements of the
+        // batch do not change what it returns; on a key-value store the relations of
+        // records a statement writes are loaded after the write, which stores them.
+        match plan.load {
+            Some(load) if cap.is_sql() || !plan_writes => {
+                if !cap.is_sql() {
+                    if let Some(table) = load_tables(schema, &load)?
+                        .into_iter()
+                        .find(|t| written.contains(t))
+                    {
+                        return Err(read_after_write(schema, table));
+                    }
+                }
+                let outcome = outcome::outcome(schema, plan.output, &mut steps_out)?;
+                let loaded =
+                    Box::pin(include::load(conn, schema, cap, outcome, &load, sent)).await?;
+                results.push(Pending::Ready(loaded));
+            }
+            load => results.push(Pending::Later(plan.output, steps_out, load)),
+        }
     }
     if let Some(write) = items.finish()? {
         *sent = true;
@@ -158,15 +174,46 @@ pub(crate) async fn run_batch(
         )
         .await?;
     }
-    let mut outcomes = Vec::with_capacity(outputs.len());
-    for ((output, mut steps_out), load) in outputs.into_iter().zip(outs).zip(loads) {
-        let outcome = outcome::outcome(schema, output, &mut steps_out)?;
-        outcomes.push(match load {
-            None => outcome,
-            Some(load) => Box::pin(include::load(conn, schema, cap, outcome, &load, sent)).await?,
+    let mut outcomes = Vec::with_capacity(results.len());
+    for result in results {
+        outcomes.push(match result {
+            Pending::Ready(outcome) => outcome,
+            Pending::Later(output, mut steps_out, load) => {
+                let outcome = outcome::outcome(schema, output, &mut steps_out)?;
+                match load {
+                    None => outcome,
+                    Some(load) => {
+                        Box::pin(include::load(conn, schema, cap, outcome, &load, sent)).await?
+                    }
+                }
+            }
         });
     }
     Ok(outcomes)
+}
+
+/// A statement of a batch: its outcome, or what it is read from after the batch's write.
+enum Pending {
+    Ready(Outcome),
+    Later(super::plan::Output, Vec<StepOut>, Option<super::plan::Load>),
+}
+
+/// The tables the relations of `load` read.
+fn load_tables(schema: &Schema, load: &super::plan::Load) -> Result<Vec<TableId>> {
+    fn walk(
+        schema: &Schema,
+        includes: &[super::plan::Include],
+        out: &mut Vec<TableId>,
+    ) -> Result<()> {
+        for inc in includes {
+            out.push(schema.table_for(inc.target)?.id);
+            walk(schema, &inc.nested, out)?;
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(schema, &load.includes, &mut out)?;
+    Ok(out)
 }
 
 /// Takes the rows step `input` produced (a `Select` consumes its fetch's rows, which
