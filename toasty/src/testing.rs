@@ -36,7 +36,8 @@
 //!   `#[derive(Model)]`).
 //! * **Fixtures**: `fixtures(seed_users, seed_orders)` names `async fn(&mut Db) ->
 //!   toasty::Result<()>` functions run, in order, before the body on each backend; a
-//!   failing fixture is reported by name.
+//!   failing fixture is reported by name. [`fixture!`](crate::fixture) declares one
+//!   from a list of records, and names the failing record (row and text).
 //! * **Differential mode** ([`TestRun::differential`]): `#[toasty::test(differential)]`
 //!   compares what the body returns (its `Debug` form) on every backend with memdb's,
 //!   and with `differential(tables)` also every table's contents afterwards; the first
@@ -55,6 +56,67 @@ use crate::{Db, ModelSet, Result};
 use std::future::Future;
 use std::pin::Pin;
 use toasty_core::stmt;
+
+/// Declares a fixture: an `async fn NAME(db: &mut toasty::Db) -> toasty::Result<()>`
+/// that creates the listed records in order. A record that fails is named in the error
+/// (fixture, row number and the record as written), so a broken fixture is easy to
+/// find.
+///
+/// ```
+/// #[derive(Debug, toasty::Model)]
+/// struct User {
+///     #[key]
+///     #[auto]
+///     id: u64,
+///     #[unique]
+///     email: String,
+/// }
+///
+/// toasty::fixture!(two_users {
+///     User { email: "ada@example.com" },
+///     User { email: "grace@example.com" },
+/// });
+///
+/// #[toasty::test(models(User), fixtures(two_users))]
+/// async fn both_are_there(db: &mut toasty::Db) -> toasty::Result<()> {
+///     assert_eq!(User::all().count().exec(db).await?, 2);
+///     Ok(())
+/// }
+/// ```
+#[macro_export]
+macro_rules! fixture {
+    ($name:ident { $($model:path { $($body:tt)* }),* $(,)? }) => {
+        async fn $name(db: &mut $crate::Db) -> $crate::Result<()> {
+            let mut row = 0usize;
+            $(
+                row += 1;
+                $crate::testing::fixture_row(
+                    stringify!($name),
+                    row,
+                    stringify!($model { $($body)* }),
+                    $crate::create!($model { $($body)* }).exec(&mut *db).await,
+                )?;
+            )*
+            let _ = row;
+            Ok(())
+        }
+    };
+}
+
+/// The result of one fixture record, with the record named in an error. Used by
+/// [`fixture!`](crate::fixture).
+pub fn fixture_row<T>(fixture: &str, row: usize, record: &str, result: Result<T>) -> Result<()> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(toasty_core::Error::new(
+            e.kind(),
+            format!(
+                "row {row} of fixture `{fixture}` ({record}): {}",
+                e.message()
+            ),
+        )),
+    }
+}
 
 /// A boxed future borrowing the database.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;

@@ -222,3 +222,45 @@ fn a_failure_names_the_backend_and_the_error() {
     let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(message.contains("[memdb] unique violation"), "{message}");
 }
+
+toasty::fixture!(clashing_accounts {
+    Account { email: "x@x", balance: 1 },
+    Account { email: "x@x", balance: 2 },
+});
+
+fn after_clash(db: &mut Db) -> toasty::testing::BoxFuture<'_, toasty::Result<()>> {
+    Box::pin(async move {
+        let _ = db;
+        Ok(())
+    })
+}
+
+fn clashing(db: &mut Db) -> toasty::testing::BoxFuture<'_, toasty::Result<()>> {
+    Box::pin(clashing_accounts(db))
+}
+
+#[test]
+fn a_failing_fixture_row_is_named() {
+    let run = TestRun::new(module_path!(), "clash")
+        .models(toasty::models!(Account))
+        .fixture("clashing_accounts", clashing);
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.run(after_clash)))
+        .expect_err("the duplicate email must fail the fixture");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("fixture `clashing_accounts` failed")
+            && message.contains("row 2 of fixture `clashing_accounts`")
+            && message.contains("x@x"),
+        "{message}"
+    );
+}
+
+toasty::fixture!(one_account {
+    Account { email: "one@x", balance: 9 },
+});
+
+#[toasty::test(models(Account), fixtures(one_account))]
+async fn declared_fixtures_apply(db: &mut Db) -> toasty::Result<()> {
+    assert_eq!(Account::get_by_email(db, "one@x").await?.balance, 9);
+    Ok(())
+}
