@@ -76,6 +76,7 @@ macro_rules! for_each_conformance_test {
             filter_ops::cmp_ops_chrono_datetime,
             filter_ops::string_patterns_literal,
             filter_ops::string_patterns_unicode_and_empty,
+            filter_ops::string_prefix_before_astral_char_on_index,
             filter_ops::logical_nesting,
             filter_ops::field_to_field_comparisons,
             filter_ops::in_list_with_many_values,

@@ -431,3 +431,48 @@ pub async fn in_list_with_many_values(t: &mut Test) -> Result<()> {
     super::support::expect_err(r, toasty::ErrorKind::InvalidStatement, &["split"]);
     Ok(())
 }
+
+/// `starts_with` on an indexed string finds a value whose next character lies outside
+/// the Basic Multilingual Plane (MariaDB 10.11's index range scan for `LIKE 'A%'` misses
+/// `"A🎉"`; found by a differential campaign at seed 474379166), with `ends_with` and
+/// `contains` on the same values.
+pub async fn string_prefix_before_astral_char_on_index(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    #[key(grp, id)]
+    #[index(grp, s)]
+    struct Word {
+        grp: String,
+        id: i64,
+        #[index]
+        s: String,
+    }
+    let mut db = t.setup_db(toasty::models!(Word)).await?;
+    let words = ["A🎉", "Ab", "Aé", "A", "B🎉", "🎉A", "a🎉"];
+    let mut batch = Word::create_many();
+    for (i, w) in words.iter().enumerate() {
+        batch = batch.item(Word::create().grp("g").id(i as i64).s(*w));
+    }
+    batch.exec(&mut db).await?;
+    let ids = |mut v: Vec<Word>| {
+        v.sort_by_key(|w| w.id);
+        v.into_iter().map(|w| w.id).collect::<Vec<_>>()
+    };
+    let f = Word::fields;
+    let got = Word::filter(f().grp().eq("g").and(f().s().starts_with("A")))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(ids(got), [0, 1, 2, 3], "starts_with(\"A\")");
+    let got = Word::filter(f().grp().eq("g").and(f().s().starts_with("A🎉")))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(ids(got), [0], "starts_with(\"A🎉\")");
+    let got = Word::filter(f().grp().eq("g").and(f().s().ends_with("🎉")))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(ids(got), [0, 4, 6], "ends_with(\"🎉\")");
+    let got = Word::filter(f().grp().eq("g").and(f().s().contains("🎉")))
+        .exec(&mut db)
+        .await?;
+    assert_eq!(ids(got), [0, 4, 5, 6], "contains(\"🎉\")");
+    Ok(())
+}

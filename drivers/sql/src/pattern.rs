@@ -1,6 +1,9 @@
 //! Literal, case-sensitive string pattern tests (`starts_with`, `ends_with`,
 //! `contains`).
 //!
+//! On MySQL/MariaDB `starts_with` is `LEFT(col, n) = prefix` rather than `LIKE`: see
+//! the comment in [`write`] (a MariaDB index bug).
+//!
 //! PostgreSQL and MySQL use `LIKE ... ESCAPE '!'` over a bound pattern in which `!`, `%`
 //! and `_` are escaped; case sensitivity comes from the column collation (`"C"` and the
 //! binary no-pad collation). SQLite's `LIKE` ignores ASCII case and `GLOB` cannot match a
@@ -46,6 +49,20 @@ pub(crate) fn write(
     subject: &mut dyn FnMut(&mut Writer) -> Result<()>,
 ) -> Result<()> {
     match w.dialect {
+        // MariaDB 10.11's range optimizer misses values whose character after the prefix
+        // lies outside the Basic Multilingual Plane when `LIKE 'A%'` uses an index on a
+        // binary collation (`'A🎉'` is not found; without the index it is). A prefix
+        // test by characters never goes through that path, and is exact under the
+        // binary no-pad collation the columns and the connection use.
+        Dialect::Mysql if op == PatternOp::StartsWith => {
+            w.push("(LEFT(");
+            subject(w)?;
+            w.push(", ");
+            w.param(Value::I64(pattern.chars().count() as i64), Type::I64)?;
+            w.push(") = ");
+            w.param(Value::String(pattern.to_string()), Type::String)?;
+            w.push(")");
+        }
         Dialect::Postgres | Dialect::Mysql => {
             w.push("(");
             subject(w)?;
