@@ -185,6 +185,7 @@ macro_rules! for_each_conformance_test {
             relations::relations_composite_key,
             relations::relations_self_referential,
             relations::relations_include_in_batch,
+            relations::relations_unlink_through_two_relations,
         );
     };
 }

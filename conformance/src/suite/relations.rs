@@ -981,3 +981,55 @@ pub async fn relations_include_in_batch(t: &mut Test) -> Result<()> {
     assert_eq!(ada.posts().count().exec(&mut db).await?, 0);
     Ok(())
 }
+
+/// A child that refers to a deleted parent through two optional relations is unlinked
+/// from both.
+pub async fn relations_unlink_through_two_relations(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Person {
+        #[key]
+        #[auto]
+        id: Uuid,
+        #[unique]
+        name: String,
+        #[has_many(pair = writer)]
+        written: toasty::HasMany<Doc>,
+        #[has_many(pair = editor)]
+        edited: toasty::HasMany<Doc>,
+    }
+    #[derive(Debug, toasty::Model)]
+    struct Doc {
+        #[key]
+        #[auto]
+        id: Uuid,
+        #[index]
+        writer_id: Option<Uuid>,
+        #[belongs_to]
+        writer: toasty::BelongsTo<Option<Person>>,
+        #[index]
+        editor_id: Option<Uuid>,
+        #[belongs_to]
+        editor: toasty::BelongsTo<Option<Person>>,
+        title: String,
+    }
+    let mut db = t.setup_db(toasty::models!(Person, Doc)).await?;
+    let ada = toasty::create!(Person {
+        name: "ada",
+        written: [{ title: "both" }, { title: "written" }],
+    })
+    .exec(&mut db)
+    .await?;
+    let both = ada.written.get()[0].id;
+    Doc::filter_by_id(both)
+        .update()
+        .editor(&ada)
+        .exec(&mut db)
+        .await?;
+    assert_eq!(ada.edited().count().exec(&mut db).await?, 1);
+    assert_eq!(ada.delete().exec(&mut db).await?, 1);
+    let doc = Doc::get_by_id(&mut db, both).await?;
+    assert_eq!((doc.writer_id, doc.editor_id), (None, None));
+    let other = Doc::get_by_id(&mut db, ada.written.get()[1].id).await?;
+    assert_eq!(other.writer_id, None);
+    Ok(())
+}

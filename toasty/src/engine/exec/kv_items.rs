@@ -84,6 +84,29 @@ impl<'a> Items<'a> {
                     });
                 }
             }
+            // A child unlinked from a deleted parent through two relations gets one
+            // update with both assignments.
+            if unlink {
+                let earlier = self.unlinks.iter().find_map(|(t, k, range)| {
+                    (*t == table && k.0.len() == key.len() && same(&k.0, &key))
+                        .then(|| range.end - 1)
+                });
+                if let Some(WriteItem::Update {
+                    assignments: merged,
+                    ..
+                }) = earlier.and_then(|i| self.items.get_mut(i))
+                {
+                    for a in &assignments {
+                        if !merged.iter().any(|(c, _)| *c == a.0) {
+                            merged.push(a.clone());
+                        }
+                    }
+                    // Its claim moves go (or are dropped) with the row, like the first's.
+                    self.unlinks
+                        .push((table, KeyOf(key), start..self.items.len()));
+                    continue;
+                }
+            }
             self.items.push(WriteItem::Update {
                 table,
                 key: key.clone(),
