@@ -224,7 +224,7 @@ impl Builder<'_> {
             },
         )?;
         let mapping = lower::mapping_for(schema, model)?;
-        let mut fills_by_row: Vec<(usize, usize, Fill)> = Vec::new();
+        let mut fills: Vec<Fill> = Vec::new();
         for &(row, field, group, from_row) in &filled {
             let col =
                 mapping.columns.get(field).copied().ok_or_else(|| {
@@ -247,19 +247,15 @@ impl Builder<'_> {
                 },
                 None => return Err(Error::invalid_statement(format!("no field #{field}"))),
             };
-            fills_by_row.push((
+            fills.push(Fill {
                 row,
                 column,
-                Fill {
-                    row,
-                    column,
-                    from,
-                    from_row,
-                    check,
-                },
-            ));
+                from,
+                from_row,
+                check,
+            });
         }
-        let (steps, rows_at) = self.emit(op, fills_by_row)?;
+        let (steps, rows_at) = self.emit(op, fills)?;
         let g = &mut self.groups[gid];
         g.records = records;
         g.generated = generated;
@@ -321,11 +317,7 @@ impl Builder<'_> {
 
     /// Emits the insert steps of one group (split past the bind-parameter limit on SQL)
     /// and returns their ids and, per row, the step and the row within it.
-    fn emit(
-        &mut self,
-        op: driver::Insert,
-        fills: Vec<(usize, usize, Fill)>,
-    ) -> Result<(Vec<StepId>, RowsAt)> {
+    fn emit(&mut self, op: driver::Insert, fills: Vec<Fill>) -> Result<(Vec<StepId>, RowsAt)> {
         if op.rows.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
@@ -381,8 +373,8 @@ impl Builder<'_> {
             let id = self.steps.len();
             let part_fills: Vec<Fill> = fills
                 .iter()
-                .filter(|(row, ..)| (first_row..first_row + n).contains(row))
-                .map(|(_, _, f)| Fill {
+                .filter(|f| (first_row..first_row + n).contains(&f.row))
+                .map(|f| Fill {
                     row: f.row - first_row,
                     ..f.clone()
                 })

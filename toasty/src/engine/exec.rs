@@ -97,7 +97,7 @@ pub(crate) async fn run_batch(
                     StepOut::Response(conn.exec(&schema.db, op).await?)
                 }
                 Step::Insert { op, fills } => {
-                    let op = keyed::fill(schema, op, &fills, &steps_out)?;
+                    let op = keyed::fill(op, &fills, &steps_out)?;
                     *sent = true;
                     StepOut::Response(conn.exec(&schema.db, op).await?)
                 }

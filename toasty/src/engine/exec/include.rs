@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use toasty_core::driver::{Capability, Connection};
-use toasty_core::schema::app::ModelId;
 use toasty_core::schema::Schema;
 use toasty_core::stmt::{self, Expr};
 use toasty_core::{Error, Result, Value};
@@ -37,16 +36,7 @@ pub(super) async fn load(
     let mut records = outcome.into_records().unwrap_or_default();
     {
         let mut refs: Vec<&mut Record> = records.iter_mut().collect();
-        load_level(
-            conn,
-            schema,
-            cap,
-            load.model,
-            &mut refs,
-            &load.includes,
-            sent,
-        )
-        .await?;
+        load_level(conn, schema, cap, &mut refs, &load.includes, sent).await?;
     }
     Ok(Outcome::Loaded(records))
 }
@@ -69,13 +59,11 @@ fn load_level<'a, 'b: 'a>(
     conn: &'a mut dyn Connection,
     schema: &'a Schema,
     cap: &'a Capability,
-    model: ModelId,
     records: &'a mut [&'b mut Record],
     includes: &'a [Include],
     sent: &'a mut bool,
 ) -> BoxFuture<'a> {
     Box::pin(async move {
-        let _ = model;
         for inc in includes {
             // The keys of the records that still need the relation.
             let mut keys: BTreeMap<KeyOf, ()> = BTreeMap::new();
@@ -114,7 +102,6 @@ fn load_level<'a, 'b: 'a>(
                     &mut *conn,
                     schema,
                     cap,
-                    inc.target,
                     &mut children,
                     &inc.nested,
                     &mut *sent,

@@ -5,7 +5,6 @@
 use super::{row_slices, StepOut};
 use crate::engine::plan::{Fill, KeysFrom};
 use toasty_core::driver::{self, Operation, Response};
-use toasty_core::schema::Schema;
 use toasty_core::stmt::Expr;
 use toasty_core::{Error, Result, Value};
 
@@ -15,7 +14,6 @@ const MAX_IN_VALUES: usize = 10_000;
 
 /// `op` with the cells of `fills` set from the values earlier inserts returned.
 pub(super) fn fill(
-    _schema: &Schema,
     mut op: driver::Insert,
     fills: &[Fill],
     steps_out: &[StepOut],
