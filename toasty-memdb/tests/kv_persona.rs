@@ -147,7 +147,7 @@ async fn three_column_index_is_unsupported_on_kv() {
         .await
         .unwrap_err();
     assert_kind(&e, ErrorKind::Unsupported);
-    assert!(e.message().contains("wides_a_b_c_idx"), "{e}");
+    assert!(e.message().contains("index_wides_by_a_and_b_and_c"), "{e}");
 }
 
 #[tokio::test]
