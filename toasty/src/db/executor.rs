@@ -144,8 +144,9 @@ async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome
     let conn = &mut *pooled.conn;
     if wrap {
         if let Err(e) = conn.exec(schema, begin()).await {
-            let healthy = !e.is_connection();
-            inner.pool.put(pooled, healthy);
+            // A connection that cannot begin a transaction is in an unknown state: it is
+            // closed rather than reused.
+            inner.pool.put(pooled, false);
             return Err(e);
         }
     }
