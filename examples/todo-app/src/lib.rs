@@ -16,6 +16,9 @@ pub struct User {
     /// Unique sign-in address.
     #[unique]
     pub email: String,
+    /// The user's items (deleting a user deletes them).
+    #[has_many]
+    pub todos: toasty::HasMany<Todo>,
 }
 
 /// One item of a list.
@@ -25,9 +28,12 @@ pub struct Todo {
     #[key]
     #[auto]
     pub id: u64,
-    /// The owner.
+    /// The owner's key.
     #[index]
     pub user_id: u64,
+    /// The owner.
+    #[belongs_to(key = user_id, references = id)]
+    pub user: toasty::BelongsTo<User>,
     /// What to do.
     pub title: String,
     /// Done yet?
@@ -45,21 +51,35 @@ pub async fn sign_up(db: &mut dyn Executor, name: &str, email: &str) -> Result<U
     toasty::create!(User { name, email }).exec(db).await
 }
 
+/// Signs a user up with a first list, in one atomic statement.
+pub async fn sign_up_with_todos(
+    db: &mut dyn Executor,
+    name: &str,
+    email: &str,
+    first: &str,
+    second: &str,
+) -> Result<User> {
+    toasty::create!(User {
+        name,
+        email,
+        todos: [{ title: first }, { title: second }],
+    })
+    .exec(db)
+    .await
+}
+
 /// Adds items to a user's list, all or none.
 pub async fn add_todos(db: &mut dyn Executor, user: &User, titles: &[&str]) -> Result<Vec<Todo>> {
     let mut batch = Todo::create_many();
     for title in titles {
-        batch = batch.item(toasty::create!(Todo {
-            user_id: user.id,
-            title: *title
-        }));
+        batch = batch.item(user.todos().create().title(*title));
     }
     batch.exec(db).await
 }
 
 /// The open items of a user, oldest first.
 pub async fn open_todos(db: &mut dyn Executor, user: &User) -> Result<Vec<Todo>> {
-    Todo::filter_by_user_id(user.id)
+    user.todos()
         .filter(Todo::fields().done().eq(false))
         .order_by(Todo::fields().id().asc())
         .exec(db)
@@ -68,10 +88,19 @@ pub async fn open_todos(db: &mut dyn Executor, user: &User) -> Result<Vec<Todo>>
 
 /// Marks every open item of a user done; returns how many changed.
 pub async fn complete_all(db: &mut dyn Executor, user: &User) -> Result<u64> {
-    Todo::filter_by_user_id(user.id)
+    user.todos()
         .filter(Todo::fields().done().eq(false))
         .update()
         .done(true)
+        .exec(db)
+        .await
+}
+
+/// Every user with their items loaded (one query per level), by email.
+pub async fn users_with_todos(db: &mut dyn Executor) -> Result<Vec<User>> {
+    User::all()
+        .order_by(User::fields().email().asc())
+        .include(User::fields().todos())
         .exec(db)
         .await
 }

@@ -3,7 +3,10 @@
 //! PostgreSQL and MariaDB), reported per backend.
 
 use toasty::Db;
-use todo_app::{add_todos, complete_all, hand_over, open_todos, sign_up, Todo, User};
+use todo_app::{
+    add_todos, complete_all, hand_over, open_todos, sign_up, sign_up_with_todos, users_with_todos,
+    Todo, User,
+};
 
 async fn ada_with_three_todos(db: &mut Db) -> toasty::Result<()> {
     let ada = sign_up(db, "Ada", "ada@example.com").await?;
@@ -64,4 +67,33 @@ async fn the_open_list_is_the_same_everywhere(db: &mut Db) -> toasty::Result<Vec
         .into_iter()
         .map(|t| t.title)
         .collect())
+}
+
+#[toasty::test(models(User, Todo))]
+async fn signing_up_with_a_list_is_one_statement(db: &mut Db) -> toasty::Result<()> {
+    let ada = sign_up_with_todos(db, "Ada", "ada@example.com", "write docs", "ship").await?;
+    assert_eq!(open_todos(db, &ada).await?.len(), 2);
+    // The email is taken: neither the user nor any item is stored.
+    let err = sign_up_with_todos(db, "Ada 2", "ada@example.com", "a", "b")
+        .await
+        .unwrap_err();
+    assert!(err.is_unique_violation(), "{err}");
+    assert_eq!(Todo::all().count().exec(db).await?, 2);
+    Ok(())
+}
+
+#[toasty::test(models(User, Todo), fixtures(ada_with_three_todos))]
+async fn loading_users_with_their_lists(db: &mut Db) -> toasty::Result<()> {
+    let grace = sign_up(db, "Grace", "grace@example.com").await?;
+    add_todos(db, &grace, &["review"]).await?;
+    let users = users_with_todos(db).await?;
+    let counts: Vec<(String, usize)> = users
+        .iter()
+        .map(|u| (u.name.clone(), u.todos.get().len()))
+        .collect();
+    assert_eq!(counts, [("Ada".to_string(), 3), ("Grace".to_string(), 1)]);
+    // Deleting a user deletes their items (required children), atomically.
+    ada(db).await?.delete().exec(db).await?;
+    assert_eq!(Todo::all().count().exec(db).await?, 1);
+    Ok(())
 }
