@@ -6,7 +6,7 @@ use toasty_core::{Error, Result};
 
 pub(crate) async fn driver_for_url(url: &str) -> Result<Arc<dyn Driver>> {
     let expected = "expected one of memory:, memory:kv, sqlite::memory:, sqlite:path, \
-                    postgres://..., postgresql://..., mysql://...";
+                    postgres://..., postgresql://..., mysql://..., dynamodb://<region>";
     // The scheme is matched in any case (RFC 3986) and handed on in lower case. No
     // message here shows more of the URL than its scheme: the rest may hold a password.
     let Some((scheme, rest)) = split_scheme(url) else {
@@ -26,10 +26,7 @@ pub(crate) async fn driver_for_url(url: &str) -> Result<Arc<dyn Driver>> {
             "unrecognized database URL scheme `mariadb:`; MariaDB is reached with the \
              mysql:// scheme (mysql://user:password@host:port/database)",
         )),
-        "dynamodb" => Err(Error::config(
-            "Toasty has no DynamoDB driver yet; `memory:kv` serves DynamoDB's operation set \
-             and limits for tests of DynamoDB-shaped code",
-        )),
+        "dynamodb" => dynamodb(&url),
         _ => Err(Error::config(format!(
             "unrecognized database URL scheme `{scheme}:` (the rest of the URL is not \
              shown: it may hold a password); {expected}"
@@ -118,6 +115,19 @@ fn mysql(_url: &str) -> Result<Arc<dyn Driver>> {
     ))
 }
 
+#[cfg(feature = "dynamodb")]
+fn dynamodb(url: &str) -> Result<Arc<dyn Driver>> {
+    Ok(Arc::new(toasty_dynamodb::DynamoDb::new(url)?))
+}
+
+#[cfg(not(feature = "dynamodb"))]
+fn dynamodb(_url: &str) -> Result<Arc<dyn Driver>> {
+    Err(Error::config(
+        "DynamoDB URLs need the `dynamodb` feature of toasty: toasty = { features = \
+         [\"dynamodb\"] } (`memory:kv` serves DynamoDB's operation set and limits in memory)",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +161,8 @@ mod tests {
             ("//u:S3CRET@h/db", "S3CRET"),
             ("host=h password=S3CRET", "S3CRET"),
             ("memory://u:S3CRET@h", "S3CRET"),
+            ("dynamodb://u:S3CRET@us-east-1", "S3CRET"),
+            ("DynamoDB://us-east-1?secret=S3CRET", "S3CRET"),
             ("", "S3CRET"),
         ] {
             let err = error(url).await;
