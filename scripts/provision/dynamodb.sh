@@ -4,9 +4,11 @@
 #   dynamodb.sh start <dir>   start moto_server under <dir>/dynamodb, print the URL
 #   dynamodb.sh stop <dir>    stop it and remove <dir>/dynamodb
 #
-# moto is installed from PyPI into a virtualenv under
-# $HOME/.cache/toasty/moto-venv (override with TOASTY_MOTO_VENV) the first
-# time, and reused afterwards. Clients may use any access key and region.
+# moto is installed from PyPI (pip install 'moto[server,dynamodb]==<pinned>')
+# into a virtualenv under $HOME/.cache/toasty/moto-venv (override with
+# TOASTY_MOTO_VENV) the first time, and reused afterwards; as root on Debian,
+# python3 and python3-venv are installed first when missing. Clients may use
+# any access key and region.
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib.sh
 PROVISION_NAME=dynamodb
@@ -29,13 +31,27 @@ ensure_moto() {
         exec 9>&-
         return 0
     fi
+    if ! command -v "$PYTHON" >/dev/null 2>&1; then
+        # A fresh Debian machine as root: install Python (apt_install dies otherwise).
+        apt_install "$(dirname "$logfile")/.apt-updated" python3 python3-venv
+    fi
     command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; moto needs Python 3.9+"
     log "installing $MOTO_SPEC into $VENV (output in $logfile)"
     rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" >>"$logfile" 2>&1 || {
-        log_tail "$logfile" 10
-        die "could not create a virtualenv with $PYTHON -m venv (on Debian: apt-get install python3-venv)"
-    }
+    if ! "$PYTHON" -m venv "$VENV" >>"$logfile" 2>&1; then
+        rm -rf "$VENV"
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            # Debian splits venv (and ensurepip) out of python3.
+            apt_install "$(dirname "$logfile")/.apt-updated" python3-venv
+            "$PYTHON" -m venv "$VENV" >>"$logfile" 2>&1 || {
+                log_tail "$logfile" 10
+                die "could not create a virtualenv with $PYTHON -m venv even after installing python3-venv"
+            }
+        else
+            log_tail "$logfile" 10
+            die "could not create a virtualenv with $PYTHON -m venv (on Debian: apt-get install python3-venv)"
+        fi
+    fi
     "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q \
         "$MOTO_SPEC" >>"$logfile" 2>&1 || {
         log_tail "$logfile" 20
