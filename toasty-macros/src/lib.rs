@@ -14,14 +14,17 @@ mod test_attr;
 /// Derives `toasty::Model` for a struct with named fields.
 ///
 /// Field attributes: `#[key]`, `#[auto]`, `#[unique]`, `#[index]`, `#[default(expr)]`,
-/// `#[update(expr)]`, `#[column("name")]`; relation fields (not columns):
+/// `#[update(expr)]`, `#[column("name")]`, `#[sensitive]` (values redacted in logs and
+/// error messages, and in the `Debug` this derive then generates: do not also derive
+/// `Debug`); relation fields (not columns):
 /// `#[belongs_to(key = .., references = ..)]`, `#[has_many]`, `#[has_one]` (with
 /// `pair = ..`). Struct attributes: `#[key(a, b)]`, `#[index(a, b)]`, `#[unique(a, b)]`,
 /// `#[table = "name"]`.
 #[proc_macro_derive(
     Model,
     attributes(
-        key, auto, unique, index, default, update, column, table, belongs_to, has_many, has_one
+        key, auto, unique, index, default, update, column, table, belongs_to, has_many, has_one,
+        sensitive
     )
 )]
 pub fn derive_model(input: TokenStream) -> TokenStream {

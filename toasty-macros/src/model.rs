@@ -20,6 +20,8 @@ pub(crate) struct FieldDef {
     pub(crate) auto: Option<AutoKind>,
     pub(crate) default: Option<syn::Expr>,
     pub(crate) update: Option<syn::Expr>,
+    /// `#[sensitive]`: values redacted in `Debug`, logs and error messages.
+    pub(crate) sensitive: bool,
 }
 
 /// What `#[auto]` generates.

@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) schema: Arc<Schema>,
     pub(crate) pool: Pool,
     pub(crate) capability: Capability,
+    /// What is logged (see `crate::observe`).
+    pub(crate) settings: crate::observe::Settings,
 }
 
 impl std::fmt::Debug for Db {

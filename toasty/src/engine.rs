@@ -48,6 +48,29 @@ pub(crate) enum Statement {
     Delete(stmt::Delete),
 }
 
+impl Statement {
+    /// The model the statement is about.
+    pub(crate) fn model(&self) -> toasty_core::schema::app::ModelId {
+        match self {
+            Statement::Query(q, _) => q.model,
+            Statement::Insert(i) => i.model,
+            Statement::Create(c) => c.model,
+            Statement::Update(u) => u.selection.model,
+            Statement::Delete(d) => d.selection.model,
+        }
+    }
+
+    /// The kind of statement, for logs.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Statement::Query(..) => "query",
+            Statement::Insert(_) | Statement::Create(_) => "create",
+            Statement::Update(_) => "update",
+            Statement::Delete(_) => "delete",
+        }
+    }
+}
+
 /// Records of one model to create, each with records of related models created with it
 /// (`create!(User { todos: [{ .. }] })`).
 #[derive(Debug, Clone, PartialEq)]

@@ -38,6 +38,7 @@ mod db;
 mod engine;
 mod macros;
 mod model;
+mod observe;
 mod primitive;
 mod relation;
 pub mod stmt;
@@ -63,6 +64,7 @@ pub use untyped::{UntypedCreate, UntypedOutcome, UntypedPage, UntypedRecord, Unt
 #[doc(hidden)]
 pub mod codegen {
     pub use crate::engine::{Outcome, Record};
+    pub use crate::observe::Redacted;
     pub use crate::relation::{key_value, value_expr, RelationField, RelationInfo, RelationValue};
     pub use crate::stmt::Scope;
     pub use crate::testing::RegisteredModel;

@@ -20,6 +20,10 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The stored fields' names, in field order.
     const FIELD_NAMES: &'static [&'static str];
 
+    /// Field positions of the `#[sensitive]` fields: their values are redacted in the
+    /// model's `Debug`, in logs and in error messages.
+    const SENSITIVE_FIELDS: &'static [usize] = &[];
+
     /// The model's definition: fields, keys, indexes and names.
     fn schema() -> app::Model;
 
@@ -81,6 +85,9 @@ pub struct ModelSet {
     pub(crate) models: Vec<app::Model>,
     /// The relation fields of each model (`relations[i]` belongs to `models[i]`).
     pub(crate) relations: Vec<Vec<app::Relation>>,
+    /// The `#[sensitive]` field positions of each model (`sensitive[i]` belongs to
+    /// `models[i]`).
+    pub(crate) sensitive: Vec<Vec<usize>>,
 }
 
 impl ModelSet {
@@ -94,6 +101,7 @@ impl ModelSet {
         if !self.models.iter().any(|m| m.name == M::NAME) {
             self.models.push(M::schema());
             self.relations.push(M::relations());
+            self.sensitive.push(M::SENSITIVE_FIELDS.to_vec());
         }
         self
     }
@@ -113,6 +121,7 @@ impl ModelSet {
         if !self.models.iter().any(|m| m.name == model.name) {
             self.models.push(model);
             self.relations.push(relations);
+            self.sensitive.push(Vec::new());
         }
         self
     }
@@ -120,11 +129,28 @@ impl ModelSet {
     /// Adds every model of `other`.
     pub fn extend(mut self, other: ModelSet) -> Self {
         let mut relations = other.relations.into_iter();
+        let mut sensitive = other.sensitive.into_iter();
         for m in other.models {
             let rels = relations.next().unwrap_or_default();
+            let secret = sensitive.next().unwrap_or_default();
             if !self.models.iter().any(|x| x.name == m.name) {
                 self.models.push(m);
                 self.relations.push(rels);
+                self.sensitive.push(secret);
+            }
+        }
+        self
+    }
+
+    /// Marks field `field` of the model named `model` `#[sensitive]` (for tools that
+    /// build schemas at runtime; generated models declare it with `#[sensitive]`).
+    pub fn mark_sensitive(mut self, model: &str, field: usize) -> Self {
+        if let Some(i) = self.models.iter().position(|m| m.name == model) {
+            if self.sensitive.len() <= i {
+                self.sensitive.resize(i + 1, Vec::new());
+            }
+            if !self.sensitive[i].contains(&field) {
+                self.sensitive[i].push(field);
             }
         }
         self

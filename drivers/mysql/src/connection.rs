@@ -156,6 +156,7 @@ fn closed() -> Error {
 /// preparing); when one fails, its cleanup runs, errors ignored.
 async fn control(conn: &mut Session, plan: &TransactionPlan) -> Result<()> {
     for statement in &plan.statements {
+        toasty_sql::trace_sql(&statement.sql, 0);
         if let Err(e) = conn.conn.query_drop(&statement.sql).await {
             let e = error::map(e, &format!("transaction control `{}`", statement.sql));
             if !e.is_connection() {

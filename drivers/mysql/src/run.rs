@@ -33,6 +33,7 @@ pub(crate) async fn run(
     context: &(dyn Display + Sync),
 ) -> Result<Outcome> {
     let sql = statement.sql.as_str();
+    toasty_sql::trace_sql(sql, statement.params.len());
     let params = bind::params(&statement.params)?;
     let fail = |e| error::map(e, context);
     if statement.output == Output::Nothing && statement.params.is_empty() {

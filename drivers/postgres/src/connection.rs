@@ -114,6 +114,7 @@ impl PgConnection {
     /// Runs one statement and feeds its result to `out`.
     async fn run(&mut self, statement: &Statement, out: &mut ResponseBuilder) -> Result<()> {
         let sql = statement.sql.as_str();
+        toasty_sql::trace_sql(sql, statement.params.len());
         // Encode first: a value PostgreSQL cannot take is rejected before any I/O.
         let bound = statement
             .params
@@ -245,6 +246,7 @@ impl PgConnection {
     /// when one fails, its cleanup runs, errors ignored.
     async fn control(&self, plan: &TransactionPlan) -> Result<()> {
         for statement in &plan.statements {
+            toasty_sql::trace_sql(&statement.sql, 0);
             if let Err(e) = self.client.batch_execute(&statement.sql).await {
                 let e = error::map(e, &statement.sql);
                 if !e.is_connection() {

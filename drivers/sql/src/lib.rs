@@ -134,3 +134,12 @@ pub use response::{returns_rows, ResponseBuilder};
 pub use serializer::Serializer;
 pub use statement::{Output, Param, Statement};
 pub use transaction::{TransactionPlan, TransactionState};
+
+/// Reports the SQL text of a statement a driver is about to run, with its parameter
+/// count (never the values), as a `tracing` event at `debug`, target `toasty::sql`.
+/// Drivers call it for every statement they send, so the events land inside the
+/// engine's `statement` span. Costs one atomic load when nobody listens.
+#[inline]
+pub fn trace_sql(sql: &str, params: usize) {
+    tracing::debug!(target: "toasty::sql", sql, params, "sql");
+}

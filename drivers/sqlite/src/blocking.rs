@@ -154,6 +154,7 @@ impl BlockingConnection {
             // active".
             return Ok(());
         }
+        toasty_sql::trace_sql(&statement.sql, 0);
         self.conn
             .execute_batch(&statement.sql)
             .map_err(|e| error::map_in(e, &statement.sql, tx))
@@ -213,6 +214,7 @@ fn run(
     tx: Tx,
 ) -> Result<()> {
     let sql = statement.sql.as_str();
+    toasty_sql::trace_sql(sql, statement.params.len());
     let params = statement
         .params
         .iter()

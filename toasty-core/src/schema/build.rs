@@ -25,6 +25,11 @@ pub struct Schema {
     /// The resolved relation fields of each model, indexed by [`app::ModelId`], each in
     /// declaration order.
     pub relations: Vec<Vec<Relation>>,
+    /// The `#[sensitive]` fields of each model, indexed by [`app::ModelId`] (field
+    /// positions, ascending; a model's table stores field `i` in column `i`, so these
+    /// are its table's sensitive columns too). Their values are never logged and never
+    /// quoted in error messages. Empty unless set with [`Schema::mark_sensitive`].
+    pub sensitive: Vec<Vec<usize>>,
 }
 
 impl Schema {
@@ -105,7 +110,36 @@ impl Schema {
             db: db::Schema { tables },
             mapping: mapping::Mapping { models: mappings },
             relations,
+            sensitive: Vec::new(),
         })
+    }
+
+    /// Marks field `field` of model `model` `#[sensitive]`: its values are redacted in
+    /// logs and error messages. Unknown models or fields are ignored.
+    pub fn mark_sensitive(&mut self, model: app::ModelId, field: usize) {
+        let Some(m) = self.app.get(model.0) else {
+            return;
+        };
+        if field >= m.fields.len() {
+            return;
+        }
+        if self.sensitive.len() <= model.0 {
+            self.sensitive.resize(model.0 + 1, Vec::new());
+        }
+        let fields = &mut self.sensitive[model.0];
+        if let Err(at) = fields.binary_search(&field) {
+            fields.insert(at, field);
+        }
+    }
+
+    /// The sensitive columns of table `table` (ascending), empty for most tables.
+    pub fn sensitive_columns(&self, table: db::TableId) -> &[usize] {
+        self.sensitive.get(table.0).map_or(&[], Vec::as_slice)
+    }
+
+    /// `true` if column `column` of table `table` holds a `#[sensitive]` field.
+    pub fn is_sensitive(&self, table: db::TableId, column: usize) -> bool {
+        self.sensitive_columns(table).binary_search(&column).is_ok()
     }
 
     /// The relation `id`, or an `InvalidStatement` error if it does not exist.

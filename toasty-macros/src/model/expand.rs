@@ -226,12 +226,53 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
         let ty = &def.fields[k].ty;
         quote!(<#ty as toasty::Primitive>::to_value(&self.#id))
     });
+    let sensitive: Vec<usize> = def
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.sensitive)
+        .map(|(i, _)| i)
+        .collect();
+    let debug_impl = if sensitive.is_empty() {
+        quote!()
+    } else {
+        // A model with #[sensitive] fields gets its own `Debug` (do not derive it too):
+        // those fields print as `[redacted]`.
+        let entries = def.order.iter().map(|entry| match entry {
+            Ok(i) => {
+                let f = &def.fields[*i];
+                let id = &f.ident;
+                let fname = &f.name;
+                if f.sensitive {
+                    quote!(.field(#fname, &toasty::codegen::Redacted))
+                } else {
+                    quote!(.field(#fname, &self.#id))
+                }
+            }
+            Err(j) => {
+                let r = &def.relations[*j];
+                let id = &r.ident;
+                let fname = &r.name;
+                quote!(.field(#fname, &self.#id))
+            }
+        });
+        quote! {
+            impl ::std::fmt::Debug for #ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#name)#(#entries)*.finish()
+                }
+            }
+        }
+    };
     quote! {
+        #debug_impl
+
         impl toasty::Model for #ident {
             const NAME: &'static str = #name;
             const FIELD_COUNT: usize = #field_count;
             const PRIMARY_KEY: &'static [usize] = &[#(#key),*];
             const FIELD_NAMES: &'static [&'static str] = &[#(#field_names),*];
+            const SENSITIVE_FIELDS: &'static [usize] = &[#(#sensitive),*];
 
             type Create = #create_ident;
             type Fields<O> = #fields_ident<O>;
@@ -310,6 +351,7 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             toasty::codegen::RegisteredModel {
                 module: ::core::module_path!(),
                 schema: <#ident as toasty::Model>::schema,
+                sensitive: <#ident as toasty::Model>::SENSITIVE_FIELDS,
             }
         }
     }

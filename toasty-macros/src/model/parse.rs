@@ -54,6 +54,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
             auto: None,
             default: None,
             update: None,
+            sensitive: false,
         };
         let mut seen: Vec<String> = Vec::new();
         for attr in &f.attrs {
@@ -62,7 +63,15 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
             };
             let ours = matches!(
                 attr_name.as_str(),
-                "key" | "auto" | "unique" | "index" | "default" | "update" | "column" | "table"
+                "key"
+                    | "auto"
+                    | "unique"
+                    | "index"
+                    | "default"
+                    | "update"
+                    | "column"
+                    | "table"
+                    | "sensitive"
             );
             if !ours {
                 continue;
@@ -134,6 +143,10 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 "default" => def.default = Some(parse_expr_arg(attr, "default")?),
                 "update" => def.update = Some(parse_expr_arg(attr, "update")?),
                 "column" => def.column = Some(parse_str_arg(attr, "column")?),
+                "sensitive" => {
+                    require_bare(attr, "sensitive", "on a field")?;
+                    def.sensitive = true;
+                }
                 _ => {
                     return Err(Error::new(
                         attr.path().span(),
@@ -212,7 +225,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                     });
                 }
             }
-            "auto" | "default" | "update" | "column" => {
+            "auto" | "default" | "update" | "column" | "sensitive" => {
                 return Err(Error::new(
                     attr.path().span(),
                     format!("#[{attr_name}] belongs on a field, not on the struct"),
@@ -344,7 +357,9 @@ fn parse_relation(f: &syn::Field, ident: &syn::Ident, name: &str) -> Result<Opti
         let n = other.path().get_ident().map(|i| i.to_string());
         if matches!(
             n.as_deref(),
-            Some("key" | "auto" | "unique" | "index" | "default" | "update" | "column")
+            Some(
+                "key" | "auto" | "unique" | "index" | "default" | "update" | "column" | "sensitive"
+            )
         ) {
             return Err(Error::new(
                 other.path().span(),

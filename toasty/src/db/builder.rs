@@ -2,6 +2,7 @@
 
 use super::pool::{Pool, PoolConfig};
 use super::{connect, Db, Inner};
+use crate::observe::Settings;
 use crate::{engine, ModelSet, Result};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ pub struct Builder {
     models: ModelSet,
     options: SchemaOptions,
     pool: PoolConfig,
+    settings: Settings,
 }
 
 impl Builder {
@@ -92,6 +94,23 @@ impl Builder {
         self
     }
 
+    /// Statements that take longer than this are logged at `warn` (target
+    /// `toasty::statement`, message `slow statement`, with the model, the kind, the plan
+    /// and the duration) when a `tracing` subscriber listens. Default 1 s; `None`
+    /// turns it off. Nothing is timed when no subscriber listens.
+    pub fn slow_statement_threshold(mut self, threshold: impl Into<Option<Duration>>) -> Self {
+        self.settings.slow_threshold = threshold.into();
+        self
+    }
+
+    /// Logs bound values with each driver operation (target `toasty::driver`, field
+    /// `values`). Off by default: parameter values may be personal data. Values of
+    /// `#[sensitive]` fields are never logged; they print as `[redacted]`.
+    pub fn log_parameters(mut self, on: bool) -> Self {
+        self.settings.log_parameters = on;
+        self
+    }
+
     /// Opens the database named by `url`:
     ///
     /// | URL | driver | feature |
@@ -123,14 +142,20 @@ impl Builder {
             ));
         }
         let capability = driver.capability().clone();
-        let schema =
+        let mut schema =
             Schema::build_with_relations(self.models.models, self.models.relations, &self.options)?;
+        for (model, fields) in self.models.sensitive.iter().enumerate() {
+            for &field in fields {
+                schema.mark_sensitive(toasty_core::schema::app::ModelId(model), field);
+            }
+        }
         engine::check_schema(&schema, &capability)?;
         Ok(Db {
             inner: Arc::new(Inner {
                 schema: Arc::new(schema),
                 pool: Pool::new(driver, self.pool),
                 capability,
+                settings: self.settings,
             }),
         })
     }

@@ -12,9 +12,11 @@
 use super::transaction::TxState;
 use super::Inner;
 use crate::engine::{self, Outcome, Plan, Statement};
+use crate::observe::{self, Run, Watch};
 use crate::Result;
 use toasty_core::driver::{Capability, Operation, TransactionOp};
 use toasty_core::schema::Schema;
+use tracing::Instrument;
 
 /// Anything a statement can run on: `&mut db` or `&mut tx`.
 ///
@@ -82,12 +84,49 @@ impl<'a> Session<'a> {
 
     /// Compiles and runs one statement.
     pub(crate) async fn exec(self, stmt: Statement) -> Result<Outcome> {
+        // Nobody listening (the common case) costs two atomic loads; the watched path
+        // is boxed so it does not grow this future.
+        if observe::watching(&self.inner().settings) {
+            return Box::pin(self.exec_watched(stmt)).await;
+        }
+        // The same as `exec_plain`, inlined: one future fewer to move the statement into.
         match self.0 {
             SessionKind::Pool(inner) => {
                 let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
                 run_pooled(inner, plan).await
             }
-            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt]))
+            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], None))
+                .await?
+                .pop()
+                .ok_or_else(no_outcome),
+        }
+    }
+
+    async fn exec_watched(self, stmt: Statement) -> Result<Outcome> {
+        let inner = self.inner();
+        let mut watch = Watch::start(
+            &inner.settings,
+            model_name(&inner.schema, &stmt),
+            stmt.kind(),
+        );
+        let span = watch.span().clone();
+        let result = self
+            .exec_plain(stmt, Some(&mut watch))
+            .instrument(span)
+            .await;
+        watch.finish(result)
+    }
+
+    async fn exec_plain(self, stmt: Statement, watch: Option<&mut Watch>) -> Result<Outcome> {
+        match self.0 {
+            SessionKind::Pool(inner) => {
+                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                if let Some(watch) = watch {
+                    watch.planned(&inner.schema, std::slice::from_ref(&plan));
+                }
+                run_pooled(inner, plan).await
+            }
+            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], watch))
                 .await?
                 .pop()
                 .ok_or_else(no_outcome),
@@ -96,17 +135,56 @@ impl<'a> Session<'a> {
 
     /// Compiles and runs several statements as one atomic unit ([`crate::batch`]).
     pub(crate) async fn exec_batch(self, stmts: Vec<Statement>) -> Result<Vec<Outcome>> {
+        if !observe::watching(&self.inner().settings) {
+            return self.exec_batch_plain(stmts, None).await;
+        }
+        let inner = self.inner();
+        let model = match stmts.as_slice() {
+            [one] => model_name(&inner.schema, one),
+            _ => "",
+        };
+        let mut watch = Watch::start(&inner.settings, model, "batch");
+        let span = watch.span().clone();
+        let result = self
+            .exec_batch_plain(stmts, Some(&mut watch))
+            .instrument(span)
+            .await;
+        watch.finish(result)
+    }
+
+    async fn exec_batch_plain(
+        self,
+        stmts: Vec<Statement>,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<Outcome>> {
         match self.0 {
             SessionKind::Pool(inner) => {
                 let plans = stmts
                     .into_iter()
                     .map(|s| engine::compile(&inner.schema, &inner.capability, s))
                     .collect::<Result<Vec<_>>>()?;
+                if let Some(watch) = watch {
+                    watch.planned(&inner.schema, &plans);
+                }
                 Box::pin(run_pooled_batch(inner, plans)).await
             }
-            SessionKind::Tx(tx) => Box::pin(tx.exec(stmts)).await,
+            SessionKind::Tx(tx) => Box::pin(tx.exec(stmts, watch)).await,
         }
     }
+
+    fn inner(&self) -> &Inner {
+        match &self.0 {
+            SessionKind::Pool(inner) => inner,
+            SessionKind::Tx(tx) => &tx.inner,
+        }
+    }
+}
+
+fn model_name<'s>(schema: &'s Schema, stmt: &Statement) -> &'s str {
+    schema
+        .app
+        .get(stmt.model().0)
+        .map_or("", |m| m.name.as_str())
 }
 
 fn no_outcome() -> toasty_core::Error {
@@ -122,13 +200,13 @@ async fn run_pooled(inner: &Inner, plan: Plan) -> Result<Outcome> {
             .ok_or_else(no_outcome);
     }
     let mut pooled = inner.pool.get().await?;
-    let mut sent = false;
+    let mut run = Run::new(&inner.settings);
     let result = engine::run(
         &mut *pooled.conn,
         &inner.schema,
         &inner.capability,
         plan,
-        &mut sent,
+        &mut run,
     )
     .await;
     let healthy = !matches!(&result, Err(e) if e.is_connection());
@@ -143,20 +221,29 @@ async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome
     let schema = &inner.schema.db;
     let conn = &mut *pooled.conn;
     if wrap {
-        if let Err(e) = conn.exec(schema, begin()).await {
+        let began = conn.exec(schema, begin()).await;
+        observe::transaction(
+            &TransactionOp::Begin {
+                isolation: None,
+                read_only: false,
+            },
+            &began,
+        );
+        if let Err(e) = began {
             // A connection that cannot begin a transaction is in an unknown state: it is
             // closed rather than reused.
             inner.pool.put(pooled, false);
             return Err(e);
         }
     }
-    let mut sent = false;
-    let result = engine::run_batch(conn, &inner.schema, &inner.capability, plans, &mut sent).await;
+    let mut run = Run::new(&inner.settings);
+    let result = engine::run_batch(conn, &inner.schema, &inner.capability, plans, &mut run).await;
     let (result, healthy) = match result {
-        Ok(outcomes) if wrap => match conn
-            .exec(schema, Operation::Transaction(TransactionOp::Commit))
-            .await
-        {
+        Ok(outcomes) if wrap => match observe::transaction_done(
+            &TransactionOp::Commit,
+            conn.exec(schema, Operation::Transaction(TransactionOp::Commit))
+                .await,
+        ) {
             Ok(_) => (Ok(outcomes), true),
             // A failed commit leaves the connection in an unknown state: drop it, and
             // the database rolls back whatever is left.
@@ -164,10 +251,12 @@ async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome
         },
         Ok(outcomes) => (Ok(outcomes), true),
         Err(e) if wrap && !e.is_connection() => {
-            let rolled_back = conn
-                .exec(schema, Operation::Transaction(TransactionOp::Rollback))
-                .await
-                .is_ok();
+            let rolled_back = observe::transaction_done(
+                &TransactionOp::Rollback,
+                conn.exec(schema, Operation::Transaction(TransactionOp::Rollback))
+                    .await,
+            )
+            .is_ok();
             (Err(e), rolled_back)
         }
         Err(e) => {

@@ -93,6 +93,8 @@ impl Pool {
         let permit = match self.slots.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
+                let waiting = tracing::enabled!(target: "toasty::pool", tracing::Level::DEBUG)
+                    .then(Instant::now);
                 let acquire = self.slots.clone().acquire_owned();
                 let acquired = match self.config.wait_timeout {
                     Some(limit) => tokio::time::timeout(limit, acquire).await.map_err(|_| {
@@ -104,7 +106,17 @@ impl Pool {
                     })?,
                     None => acquire.await,
                 };
-                acquired.map_err(|_| Error::connection("the connection pool is closed"))?
+                let permit =
+                    acquired.map_err(|_| Error::connection("the connection pool is closed"))?;
+                if let Some(since) = waiting {
+                    tracing::debug!(
+                        target: "toasty::pool",
+                        wait_us = since.elapsed().as_micros() as u64,
+                        pool_size = self.config.max_size,
+                        "checkout waited for a free connection"
+                    );
+                }
+                permit
             }
         };
         self.checkout(permit).await
@@ -123,10 +135,17 @@ impl Pool {
                             _permit: permit,
                         });
                     }
+                    tracing::info!(
+                        target: "toasty::pool",
+                        driver = self.driver.capability().name,
+                        "connection discarded: its health check failed; it will be replaced"
+                    );
                 }
                 None => break,
             }
         }
+        let opening =
+            tracing::enabled!(target: "toasty::pool", tracing::Level::DEBUG).then(Instant::now);
         let conn = match self.config.create_timeout {
             Some(limit) => tokio::time::timeout(limit, self.driver.connect())
                 .await
@@ -138,6 +157,14 @@ impl Pool {
                 })??,
             None => self.driver.connect().await?,
         };
+        if let Some(since) = opening {
+            tracing::debug!(
+                target: "toasty::pool",
+                driver = self.driver.capability().name,
+                duration_us = since.elapsed().as_micros() as u64,
+                "connection opened"
+            );
+        }
         Ok(Pooled {
             conn,
             _permit: permit,
@@ -149,6 +176,12 @@ impl Pool {
             if let Ok(mut idle) = self.idle.lock() {
                 idle.push((pooled.conn, Instant::now()));
             }
+        } else {
+            tracing::info!(
+                target: "toasty::pool",
+                driver = self.driver.capability().name,
+                "connection discarded after a failure; the next checkout opens a new one"
+            );
         }
     }
 }

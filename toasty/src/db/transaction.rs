@@ -28,6 +28,7 @@ use super::executor::{Executor, Session};
 use super::pool::Pooled;
 use super::{Db, Inner};
 use crate::engine::{self, Outcome, Statement};
+use crate::observe::{self, Run, Watch};
 use crate::Result;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -82,7 +83,15 @@ impl<'a> TransactionBuilder<'a> {
             isolation: self.isolation,
             read_only: self.read_only,
         });
-        if let Err(e) = pooled.conn.exec(&inner.schema.db, begin).await {
+        let result = pooled.conn.exec(&inner.schema.db, begin).await;
+        observe::transaction(
+            &TransactionOp::Begin {
+                isolation: self.isolation,
+                read_only: self.read_only,
+            },
+            &result,
+        );
+        if let Err(e) = result {
             // A failed BEGIN may leave the connection in any state: do not reuse it.
             drop(pooled);
             return Err(e);
@@ -256,7 +265,9 @@ impl Drop for Transaction<'_> {
             Ok(handle) => {
                 handle.spawn(async move {
                     let rollback = Operation::Transaction(TransactionOp::Rollback);
-                    let ok = pooled.conn.exec(&inner.schema.db, rollback).await.is_ok();
+                    let result = pooled.conn.exec(&inner.schema.db, rollback).await;
+                    observe::transaction(&TransactionOp::Rollback, &result);
+                    let ok = result.is_ok();
                     inner.pool.put(pooled, ok);
                 });
             }
@@ -272,11 +283,12 @@ impl TxState {
         let Some(pooled) = self.conn.as_mut() else {
             return Err(lost());
         };
-        match pooled
+        let result = pooled
             .conn
             .exec(&self.inner.schema.db, Operation::Transaction(op))
-            .await
-        {
+            .await;
+        observe::transaction(&op, &result);
+        match result {
             Ok(_) => Ok(()),
             Err(e) => {
                 if e.is_connection() {
@@ -371,7 +383,11 @@ impl TxState {
     }
 
     /// Compiles and runs statements in the transaction, as one atomic unit.
-    pub(crate) async fn exec(&mut self, stmts: Vec<Statement>) -> Result<Vec<Outcome>> {
+    pub(crate) async fn exec(
+        &mut self,
+        stmts: Vec<Statement>,
+        watch: Option<&mut Watch>,
+    ) -> Result<Vec<Outcome>> {
         self.settle().await?;
         self.check_usable()?;
         let inner = self.inner.clone();
@@ -379,6 +395,9 @@ impl TxState {
             .into_iter()
             .map(|s| engine::compile(&inner.schema, &inner.capability, s))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(watch) = watch {
+            watch.planned(&inner.schema, &plans);
+        }
         if self.read_only && plans.iter().any(|p| p.writes()) {
             return Err(Error::read_only_transaction(
                 "this statement writes, but the transaction is read-only; run it outside the \
@@ -388,15 +407,16 @@ impl TxState {
         let Some(pooled) = self.conn.as_mut() else {
             return Err(lost());
         };
-        let mut sent = false;
+        let mut run = Run::new(&inner.settings);
         let result = engine::run_batch(
             &mut *pooled.conn,
             &inner.schema,
             &inner.capability,
             plans,
-            &mut sent,
+            &mut run,
         )
         .await;
+        let sent = run.sent;
         if let Err(e) = &result {
             if e.is_connection() {
                 self.conn = None;

@@ -24,6 +24,8 @@ mod outcome;
 
 use super::plan::{Plan, Step};
 use super::Outcome;
+use crate::observe::exec_op;
+pub(crate) use crate::observe::Run;
 use kv_items::Items;
 use std::collections::BTreeSet;
 use toasty_core::driver::{Capability, Connection, Operation, Response, TransactWrite};
@@ -48,7 +50,7 @@ pub(crate) async fn run(
     schema: &Schema,
     cap: &Capability,
     plan: Plan,
-    sent: &mut bool,
+    sent: &mut Run,
 ) -> Result<Outcome> {
     // The common case, one SQL operation, runs without the batch machinery.
     if let [Step::Op(_)] = plan.steps.as_slice() {
@@ -60,8 +62,7 @@ pub(crate) async fn run(
         let Some(Step::Op(op)) = steps.pop() else {
             return Err(Error::driver("a one-step plan lost its step"));
         };
-        *sent = true;
-        let mut out = StepOut::Response(conn.exec(&schema.db, op).await?);
+        let mut out = StepOut::Response(exec_op(conn, schema, op, sent).await?);
         let outcome = outcome::outcome(schema, output, std::slice::from_mut(&mut out))?;
         return match load {
             None => Ok(outcome),
@@ -82,7 +83,7 @@ pub(crate) async fn run_batch(
     schema: &Schema,
     cap: &Capability,
     plans: Vec<Plan>,
-    sent: &mut bool,
+    sent: &mut Run,
 ) -> Result<Vec<Outcome>> {
     let mut items = Items::new(schema, cap);
     let mut written: BTreeSet<TableId> = BTreeSet::new();
@@ -92,24 +93,17 @@ pub(crate) async fn run_batch(
         let mut steps_out: Vec<StepOut> = Vec::with_capacity(plan.steps.len());
         for step in plan.steps {
             let out = match step {
-                Step::Op(op) => {
-                    *sent = true;
-                    StepOut::Response(conn.exec(&schema.db, op).await?)
-                }
+                Step::Op(op) => StepOut::Response(exec_op(conn, schema, op, sent).await?),
                 Step::Insert { op, fills } => {
                     let op = keyed::fill(op, &fills, &steps_out)?;
-                    *sent = true;
-                    StepOut::Response(conn.exec(&schema.db, op).await?)
+                    StepOut::Response(exec_op(conn, schema, op, sent).await?)
                 }
                 Step::OpWhereIn { op, keys } => {
                     let select = matches!(op, Operation::Select(_));
                     let ops = keyed::where_in(op, &keys, &steps_out)?;
-                    if !ops.is_empty() {
-                        *sent = true;
-                    }
                     let mut responses = Vec::with_capacity(ops.len());
                     for op in ops {
-                        responses.push(conn.exec(&schema.db, op).await?);
+                        responses.push(exec_op(conn, schema, op, sent).await?);
                     }
                     StepOut::Response(keyed::combine(responses, select))
                 }
@@ -121,8 +115,7 @@ pub(crate) async fn run_batch(
                     let rows = match filter {
                         None => Vec::new(),
                         Some(filter) => {
-                            *sent = true;
-                            kv_read::fetch_filtered(conn, schema, cap, table, filter).await?
+                            kv_read::fetch_filtered(conn, schema, cap, table, filter, sent).await?
                         }
                     };
                     StepOut::Rows(rows)
@@ -131,8 +124,7 @@ pub(crate) async fn run_batch(
                     if written.contains(&table) {
                         return Err(read_after_write(schema, table));
                     }
-                    *sent = true;
-                    StepOut::Rows(kv_read::fetch(conn, schema, cap, table, fetches).await?)
+                    StepOut::Rows(kv_read::fetch(conn, schema, cap, table, fetches, sent).await?)
                 }
                 Step::Select { input, select } => {
                     let rows = take_rows(&mut steps_out, input)?;
@@ -167,10 +159,11 @@ pub(crate) async fn run_batch(
         }
     }
     if let Some(write) = items.finish()? {
-        *sent = true;
-        conn.exec(
-            &schema.db,
+        exec_op(
+            conn,
+            schema,
             Operation::TransactWrite(TransactWrite { items: write }),
+            sent,
         )
         .await?;
     }

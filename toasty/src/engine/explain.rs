@@ -459,3 +459,44 @@ fn joined(t: &Table, items: &[Expr], sep: &str) -> String {
         .collect::<Vec<_>>()
         .join(sep)
 }
+
+impl Plan {
+    /// A one-line summary for logs: each step's operation and table (`select users`,
+    /// `insert users, insert todos`), and the relations loaded after them.
+    pub(crate) fn summary(&self, schema: &Schema) -> String {
+        let table = |t: toasty_core::schema::db::TableId| {
+            schema
+                .db
+                .table(t)
+                .map(|t| t.name.clone())
+                .unwrap_or_default()
+        };
+        let mut parts: Vec<String> = Vec::with_capacity(self.steps.len() + 1);
+        for step in &self.steps {
+            let (what, on) = match step {
+                Step::Op(op) | Step::OpWhereIn { op, .. } => {
+                    (op.name(), crate::observe::table_of(op))
+                }
+                Step::Insert { op, .. } => ("insert", Some(op.table)),
+                Step::FetchWhereIn { table, .. } | Step::Fetch { table, .. } => {
+                    ("fetch", Some(*table))
+                }
+                Step::Select { .. } => ("filter fetched rows", None),
+                Step::Write(w) => match w {
+                    KvWrite::Insert { table, .. } => ("write insert", Some(*table)),
+                    KvWrite::Update { table, .. } => ("write update", Some(*table)),
+                    KvWrite::Delete { table, .. } => ("write delete", Some(*table)),
+                    KvWrite::Unlink { table, .. } => ("write unlink", Some(*table)),
+                },
+            };
+            parts.push(match on {
+                Some(t) => format!("{what} {}", table(t)),
+                None => what.to_string(),
+            });
+        }
+        if let Some(load) = &self.load {
+            parts.push(format!("then load {} relation(s)", load.includes.len()));
+        }
+        parts.join(", ")
+    }
+}

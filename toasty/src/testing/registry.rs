@@ -11,6 +11,8 @@ pub struct RegisteredModel {
     pub module: &'static str,
     /// The model's definition.
     pub schema: fn() -> app::Model,
+    /// Its `#[sensitive]` field positions.
+    pub sensitive: &'static [usize],
 }
 
 inventory::collect!(RegisteredModel);
@@ -24,7 +26,12 @@ pub fn registered_models(crate_name: &str) -> ModelSet {
         .collect();
     found.sort_by_key(|m| m.module);
     for m in found {
-        set = set.add_definition((m.schema)());
+        let schema = (m.schema)();
+        let name = schema.name.clone();
+        set = set.add_definition(schema);
+        for &field in m.sensitive {
+            set = set.mark_sensitive(&name, field);
+        }
     }
     set
 }

@@ -10,6 +10,7 @@
 use super::kv_items::KeyOf;
 use crate::engine::plan::{Include, Load};
 use crate::engine::{compile::compile, Outcome, Record, Statement};
+use crate::observe::Run;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -28,7 +29,7 @@ pub(super) async fn load(
     cap: &Capability,
     outcome: Outcome,
     load: &Load,
-    sent: &mut bool,
+    sent: &mut Run,
 ) -> Result<Outcome> {
     if let Outcome::Count(n) = outcome {
         return Ok(Outcome::Count(n));
@@ -61,7 +62,7 @@ fn load_level<'a, 'b: 'a>(
     cap: &'a Capability,
     records: &'a mut [&'b mut Record],
     includes: &'a [Include],
-    sent: &'a mut bool,
+    sent: &'a mut Run,
 ) -> BoxFuture<'a> {
     Box::pin(async move {
         for inc in includes {
@@ -121,7 +122,7 @@ async fn read(
     cap: &Capability,
     inc: &Include,
     keys: Vec<Vec<Value>>,
-    sent: &mut bool,
+    sent: &mut Run,
 ) -> Result<Vec<Record>> {
     let mut found = Vec::new();
     let per_query = (MAX_KEY_VALUES / inc.target_fields.len().max(1)).max(1);

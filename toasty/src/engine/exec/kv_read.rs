@@ -1,6 +1,7 @@
 //! Key-value reads: fetching rows by key or partition, then the evaluator's select.
 
 use crate::engine::plan_kv::Fetch;
+use crate::observe::{exec_op, Run};
 use toasty_core::driver::{self, Capability, Connection, Operation, Response};
 use toasty_core::schema::db::{Table, TableId};
 use toasty_core::schema::Schema;
@@ -15,6 +16,7 @@ pub(super) async fn fetch(
     cap: &Capability,
     table: TableId,
     fetches: Vec<Fetch>,
+    sent: &mut Run,
 ) -> Result<Vec<Vec<Value>>> {
     let mut rows = Vec::new();
     for fetch in fetches {
@@ -26,7 +28,7 @@ pub(super) async fn fetch(
                         table,
                         keys: keys.to_vec(),
                     });
-                    rows.extend(rows_of(conn.exec(&schema.db, op).await?)?);
+                    rows.extend(rows_of(exec_op(conn, schema, op, sent).await?)?);
                 }
             }
             Fetch::Partition { index, value, sort } => {
@@ -36,7 +38,7 @@ pub(super) async fn fetch(
                     partition: value,
                     sort,
                 });
-                rows.extend(rows_of(conn.exec(&schema.db, op).await?)?);
+                rows.extend(rows_of(exec_op(conn, schema, op, sent).await?)?);
             }
         }
     }
@@ -51,6 +53,7 @@ pub(super) async fn fetch_filtered(
     cap: &Capability,
     table: TableId,
     filter: stmt::Expr,
+    sent: &mut Run,
 ) -> Result<Vec<Vec<Value>>> {
     let def = schema.db.table(table)?;
     let model = schema
@@ -67,7 +70,7 @@ pub(super) async fn fetch_filtered(
         None => (def.name.clone(), Vec::new()),
     };
     let fetches = crate::engine::plan_kv::plan_fetch(def, &filter, cap, &name, &fields)?;
-    let rows = fetch(conn, schema, cap, table, fetches).await?;
+    let rows = fetch(conn, schema, cap, table, fetches, sent).await?;
     select(schema, &driver::Select::records(table, filter), rows)
 }
 
