@@ -567,10 +567,13 @@ async fn run(ctx: &Ctx<'_>, actions: Vec<Action>, what: &str) -> Result<()> {
         .iter()
         .map(Action::transact_item)
         .collect::<Result<Vec<_>>>()?;
-    let token = uuid::Uuid::new_v4().hyphenated().to_string();
     let mut attempt = 0;
     loop {
         attempt += 1;
+        // One token per attempt: the SDK's own retries of this request reuse it (so a
+        // commit whose answer was lost is answered as a success), while a new attempt
+        // after a cancellation is evaluated afresh.
+        let token = uuid::Uuid::new_v4().hyphenated().to_string();
         let outcome = if actions.len() == 1 {
             send_one(ctx, &actions[0], what).await
         } else {

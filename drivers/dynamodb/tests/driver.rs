@@ -453,3 +453,186 @@ async fn connect_by_url() {
         .expect_err("a bad region");
     assert_eq!(err.kind(), ErrorKind::Config);
 }
+
+/// `TransactWrite` at the driver level: each kind of failed condition gives its error,
+/// the first failing item decides, and nothing is written when any item fails.
+#[tokio::test]
+async fn transact_write_conditions_and_errors() {
+    use toasty::Value as V;
+    use toasty_core::driver::{GetByKey, Response, TransactWrite, WriteItem};
+    use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
+    let Some(url) = endpoint() else {
+        return;
+    };
+    let name = format!("{}items", prefix());
+    let column = |name: &str, ty, nullable| Column {
+        name: name.into(),
+        ty,
+        nullable,
+        auto_increment: false,
+    };
+    let schema = Schema {
+        tables: vec![Table {
+            id: TableId(0),
+            name: name.clone(),
+            columns: vec![
+                column("id", toasty_core::Type::I64, false),
+                column("email", toasty_core::Type::String, true),
+                column("n", toasty_core::Type::I32, false),
+            ],
+            primary_key: vec![0],
+            indices: vec![Index {
+                name: format!("index_{name}_by_email"),
+                columns: vec![1],
+                unique: true,
+            }],
+        }],
+    };
+    let t = TableId(0);
+    let driver = DynamoDb::emulator(&url).expect("a driver");
+    let mut conn = driver.open().await.expect("a connection");
+    let mut exec = async |op: Operation| conn.exec(&schema, op).await;
+    exec(Operation::CreateTable(toasty_core::driver::CreateTable {
+        table: t,
+    }))
+    .await
+    .expect("created");
+    let row = |id: i64, email: Option<&str>, n: i64| {
+        vec![
+            V::I64(id),
+            email.map_or(V::Null, |e| V::String(e.into())),
+            V::I64(n),
+        ]
+    };
+    let write = |items: Vec<WriteItem>| Operation::TransactWrite(TransactWrite { items });
+    let put = |r: Vec<V>| WriteItem::Put { table: t, row: r };
+    let claim = |email: &str, id: i64| WriteItem::Claim {
+        table: t,
+        index: 0,
+        values: vec![V::String(email.into())],
+        key: vec![V::I64(id)],
+    };
+    // Two records, each with its claim.
+    exec(write(vec![
+        claim("a@x", 1),
+        put(row(1, Some("a@x"), 10)),
+        claim("b@x", 2),
+        put(row(2, Some("b@x"), 20)),
+    ]))
+    .await
+    .expect("written");
+    let kind = |r: toasty::Result<Response>| r.err().map(|e| e.kind());
+    // A key that exists.
+    assert_eq!(
+        kind(exec(write(vec![put(row(1, None, 0))])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    // A value another key holds (and the put of the new record is not written).
+    assert_eq!(
+        kind(exec(write(vec![claim("a@x", 3), put(row(3, Some("a@x"), 30))])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    // Claiming what one holds already is fine.
+    exec(write(vec![claim("a@x", 1)])).await.expect("own claim");
+    // An update whose expected row is stale, after a claim that would succeed: the
+    // update decides, and the claim is not written either.
+    let stale = WriteItem::Update {
+        table: t,
+        key: vec![V::I64(2)],
+        expect: row(2, Some("b@x"), 21),
+        assignments: vec![(2, V::I64(22))],
+    };
+    assert_eq!(
+        kind(exec(write(vec![claim("c@x", 4), stale])).await),
+        Some(ErrorKind::SerializationFailure)
+    );
+    // The first failing item decides: a claim conflict before a stale delete.
+    let stale_delete = WriteItem::Delete {
+        table: t,
+        key: vec![V::I64(2)],
+        expect: row(2, None, 20),
+    };
+    assert_eq!(
+        kind(exec(write(vec![claim("b@x", 5), stale_delete.clone()])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    assert_eq!(
+        kind(exec(write(vec![stale_delete, claim("b@x", 5)])).await),
+        Some(ErrorKind::SerializationFailure)
+    );
+    // Releasing a value another key holds fails the write.
+    let foreign_release = WriteItem::Release {
+        table: t,
+        index: 0,
+        values: vec![V::String("a@x".into())],
+        key: vec![V::I64(2)],
+    };
+    assert_eq!(
+        kind(exec(write(vec![foreign_release])).await),
+        Some(ErrorKind::SerializationFailure)
+    );
+    // Two items on one row, or two claims of one value by two keys, are refused before
+    // anything is sent.
+    assert_eq!(
+        kind(exec(write(vec![put(row(7, None, 0)), put(row(7, None, 1))])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    assert_eq!(
+        kind(exec(write(vec![claim("z@x", 8), claim("z@x", 9)])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    let upd = |n| WriteItem::Update {
+        table: t,
+        key: vec![V::I64(1)],
+        expect: row(1, Some("a@x"), 10),
+        assignments: vec![(2, V::I64(n))],
+    };
+    assert_eq!(
+        kind(exec(write(vec![upd(11), upd(12)])).await),
+        Some(ErrorKind::InvalidStatement)
+    );
+    // A value out of its column's range, and NULL in a non-nullable column.
+    assert_eq!(
+        kind(exec(write(vec![put(row(9, None, i64::from(i32::MAX) + 1))])).await),
+        Some(ErrorKind::ValueOutOfRange)
+    );
+    assert_eq!(
+        kind(exec(write(vec![put(vec![V::I64(9), V::Null, V::Null])])).await),
+        Some(ErrorKind::InvalidValue)
+    );
+    // A correct move of a unique value: release, claim, update, all at once.
+    exec(write(vec![
+        WriteItem::Release {
+            table: t,
+            index: 0,
+            values: vec![V::String("b@x".into())],
+            key: vec![V::I64(2)],
+        },
+        claim("d@x", 2),
+        WriteItem::Update {
+            table: t,
+            key: vec![V::I64(2)],
+            expect: row(2, Some("b@x"), 20),
+            assignments: vec![(1, V::String("d@x".into()))],
+        },
+    ]))
+    .await
+    .expect("moved");
+    // b@x is free again; nothing of the failed writes was stored.
+    exec(write(vec![claim("b@x", 6)])).await.expect("free");
+    let rows = exec(Operation::GetByKey(GetByKey {
+        table: t,
+        keys: (1..=9).map(|i| vec![V::I64(i)]).collect(),
+    }))
+    .await
+    .expect("read");
+    assert_eq!(
+        rows,
+        Response::Rows(vec![row(1, Some("a@x"), 10), row(2, Some("d@x"), 20)])
+    );
+    exec(Operation::DropTable(toasty_core::driver::DropTable {
+        table: t,
+    }))
+    .await
+    .expect("dropped");
+}
