@@ -136,3 +136,51 @@ fn is_size_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("item size") || m.contains("size has exceeded") || m.contains("too large")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use toasty_core::ErrorKind;
+
+    fn kind(code: &str, message: &str) -> ErrorKind {
+        service_error(code, message, "op", "http://x").kind()
+    }
+
+    #[test]
+    fn codes_map_to_kinds() {
+        for code in [
+            "UnrecognizedClientException",
+            "InvalidSignatureException",
+            "AccessDeniedException",
+            "ExpiredTokenException",
+        ] {
+            assert_eq!(kind(code, "no"), ErrorKind::Connection, "{code}");
+        }
+        assert_eq!(kind("InternalServerError", ""), ErrorKind::Connection);
+        assert_eq!(
+            kind("TransactionConflictException", ""),
+            ErrorKind::SerializationFailure
+        );
+        assert_eq!(kind("ResourceNotFoundException", ""), ErrorKind::Driver);
+        assert_eq!(kind("ThrottlingException", ""), ErrorKind::Driver);
+        assert_eq!(
+            kind(
+                "ValidationException",
+                "Item size has exceeded the maximum allowed size"
+            ),
+            ErrorKind::ValueOutOfRange
+        );
+        assert_eq!(kind("ValidationException", "bad"), ErrorKind::Driver);
+        let e = service_error("ResourceNotFoundException", "gone", "get", "http://x");
+        assert!(e.message().contains("push_schema"), "{e}");
+    }
+
+    #[test]
+    fn transport_and_setup_failures() {
+        let e = Failure::Transport("connection refused".into()).into_error("get", "http://x");
+        assert_eq!(e.kind(), ErrorKind::Connection);
+        assert!(e.message().contains("http://x"), "{e}");
+        let e = Failure::Setup("no credentials".into()).into_error("get", "http://x");
+        assert_eq!(e.kind(), ErrorKind::Config);
+    }
+}
