@@ -636,3 +636,74 @@ async fn transact_write_conditions_and_errors() {
     .await
     .expect("dropped");
 }
+
+#[derive(Debug, toasty::Model)]
+#[unique(a, b)]
+struct Pair {
+    #[key]
+    id: i64,
+    a: String,
+    b: i64,
+}
+
+/// A composite unique index: its claim table is keyed on both fields.
+#[tokio::test]
+async fn composite_unique_index() {
+    let Some(mut db) = db_with(toasty::models!(Pair)).await else {
+        return;
+    };
+    for (id, b) in [(1, 1), (2, 2)] {
+        Pair::create()
+            .id(id)
+            .a("x")
+            .b(b)
+            .exec(&mut db)
+            .await
+            .expect("distinct pairs");
+    }
+    let err = Pair::create()
+        .id(3)
+        .a("x")
+        .b(1)
+        .exec(&mut db)
+        .await
+        .expect_err("a taken pair");
+    assert_eq!(err.kind(), ErrorKind::UniqueViolation, "{err}");
+    assert_eq!(
+        Pair::get_by_a_and_b(&mut db, "x", 2).await.expect("one").id,
+        2
+    );
+    let err = Pair::filter_by_id(2)
+        .update()
+        .b(1)
+        .exec(&mut db)
+        .await
+        .expect_err("onto a taken pair");
+    assert_eq!(err.kind(), ErrorKind::UniqueViolation, "{err}");
+    Pair::filter_by_id(2)
+        .update()
+        .b(3)
+        .exec(&mut db)
+        .await
+        .expect("a free pair");
+    // (x, 2) was given up by the update.
+    Pair::create()
+        .id(4)
+        .a("x")
+        .b(2)
+        .exec(&mut db)
+        .await
+        .expect("the released pair");
+    Pair::filter_by_id(1)
+        .delete()
+        .exec(&mut db)
+        .await
+        .expect("deleted");
+    Pair::create()
+        .id(5)
+        .a("x")
+        .b(1)
+        .exec(&mut db)
+        .await
+        .expect("released by the delete");
+}
