@@ -111,3 +111,28 @@ fn harness_catches_rollback_that_keeps_work() {
         d.case
     );
 }
+
+#[test]
+fn harness_catches_cascade_that_keeps_foreign_keys() {
+    let config = DiffConfig {
+        cases: 500,
+        seed: 4,
+        ..DiffConfig::default()
+    };
+    let report = run_diff(
+        Arc::new(FaultyBackend(Fault::UnlinkKeeps)),
+        Arc::new(MemdbSql),
+        &config,
+    );
+    let d = report
+        .divergence
+        .expect("the harness must detect a cascading delete that keeps foreign keys");
+    assert!(
+        d.case.ops.len() <= 4,
+        "the divergence should shrink to at most 4 operations, got {}: {:#?}",
+        d.case.ops.len(),
+        d.case
+    );
+    assert!(d.case.has_relations(), "{:#?}", d.case);
+    eprintln!("{}", d.json());
+}

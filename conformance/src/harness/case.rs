@@ -5,6 +5,12 @@
 //! [`Lit::Auto`] (the n-th record created in that model) and outcomes report them the
 //! same way.
 //!
+//! Models may be related ([`RelSpec`]): a `#[belongs_to]` names foreign-key fields of
+//! its model that refer to the whole key of its target, and a `#[has_many]` /
+//! `#[has_one]` of the target pairs with it. A foreign key that refers to an `#[auto]`
+//! key is written [`Lit::AutoOf`] (the n-th record created in the parent model) and
+//! reported the same way.
+//!
 //! Transactions are flat in the operation list: [`Op::Begin`] .. [`Op::Commit`] /
 //! [`Op::Rollback`], with [`Op::Savepoint`] .. [`Op::ReleaseSavepoint`] /
 //! [`Op::RollbackToSavepoint`] nested inside. A control operation that does not fit the
@@ -56,7 +62,8 @@ pub struct IndexSpec {
     pub unique: bool,
 }
 
-/// One model. Fields are named `f0`, `f1`, ...; the model `m<i>`.
+/// One model. Fields are named `f0`, `f1`, ...; relations `r0`, `r1`, ...; the model
+/// `M<i>` (table `m<i>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
     /// The fields; the key fields come first.
@@ -65,6 +72,69 @@ pub struct ModelSpec {
     pub key: KeySpec,
     /// Secondary indexes.
     pub indices: Vec<IndexSpec>,
+    /// Relation fields, in declaration order (a relation is addressed by its position).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<RelSpec>,
+}
+
+/// One relation field of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelSpec {
+    /// Its kind and target.
+    pub kind: RelKind,
+    /// Loaded with every query and create that returns the model.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub eager: bool,
+}
+
+/// The kind of a relation field and what it refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RelKind {
+    /// `#[belongs_to(key = [f..], references = <target's key>)]`: `key[i]` refers to the
+    /// i-th key field of `target`. Optional exactly when a key field is nullable.
+    BelongsTo {
+        /// Foreign-key fields of this model, in the order of the target's key fields.
+        key: Vec<usize>,
+        /// The parent model.
+        target: usize,
+    },
+    /// `#[has_many]`: the records of `target` whose `#[belongs_to]` points back.
+    HasMany {
+        /// The child model.
+        target: usize,
+        /// `pair = r<i>`: the position of that `#[belongs_to]` among the target's
+        /// relations (`None`: the only one pointing at this model).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pair: Option<usize>,
+    },
+    /// `#[has_one]`: like `HasMany`, for a unique foreign key.
+    HasOne {
+        /// The child model.
+        target: usize,
+        /// As for `HasMany`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pair: Option<usize>,
+        /// `HasOne<Option<T>>`: a record may have none (a required one must be created
+        /// with its parent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
+    },
+}
+
+impl RelKind {
+    /// The model the relation holds records of.
+    pub fn target(&self) -> usize {
+        match self {
+            RelKind::BelongsTo { target, .. }
+            | RelKind::HasMany { target, .. }
+            | RelKind::HasOne { target, .. } => *target,
+        }
+    }
+
+    /// `true` for `#[belongs_to]`.
+    pub fn is_belongs_to(&self) -> bool {
+        matches!(self, RelKind::BelongsTo { .. })
+    }
 }
 
 impl ModelSpec {
@@ -80,6 +150,113 @@ impl ModelSpec {
     pub fn is_auto(&self, f: usize) -> bool {
         f == 0 && matches!(self.key, KeySpec::AutoInt | KeySpec::AutoUuid)
     }
+
+    /// `true` if some `#[has_many]` / `#[has_one]` has children in another model (or
+    /// this one): deleting its records cascades.
+    pub fn has_children(&self) -> bool {
+        self.relations.iter().any(|r| !r.kind.is_belongs_to())
+    }
+}
+
+impl Case {
+    /// `true` if some model declares a relation.
+    pub fn has_relations(&self) -> bool {
+        self.models.iter().any(|m| !m.relations.is_empty())
+    }
+
+    /// See [`belongs_to_of`].
+    pub fn belongs_to_of(&self, model: usize, rel: usize) -> Option<(usize, usize)> {
+        belongs_to_of(&self.models, model, rel)
+    }
+
+    /// See [`foreign_key`].
+    pub fn foreign_key(&self, model: usize, rel: usize) -> Option<ForeignKey> {
+        foreign_key(&self.models, model, rel)
+    }
+}
+
+/// Per model and field: the model whose `#[auto]` key the field holds as a foreign key,
+/// directly or through a parent key field that is itself such a foreign key. Values a
+/// database generates differ between backends, so such fields only get symbolic values
+/// ([`Lit::AutoOf`]) and are reported the same way.
+pub fn auto_refs(models: &[ModelSpec]) -> Vec<Vec<Option<usize>>> {
+    let mut out: Vec<Vec<Option<usize>>> =
+        models.iter().map(|m| vec![None; m.fields.len()]).collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (mi, m) in models.iter().enumerate() {
+            for rel in &m.relations {
+                let RelKind::BelongsTo { key, target } = &rel.kind else {
+                    continue;
+                };
+                let Some(parent) = models.get(*target) else {
+                    continue;
+                };
+                for (&f, p) in key.iter().zip(parent.key_fields()) {
+                    let via = if parent.is_auto(p) {
+                        Some(*target)
+                    } else {
+                        out.get(*target).and_then(|r| r.get(p)).copied().flatten()
+                    };
+                    if let (Some(x), Some(None)) = (via, out[mi].get(f).copied()) {
+                        out[mi][f] = Some(x);
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `#[belongs_to]` that relation `rel` of model `model` stands for: the relation
+/// itself, or for a `#[has_many]` / `#[has_one]` its pair, as `(child model, relation
+/// position in the child)`. `None` if it does not resolve (the schema is then
+/// refused).
+pub fn belongs_to_of(models: &[ModelSpec], model: usize, rel: usize) -> Option<(usize, usize)> {
+    let r = models.get(model)?.relations.get(rel)?;
+    match &r.kind {
+        RelKind::BelongsTo { .. } => Some((model, rel)),
+        RelKind::HasMany { target, pair } | RelKind::HasOne { target, pair, .. } => {
+            let child = models.get(*target)?;
+            let candidates: Vec<usize> = child
+                .relations
+                .iter()
+                .enumerate()
+                .filter(
+                    |(_, b)| matches!(b.kind, RelKind::BelongsTo { target, .. } if target == model),
+                )
+                .map(|(j, _)| j)
+                .collect();
+            let j = match pair {
+                Some(p) => candidates.contains(p).then_some(*p)?,
+                None if candidates.len() == 1 => candidates[0],
+                None => return None,
+            };
+            Some((*target, j))
+        }
+    }
+}
+
+/// A foreign key: `(child model, parent model, (child field, parent field) pairs)`.
+pub type ForeignKey = (usize, usize, Vec<(usize, usize)>);
+
+/// The foreign key of relation `rel` of `model`.
+pub fn foreign_key(models: &[ModelSpec], model: usize, rel: usize) -> Option<ForeignKey> {
+    let (child, b) = belongs_to_of(models, model, rel)?;
+    let RelKind::BelongsTo { key, target } = &models.get(child)?.relations.get(b)?.kind else {
+        return None;
+    };
+    let parent_key = models.get(*target)?.key_fields();
+    if parent_key.len() != key.len() {
+        return None;
+    }
+    Some((
+        child,
+        *target,
+        key.iter().copied().zip(parent_key).collect(),
+    ))
 }
 
 /// A literal value.
@@ -105,6 +282,14 @@ pub enum Lit {
     Timestamp(i64),
     /// The auto key of the n-th record created in the model (per backend).
     Auto(usize),
+    /// The auto key of the n-th record created in another model (a foreign key that
+    /// refers to it).
+    AutoOf {
+        /// The model whose record it is.
+        model: usize,
+        /// Its creation index.
+        n: usize,
+    },
 }
 
 /// A filter over one model's fields.
@@ -240,6 +425,39 @@ pub enum Op {
     /// Runs its operations as one atomic batch (`exec_untyped_batch`): creates,
     /// updates, deletes, queries, counts and gets, of any models.
     Batch(Vec<Op>),
+    /// Creates records with records nested in them through relations (`exec_create`),
+    /// as one statement.
+    CreateNested {
+        /// Model position.
+        model: usize,
+        /// The records.
+        rows: Vec<NestedRow>,
+    },
+    /// A query that loads relation paths with the records (`exec_query_including`).
+    QueryIncluding {
+        /// Model position.
+        model: usize,
+        /// Filter.
+        filter: Filter,
+        /// Sort keys.
+        order: Vec<Order>,
+        /// Limit.
+        limit: Option<u64>,
+        /// Relation paths (relation positions from the queried model on).
+        include: Vec<Vec<usize>>,
+    },
+}
+
+/// One record of a nested create: a literal per field (`None`: not given; a foreign key
+/// the relation fills must be left out) and the records created with it, by relation
+/// position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NestedRow {
+    /// One literal per field.
+    pub values: Vec<Option<Lit>>,
+    /// `(relation position, record)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nested: Vec<(usize, NestedRow)>,
 }
 
 impl Op {
@@ -252,7 +470,9 @@ impl Op {
             | Op::Count { model, .. }
             | Op::Paginate { model, .. }
             | Op::Update { model, .. }
-            | Op::Delete { model, .. } => Some(*model),
+            | Op::Delete { model, .. }
+            | Op::CreateNested { model, .. }
+            | Op::QueryIncluding { model, .. } => Some(*model),
             Op::Begin
             | Op::Savepoint
             | Op::ReleaseSavepoint
@@ -267,8 +487,14 @@ impl Op {
     /// one, or transaction control).
     pub fn may_write(&self) -> bool {
         match self {
-            Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } => true,
-            Op::Get { .. } | Op::Query { .. } | Op::Count { .. } | Op::Paginate { .. } => false,
+            Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } | Op::CreateNested { .. } => {
+                true
+            }
+            Op::Get { .. }
+            | Op::Query { .. }
+            | Op::Count { .. }
+            | Op::Paginate { .. }
+            | Op::QueryIncluding { .. } => false,
             Op::Batch(ops) => ops.iter().any(Op::may_write),
             Op::Begin
             | Op::Savepoint

@@ -4,10 +4,14 @@
 //! also list its sort-key values in the same sequence (ties may come in any order).
 //! Errors compare by kind only. A batch compares statement by statement; an operation
 //! that ends a transaction, and a batch, also compare every table's contents seen right
-//! after them.
+//! after them. Records loaded with their relations compare as multisets at every level
+//! (the records of a relation come in unspecified order); a nested create's records
+//! compare in insert order, with their relations as multisets. A run that disagrees with
+//! itself (a loaded relation that differs from the query of its records) diverges
+//! whatever the other run did.
 
 use super::case::{Case, Lit, Op, Order};
-use super::exec::{Outcome, Run, Tables};
+use super::exec::{Outcome, Run, Tables, Tree};
 use std::cmp::Ordering;
 use toasty::Value;
 
@@ -54,6 +58,14 @@ pub fn compare(case: &Case, oracle: &Run, target: &Run, allow_unsupported: bool)
                 op: None,
                 message: format!("setup differs: oracle {o:?}, target {t:?}"),
             }
+        }
+    }
+    for (side, run) in [("target", target), ("oracle", oracle)] {
+        if let Some((i, message)) = run.violations.first() {
+            return Verdict::Diverge {
+                op: Some(*i),
+                message: format!("the {side} disagrees with itself: {message}"),
+            };
         }
     }
     let mut compared = 0;
@@ -140,6 +152,12 @@ fn same_outcome(o: &Outcome, t: &Outcome) -> Result<(), String> {
             same_multiset(a, b) && (order.is_empty() || same_order(a, b, order))
         }
         (Outcome::Pages(a), Outcome::Pages(b)) => a == b,
+        (Outcome::Loaded { rows: a, order }, Outcome::Loaded { rows: b, .. }) => {
+            same_trees(a, b) && (order.is_empty() || same_order(&values(a), &values(b), order))
+        }
+        (Outcome::CreatedTree(a), Outcome::CreatedTree(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| canonical(x) == canonical(y))
+        }
         _ => false,
     };
     if ok {
@@ -203,6 +221,69 @@ fn same_order(a: &[Vec<Lit>], b: &[Vec<Lit>], order: &[Order]) -> bool {
     keys(a) == keys(b)
 }
 
+fn values(trees: &[Tree]) -> Vec<Vec<Lit>> {
+    trees.iter().map(|t| t.values.clone()).collect()
+}
+
+/// Multiset equality of records with their relations (multisets at every level).
+pub fn same_trees(a: &[Tree], b: &[Tree]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a: Vec<Tree> = a.iter().map(canonical).collect();
+    let mut b: Vec<Tree> = b.iter().map(canonical).collect();
+    a.sort_by(tree_cmp);
+    b.sort_by(tree_cmp);
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| tree_cmp(x, y) == Ordering::Equal)
+}
+
+/// `t` with the records of every relation sorted (recursively).
+fn canonical(t: &Tree) -> Tree {
+    Tree {
+        values: t.values.clone(),
+        relations: t
+            .relations
+            .iter()
+            .map(|slot| {
+                slot.as_ref().map(|list| {
+                    let mut list: Vec<Tree> = list.iter().map(canonical).collect();
+                    list.sort_by(tree_cmp);
+                    list
+                })
+            })
+            .collect(),
+    }
+}
+
+fn tree_cmp(a: &Tree, b: &Tree) -> Ordering {
+    row_cmp(&a.values, &b.values).then_with(|| {
+        for (x, y) in a.relations.iter().zip(&b.relations) {
+            let o = match (x, y) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(x), Some(y)) => {
+                    let mut o = x.len().cmp(&y.len());
+                    for (p, q) in x.iter().zip(y) {
+                        if o != Ordering::Equal {
+                            break;
+                        }
+                        o = tree_cmp(p, q);
+                    }
+                    o
+                }
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.relations.len().cmp(&b.relations.len())
+    })
+}
+
 /// Multiset equality of record lists.
 pub fn same_multiset(a: &[Vec<Lit>], b: &[Vec<Lit>]) -> bool {
     if a.len() != b.len() {
@@ -230,13 +311,16 @@ fn lit_cmp(a: &Lit, b: &Lit) -> Ordering {
         (Lit::Auto(x), Lit::Auto(y)) => x.cmp(y),
         (Lit::Auto(_), _) => Ordering::Less,
         (_, Lit::Auto(_)) => Ordering::Greater,
+        (Lit::AutoOf { model: m, n }, Lit::AutoOf { model: p, n: q }) => (m, n).cmp(&(p, q)),
+        (Lit::AutoOf { .. }, _) => Ordering::Less,
+        (_, Lit::AutoOf { .. }) => Ordering::Greater,
         _ => as_value(a).sort_cmp(&as_value(b)),
     }
 }
 
 fn as_value(l: &Lit) -> Value {
     match l {
-        Lit::Null | Lit::Auto(_) => Value::Null,
+        Lit::Null | Lit::Auto(_) | Lit::AutoOf { .. } => Value::Null,
         Lit::Bool(b) => Value::Bool(*b),
         Lit::Int(i) => Value::I64(*i),
         Lit::BigUint(u) => Value::U64(*u),

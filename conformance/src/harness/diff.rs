@@ -1,9 +1,9 @@
 //! Differential campaigns: generate cases, run them on the oracle and the target,
 //! shrink any divergence to a minimal case and print it as a regression test.
 
-use super::case::{Case, Op};
+use super::case::{Case, Filter, Lit, ModelSpec, NestedRow, Op, RelKind};
 use super::compare::{compare, Verdict};
-use super::exec::{run_case, Outcome};
+use super::exec::{run_case, Outcome, Run, Tree};
 use super::gen::{self, GenConfig};
 use crate::Backend;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -90,11 +90,92 @@ pub struct DiffReport {
     /// Statements the oracle refused because an earlier failure aborted their
     /// transaction (`TransactionAborted`, commits included).
     pub aborted: u64,
+    /// What the cases did with relations.
+    pub relations: RelationStats,
     /// The divergence found, shrunk (a campaign stops at the first).
     pub divergence: Option<Divergence>,
     /// Wall time.
     pub elapsed: Duration,
 }
+
+/// Counts of what a campaign's cases did with relations (on the oracle).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RelationStats {
+    /// Cases whose models are related.
+    pub cases: u64,
+    /// Nested creates run.
+    pub nested_creates: u64,
+    /// Records the nested creates that succeeded created (roots and nested ones).
+    pub nested_records: u64,
+    /// Queries that included relations.
+    pub includes: u64,
+    /// Related records those queries loaded (below the roots).
+    pub loaded: u64,
+    /// Deletes of a model with children (whose cascade runs) that deleted something.
+    pub parent_deletes: u64,
+    /// Loaded relations checked against the query of their records (both runs).
+    pub checks: u64,
+}
+
+impl RelationStats {
+    fn add(&self, other: &RelationStats) -> RelationStats {
+        RelationStats {
+            cases: self.cases + other.cases,
+            nested_creates: self.nested_creates + other.nested_creates,
+            nested_records: self.nested_records + other.nested_records,
+            includes: self.includes + other.includes,
+            loaded: self.loaded + other.loaded,
+            parent_deletes: self.parent_deletes + other.parent_deletes,
+            checks: self.checks + other.checks,
+        }
+    }
+}
+
+fn tree_size(t: &Tree) -> u64 {
+    1 + t
+        .relations
+        .iter()
+        .flatten()
+        .flatten()
+        .map(tree_size)
+        .sum::<u64>()
+}
+
+/// What `case` did with relations, read off the oracle's run.
+fn relation_stats(case: &Case, oracle: &Run, target: &Run) -> RelationStats {
+    let mut st = RelationStats {
+        cases: case.has_relations() as u64,
+        checks: (oracle.relation_checks + target.relation_checks) as u64,
+        ..RelationStats::default()
+    };
+    for (op, o) in case.ops.iter().zip(&oracle.outcomes) {
+        match (op, o.inner()) {
+            (Op::CreateNested { .. }, inner) => {
+                st.nested_creates += 1;
+                if let Outcome::CreatedTree(trees) = inner {
+                    st.nested_records += trees.iter().map(tree_size).sum::<u64>();
+                }
+            }
+            (Op::QueryIncluding { .. }, inner) => {
+                st.includes += 1;
+                if let Outcome::Loaded { rows, .. } = inner {
+                    st.loaded += rows.iter().map(|t| tree_size(t) - 1).sum::<u64>();
+                }
+            }
+            (Op::Delete { model, .. }, Outcome::Count(n))
+                if *n > 0 && case.models.get(*model).is_some_and(|m| m.has_children()) =>
+            {
+                st.parent_deletes += 1;
+            }
+            _ => {}
+        }
+    }
+    st
+}
+
+/// Relation figures summed over every campaign of this process, per target (the CLI
+/// runs a campaign in chunks; the last line it prints holds the totals).
+static TOTALS: std::sync::Mutex<Vec<(String, RelationStats)>> = std::sync::Mutex::new(Vec::new());
 
 /// Runs a campaign of `config.cases` cases on `target` against `oracle`.
 pub fn run_diff(
@@ -113,6 +194,7 @@ pub fn run_diff(
     let savepoints = AtomicU64::new(0);
     let batches = AtomicU64::new(0);
     let aborted = AtomicU64::new(0);
+    let relations = std::sync::Mutex::new(RelationStats::default());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -131,6 +213,7 @@ pub fn run_diff(
                 savepoints: 0,
                 batches: 0,
                 aborted: 0,
+                relations: RelationStats::default(),
                 divergence: Some(Divergence {
                     case: Case {
                         models: vec![],
@@ -197,6 +280,9 @@ pub fn run_diff(
         for o in &oracle_run.outcomes {
             o.visit(&mut count);
         }
+        if let Ok(mut r) = relations.lock() {
+            *r = r.add(&relation_stats(&case, &oracle_run, &target_run));
+        }
         match compare(&case, &oracle_run, &target_run, config.allow_unsupported) {
             Verdict::Agree {
                 compared: c,
@@ -245,6 +331,35 @@ pub fn run_diff(
             message: format!("the campaign aborted: {reason}"),
         }),
     };
+    let relations = relations.into_inner().unwrap_or_default();
+    if relations.cases > 0 {
+        let name = target.name().to_string();
+        let total = TOTALS.lock().ok().map(|mut totals| {
+            let slot = match totals.iter().position(|(n, _)| *n == name) {
+                Some(i) => i,
+                None => {
+                    totals.push((name.clone(), RelationStats::default()));
+                    totals.len() - 1
+                }
+            };
+            totals[slot].1 = totals[slot].1.add(&relations);
+            totals[slot].1
+        });
+        if let Some(t) = total {
+            eprintln!(
+                "[{name}] relations so far: {} related cases, {} nested creates ({} records), \
+                 {} includes ({} related records loaded), {} deletes of parents, {} \
+                 relation checks",
+                t.cases,
+                t.nested_creates,
+                t.nested_records,
+                t.includes,
+                t.loaded,
+                t.parent_deletes,
+                t.checks
+            );
+        }
+    }
     DiffReport {
         backend: target.name().to_string(),
         cases: cases.load(Ordering::Relaxed),
@@ -257,6 +372,7 @@ pub fn run_diff(
         savepoints: savepoints.load(Ordering::Relaxed),
         batches: batches.load(Ordering::Relaxed),
         aborted: aborted.load(Ordering::Relaxed),
+        relations,
         divergence,
         elapsed: start.elapsed(),
     }
@@ -305,7 +421,8 @@ pub fn minimize(
 /// Every one-step simplification of `case`, most aggressive first.
 fn candidates(case: &Case) -> Vec<Case> {
     let mut out = Vec::new();
-    // A model no operation uses (seeds aside, which go with it).
+    // A model no operation uses (seeds aside, which go with it) and no other model
+    // relates to.
     for m in (0..case.models.len()).rev() {
         if case.models.len() == 1 {
             break;
@@ -313,8 +430,13 @@ fn candidates(case: &Case) -> Vec<Case> {
         let used = case
             .ops
             .iter()
-            .any(|op| uses_model(op, m) && !is_seed(case, op, m));
-        if !used {
+            .any(|op| uses_model(case, op, m) && !is_seed(case, op, m));
+        let related = case
+            .models
+            .iter()
+            .enumerate()
+            .any(|(i, x)| i != m && x.relations.iter().any(|r| r.kind.target() == m));
+        if !used && !related {
             out.push(drop_model(case, m));
         }
     }
@@ -349,15 +471,245 @@ fn candidates(case: &Case) -> Vec<Case> {
                     out.push(c);
                 }
             }
+            Op::CreateNested { model, rows } => {
+                // A plain create when nothing is nested any more.
+                if rows.iter().all(|r| r.nested.is_empty()) {
+                    let mut c = case.clone();
+                    c.ops[i] = Op::Create {
+                        model: *model,
+                        rows: rows.iter().map(|r| r.values.clone()).collect(),
+                    };
+                    out.push(c);
+                }
+                if rows.len() > 1 {
+                    for j in (0..rows.len()).rev() {
+                        let mut rows = rows.clone();
+                        rows.remove(j);
+                        let mut c = case.clone();
+                        c.ops[i] = Op::CreateNested {
+                            model: *model,
+                            rows,
+                        };
+                        out.push(c);
+                    }
+                }
+                // Each nested record, anywhere in the tree, dropped.
+                let total: usize = rows.iter().map(nested_count).sum();
+                for n in (0..total).rev() {
+                    let mut rows = rows.clone();
+                    let mut k = n;
+                    for r in rows.iter_mut() {
+                        if drop_nested(r, &mut k) {
+                            break;
+                        }
+                    }
+                    let mut c = case.clone();
+                    c.ops[i] = Op::CreateNested {
+                        model: *model,
+                        rows,
+                    };
+                    out.push(c);
+                }
+            }
+            Op::QueryIncluding {
+                model,
+                filter,
+                order,
+                limit,
+                include,
+            } => {
+                let mut c = case.clone();
+                c.ops[i] = Op::Query {
+                    model: *model,
+                    filter: filter.clone(),
+                    order: order.clone(),
+                    limit: *limit,
+                    offset: None,
+                };
+                out.push(c);
+                for j in 0..include.len() {
+                    let mut include = include.clone();
+                    if include[j].len() > 1 {
+                        let mut shorter = include.clone();
+                        shorter[j].pop();
+                        let mut c = case.clone();
+                        c.ops[i] = Op::QueryIncluding {
+                            model: *model,
+                            filter: filter.clone(),
+                            order: order.clone(),
+                            limit: *limit,
+                            include: shorter,
+                        };
+                        out.push(c);
+                    }
+                    include.remove(j);
+                    let mut c = case.clone();
+                    c.ops[i] = Op::QueryIncluding {
+                        model: *model,
+                        filter: filter.clone(),
+                        order: order.clone(),
+                        limit: *limit,
+                        include,
+                    };
+                    out.push(c);
+                }
+            }
             _ => {}
+        }
+    }
+    // A relation dropped (with the relations paired with it, and what uses them).
+    for k in 0..case.models.len() {
+        for r in (0..case.models[k].relations.len()).rev() {
+            out.push(remove_relation(case, k, r));
         }
     }
     out
 }
 
-fn uses_model(op: &Op, m: usize) -> bool {
+/// Records nested in `row`, at every depth.
+fn nested_count(row: &NestedRow) -> usize {
+    row.nested.iter().map(|(_, n)| 1 + nested_count(n)).sum()
+}
+
+/// Drops the `k`-th nested record of `row` (depth first); `true` once dropped.
+fn drop_nested(row: &mut NestedRow, k: &mut usize) -> bool {
+    for j in 0..row.nested.len() {
+        if *k == 0 {
+            row.nested.remove(j);
+            return true;
+        }
+        *k -= 1;
+        if drop_nested(&mut row.nested[j].1, k) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `case` without relation `r` of model `k`: the `#[has_many]` / `#[has_one]`
+/// relations paired with it go too; nested records and include paths through it are
+/// dropped, and later relation positions move down. The foreign-key fields stay, as
+/// plain fields.
+fn remove_relation(case: &Case, k: usize, mut r: usize) -> Case {
+    let mut case = case.clone();
+    if case.models[k].relations[r].kind.is_belongs_to() {
+        loop {
+            let paired = case.models.iter().enumerate().find_map(|(t, m)| {
+                (0..m.relations.len()).find_map(|h| {
+                    let has = !m.relations[h].kind.is_belongs_to();
+                    (has && case.belongs_to_of(t, h) == Some((k, r))).then_some((t, h))
+                })
+            });
+            let Some((t, h)) = paired else { break };
+            case = remove_one_relation(&case, t, h);
+            if t == k && h < r {
+                r -= 1;
+            }
+        }
+    }
+    remove_one_relation(&case, k, r)
+}
+
+fn remove_one_relation(case: &Case, k: usize, r: usize) -> Case {
+    let old = case.models.clone();
+    let mut out = case.clone();
+    out.models[k].relations.remove(r);
+    for m in out.models.iter_mut() {
+        for rel in m.relations.iter_mut() {
+            match &mut rel.kind {
+                RelKind::HasMany { target, pair } | RelKind::HasOne { target, pair, .. }
+                    if *target == k =>
+                {
+                    if let Some(p) = pair {
+                        if *p > r {
+                            *p -= 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    fn fix(old: &[ModelSpec], op: &mut Op, k: usize, r: usize) {
+        match op {
+            Op::Batch(inner) => inner.iter_mut().for_each(|o| fix(old, o, k, r)),
+            Op::CreateNested { model, rows } => {
+                for x in rows.iter_mut() {
+                    row_fix(old, *model, x, k, r);
+                }
+            }
+            Op::QueryIncluding { model, include, .. } => {
+                for path in include.iter_mut() {
+                    let mut m = *model;
+                    let mut fixed = Vec::with_capacity(path.len());
+                    for &rel in path.iter() {
+                        if m == k && rel == r {
+                            break;
+                        }
+                        let next = old[m].relations.get(rel).map_or(m, |x| x.kind.target());
+                        fixed.push(if m == k && rel > r { rel - 1 } else { rel });
+                        m = next;
+                    }
+                    *path = fixed;
+                }
+                include.retain(|p| !p.is_empty());
+            }
+            _ => {}
+        }
+    }
+    for op in out.ops.iter_mut() {
+        fix(&old, op, k, r);
+    }
+    out
+}
+
+/// `row` (of model `m`, under the schema `old`) without its records nested through
+/// relation `r` of model `k`, later positions of `k` moved down.
+fn row_fix(old: &[ModelSpec], m: usize, row: &mut NestedRow, k: usize, r: usize) {
+    let nested = std::mem::take(&mut row.nested);
+    for (rel, mut child) in nested {
+        let target = old[m].relations.get(rel).map_or(m, |x| x.kind.target());
+        if m == k && rel == r {
+            continue;
+        }
+        let rel = if m == k && rel > r { rel - 1 } else { rel };
+        row_fix(old, target, &mut child, k, r);
+        row.nested.push((rel, child));
+    }
+}
+
+/// `true` if `op` works on model `m`: its own model, a model of a record nested in it,
+/// or a model an include path reaches.
+fn uses_model(case: &Case, op: &Op, m: usize) -> bool {
+    fn nested_uses(case: &Case, model: usize, row: &NestedRow, m: usize) -> bool {
+        row.nested.iter().any(|(r, child)| {
+            let target = case
+                .models
+                .get(model)
+                .and_then(|x| x.relations.get(*r))
+                .map_or(model, |x| x.kind.target());
+            target == m || nested_uses(case, target, child, m)
+        })
+    }
     match op {
-        Op::Batch(inner) => inner.iter().any(|o| uses_model(o, m)),
+        Op::Batch(inner) => inner.iter().any(|o| uses_model(case, o, m)),
+        Op::CreateNested { model, rows } => {
+            *model == m || rows.iter().any(|r| nested_uses(case, *model, r, m))
+        }
+        Op::QueryIncluding { model, include, .. } => {
+            *model == m
+                || include.iter().any(|path| {
+                    let mut at = *model;
+                    path.iter().any(|&rel| {
+                        at = case
+                            .models
+                            .get(at)
+                            .and_then(|x| x.relations.get(rel))
+                            .map_or(at, |x| x.kind.target());
+                        at == m
+                    })
+                })
+        }
         other => other.model() == Some(m),
     }
 }
@@ -366,11 +718,52 @@ fn uses_model(op: &Op, m: usize) -> bool {
 fn is_seed(case: &Case, op: &Op, m: usize) -> bool {
     case.ops
         .iter()
-        .find(|o| matches!(o, Op::Create { model, .. } if *model == m))
+        .find(|o| {
+            matches!(o, Op::Create { model, .. } | Op::CreateNested { model, .. } if *model == m)
+        })
         .is_some_and(|first| std::ptr::eq(first, op))
 }
 
-/// `case` without model `m` and its operations; later models move down by one.
+/// Calls `f` on every literal of `op`.
+fn for_each_lit(op: &mut Op, f: &mut impl FnMut(&mut Lit)) {
+    fn filter(x: &mut Filter, f: &mut impl FnMut(&mut Lit)) {
+        match x {
+            Filter::True | Filter::IsNull(_) | Filter::Pattern(..) => {}
+            Filter::Cmp(_, _, v) => f(v),
+            Filter::InList(_, list) => list.iter_mut().for_each(f),
+            Filter::And(items) | Filter::Or(items) => items.iter_mut().for_each(|i| filter(i, f)),
+            Filter::Not(inner) => filter(inner, f),
+        }
+    }
+    fn row(x: &mut NestedRow, f: &mut impl FnMut(&mut Lit)) {
+        x.values.iter_mut().flatten().for_each(&mut *f);
+        x.nested.iter_mut().for_each(|(_, c)| row(c, f));
+    }
+    match op {
+        Op::Create { rows, .. } => rows.iter_mut().flatten().flatten().for_each(f),
+        Op::CreateNested { rows, .. } => rows.iter_mut().for_each(|r| row(r, f)),
+        Op::Get { key, .. } => key.iter_mut().for_each(f),
+        Op::Query { filter: x, .. }
+        | Op::Count { filter: x, .. }
+        | Op::Paginate { filter: x, .. }
+        | Op::Delete { filter: x, .. }
+        | Op::QueryIncluding { filter: x, .. } => filter(x, f),
+        Op::Update { filter: x, set, .. } => {
+            filter(x, f);
+            set.iter_mut().for_each(|(_, v)| f(v));
+        }
+        Op::Batch(inner) => inner.iter_mut().for_each(|o| for_each_lit(o, f)),
+        Op::Begin
+        | Op::Savepoint
+        | Op::ReleaseSavepoint
+        | Op::RollbackToSavepoint
+        | Op::Commit
+        | Op::Rollback => {}
+    }
+}
+
+/// `case` without model `m` (which no other model relates to) and its operations; later
+/// models move down by one, and references to the keys of `m`'s records become NULL.
 fn drop_model(case: &Case, m: usize) -> Case {
     fn renumber(op: &Op, m: usize) -> Option<Op> {
         let mut op = op.clone();
@@ -384,7 +777,9 @@ fn drop_model(case: &Case, m: usize) -> Case {
             | Op::Count { model, .. }
             | Op::Paginate { model, .. }
             | Op::Update { model, .. }
-            | Op::Delete { model, .. } => {
+            | Op::Delete { model, .. }
+            | Op::CreateNested { model, .. }
+            | Op::QueryIncluding { model, .. } => {
                 if *model == m {
                     return None;
                 }
@@ -394,10 +789,32 @@ fn drop_model(case: &Case, m: usize) -> Case {
             }
             _ => {}
         }
+        for_each_lit(&mut op, &mut |l| {
+            if let Lit::AutoOf { model, .. } = l {
+                if *model == m {
+                    *l = Lit::Null;
+                } else if *model > m {
+                    *model -= 1;
+                }
+            }
+        });
         Some(op)
     }
     let mut models = case.models.clone();
     models.remove(m);
+    for x in models.iter_mut() {
+        for rel in x.relations.iter_mut() {
+            match &mut rel.kind {
+                RelKind::BelongsTo { target, .. }
+                | RelKind::HasMany { target, .. }
+                | RelKind::HasOne { target, .. } => {
+                    if *target > m {
+                        *target -= 1;
+                    }
+                }
+            }
+        }
+    }
     Case {
         models,
         ops: case.ops.iter().filter_map(|o| renumber(o, m)).collect(),

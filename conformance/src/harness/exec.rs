@@ -13,17 +13,27 @@
 //! is forgotten (the auto-key registry is truncated), so creation indexes stay
 //! comparable between databases that reuse a rolled-back auto-increment value and
 //! databases that do not.
+//!
+//! Relations: a foreign-key field that refers to an `#[auto]` key is normalized like the
+//! key ([`Lit::AutoOf`]); records created by a nested create are registered in the
+//! order the engine inserts them (parents given inline, then the records, then their
+//! children; one group per relation level, across all rows); records loaded with their
+//! relations become [`Tree`]s. After a nested create and after a delete that cascades,
+//! the outcome carries every table's contents. Every relation a query loaded is checked
+//! against the per-record query it stands for (the target filtered by the foreign key):
+//! a difference is a violation of the backend against itself ([`Run::violations`]).
 
-use super::case::{Case, Filter, KeySpec, Lit, ModelSpec, Op, Order};
+use super::case::{Case, Filter, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind};
 use crate::Backend;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use toasty::{
-    Db, ErrorKind, ModelSet, Transaction, UntypedOutcome, UntypedPage, UntypedStatement, Value,
+    Db, ErrorKind, ModelSet, Transaction, UntypedCreate, UntypedOutcome, UntypedPage,
+    UntypedRecord, UntypedStatement, Value,
 };
-use toasty_core::schema::app::{self, ModelId};
+use toasty_core::schema::app::{self, ModelId, RelationKind};
 use toasty_core::stmt::{self, Expr, OrderBy};
 use toasty_core::Type;
 
@@ -58,8 +68,30 @@ pub enum Outcome {
     /// A batch succeeded: each statement's outcome.
     Batch(Vec<Outcome>),
     /// An outcome, then every table's contents as seen right after it (after each
-    /// operation that ends a transaction and after each batch).
+    /// operation that ends a transaction, each batch, each nested create and each
+    /// delete that cascades).
     Snapshot(Box<Outcome>, Tables),
+    /// Records with their loaded relations, in the backend's order; `order` as for
+    /// [`Outcome::Rows`].
+    Loaded {
+        /// Normalized records.
+        rows: Vec<Tree>,
+        /// The sort keys the order must follow.
+        order: Vec<Order>,
+    },
+    /// The records a nested create returned, in insert order, with the records created
+    /// with them (and eager relations) in their relations.
+    CreatedTree(Vec<Tree>),
+}
+
+/// A normalized record with its loaded relations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree {
+    /// The values, in field order.
+    pub values: Vec<Lit>,
+    /// Per relation position: the related records if loaded (trailing unloaded slots
+    /// left out).
+    pub relations: Vec<Option<Vec<Tree>>>,
 }
 
 impl Outcome {
@@ -105,15 +137,57 @@ pub struct Run {
     pub final_state: Option<Vec<Vec<Vec<Lit>>>>,
     /// `true` if the backend is a key-value store (known once the schema was set up).
     pub key_value: bool,
+    /// Where the backend disagreed with itself: `(operation, what)` for a loaded
+    /// relation that differs from the query of the related records.
+    pub violations: Vec<(usize, String)>,
+    /// Relation checks run (loaded relations compared with their query).
+    pub relation_checks: usize,
 }
 
 /// Builds the app-schema models of a case.
 pub fn models(case: &Case) -> ModelSet {
     let mut set = ModelSet::new();
     for (i, m) in case.models.iter().enumerate() {
-        set = set.add_definition(model_def(i, m));
+        let relations = m
+            .relations
+            .iter()
+            .enumerate()
+            .map(|(r, rel)| relation_def(case, m, r, rel))
+            .collect();
+        set = set.add_definition_with_relations(model_def(i, m), relations);
     }
     set
+}
+
+fn relation_def(case: &Case, m: &ModelSpec, r: usize, rel: &super::case::RelSpec) -> app::Relation {
+    let names = |fields: &[usize]| fields.iter().map(|f| format!("f{f}")).collect::<Vec<_>>();
+    let (kind, key, references, pair, optional) = match &rel.kind {
+        RelKind::BelongsTo { key, target } => (
+            RelationKind::BelongsTo,
+            names(key),
+            case.models
+                .get(*target)
+                .map(|t| names(&t.key_fields()))
+                .unwrap_or_default(),
+            None,
+            key.iter()
+                .any(|&f| m.fields.get(f).is_some_and(|x| x.nullable)),
+        ),
+        RelKind::HasMany { pair, .. } => (RelationKind::HasMany, vec![], vec![], *pair, false),
+        RelKind::HasOne { pair, optional, .. } => {
+            (RelationKind::HasOne, vec![], vec![], *pair, *optional)
+        }
+    };
+    app::Relation {
+        name: format!("r{r}"),
+        kind,
+        target: format!("M{}", rel.kind.target()),
+        key,
+        references,
+        pair: pair.map(|p| format!("r{p}")),
+        optional,
+        eager: rel.eager,
+    }
 }
 
 fn model_def(i: usize, m: &ModelSpec) -> app::Model {
@@ -173,6 +247,16 @@ trait Target: Send {
     ) -> toasty::Result<UntypedPage>;
     fn cursor(&self, q: &stmt::Query, record: &[Value]) -> toasty::Result<Vec<Value>>;
     async fn batch(&mut self, s: Vec<UntypedStatement>) -> toasty::Result<Vec<UntypedOutcome>>;
+    async fn create(
+        &mut self,
+        model: ModelId,
+        rows: Vec<UntypedCreate>,
+    ) -> toasty::Result<Vec<UntypedRecord>>;
+    async fn including(
+        &mut self,
+        q: stmt::Query,
+        include: Vec<Vec<usize>>,
+    ) -> toasty::Result<Vec<UntypedRecord>>;
 }
 
 macro_rules! target {
@@ -213,6 +297,20 @@ macro_rules! target {
             ) -> toasty::Result<Vec<UntypedOutcome>> {
                 self.exec_untyped_batch(s).await
             }
+            async fn create(
+                &mut self,
+                model: ModelId,
+                rows: Vec<UntypedCreate>,
+            ) -> toasty::Result<Vec<UntypedRecord>> {
+                self.exec_create(model, rows).await
+            }
+            async fn including(
+                &mut self,
+                q: stmt::Query,
+                include: Vec<Vec<usize>>,
+            ) -> toasty::Result<Vec<UntypedRecord>> {
+                self.exec_query_including(q, include).await
+            }
         }
     };
 }
@@ -230,16 +328,18 @@ pub async fn run_case(backend: &dyn Backend, case: &Case, label: &str) -> Run {
                 outcomes: Vec::new(),
                 final_state: None,
                 key_value: false,
+                violations: Vec::new(),
+                relation_checks: 0,
             }
         }
     };
     let key_value = !db.capability().is_sql();
     let mut ctx = Ctx {
-        state: State {
-            created: HashMap::new(),
-        },
+        state: State::new(case),
         outcomes: Vec::with_capacity(case.ops.len()),
         key_value,
+        violations: Vec::new(),
+        relation_checks: 0,
     };
     let mut i = 0;
     while i < case.ops.len() {
@@ -280,6 +380,8 @@ pub async fn run_case(backend: &dyn Backend, case: &Case, label: &str) -> Run {
         outcomes: ctx.outcomes,
         final_state,
         key_value,
+        violations: ctx.violations,
+        relation_checks: ctx.relation_checks,
     }
 }
 
@@ -288,6 +390,8 @@ struct Ctx {
     state: State,
     outcomes: Vec<Outcome>,
     key_value: bool,
+    violations: Vec<(usize, String)>,
+    relation_checks: usize,
 }
 
 impl Ctx {
@@ -415,6 +519,10 @@ fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value
         }
         return out;
     }
+    // Keys of records created nested (a key may be a foreign key the relation filled).
+    for v in state.seen.get(&mi).into_iter().flatten() {
+        add(v.clone());
+    }
     fn creates<'c>(ops: &'c [Op], mi: usize, out: &mut Vec<&'c Vec<Vec<Option<Lit>>>>) {
         for op in ops {
             match op {
@@ -439,9 +547,32 @@ fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value
 struct State {
     /// Auto key values created so far, per model, in creation order.
     created: HashMap<usize, Vec<Value>>,
+    /// Field 0 of every record a create returned, per model (key-value snapshots fetch
+    /// records by it).
+    seen: HashMap<usize, Vec<Value>>,
+    /// Per model and field: the model whose `#[auto]` key the field refers to as a
+    /// foreign key (normalized like that key).
+    fk_auto: Vec<Vec<Option<usize>>>,
 }
 
 impl State {
+    /// No records created, no foreign keys.
+    fn empty() -> State {
+        State {
+            created: HashMap::new(),
+            seen: HashMap::new(),
+            fk_auto: Vec::new(),
+        }
+    }
+
+    fn new(case: &Case) -> State {
+        State {
+            created: HashMap::new(),
+            seen: HashMap::new(),
+            fk_auto: super::case::auto_refs(&case.models),
+        }
+    }
+
     /// How many creations each model has so far.
     fn mark(&self) -> HashMap<usize, usize> {
         self.created.iter().map(|(m, l)| (*m, l.len())).collect()
@@ -456,6 +587,14 @@ impl State {
 
     /// Records the auto keys of created records.
     fn register(&mut self, spec: &ModelSpec, model: usize, records: &[Vec<Value>]) {
+        let seen = self.seen.entry(model).or_default();
+        for r in records {
+            if let Some(v) = r.first() {
+                if !seen.iter().any(|x| x.same_as(v)) {
+                    seen.push(v.clone());
+                }
+            }
+        }
         if matches!(spec.key, KeySpec::AutoInt | KeySpec::AutoUuid) {
             let list = self.created.entry(model).or_default();
             for r in records {
@@ -475,8 +614,33 @@ fn no_model() -> Outcome {
     Outcome::Error(ErrorKind::InvalidStatement, "no such model".into())
 }
 
-/// Runs one operation that is not transaction control.
+/// Runs one operation that is not transaction control. A nested create and a delete
+/// that cascades also report every table's contents right after them.
 async fn run_stmt(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outcome {
+    let o = run_op(t, case, op, ctx).await;
+    let cascades = matches!(op, Op::Delete { model, .. }
+        if case.models.get(*model).is_some_and(ModelSpec::has_children));
+    if cascades || matches!(op, Op::CreateNested { .. }) {
+        let tables = snapshot(t, case, ctx).await;
+        return Outcome::Snapshot(Box::new(o), tables);
+    }
+    o
+}
+
+async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outcome {
+    match op {
+        Op::CreateNested { model, rows } => {
+            return run_nested_create(t, case, *model, rows, &mut ctx.state).await
+        }
+        Op::QueryIncluding {
+            model,
+            filter,
+            order,
+            limit,
+            include,
+        } => return run_including(t, case, *model, filter, order, *limit, include, ctx).await,
+        _ => {}
+    }
     let state = &mut ctx.state;
     if let Op::Batch(ops) = op {
         let o = run_batch(t, case, ops, state).await;
@@ -698,6 +862,293 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
     Outcome::Batch(out)
 }
 
+/// The most loaded relations checked against their query per operation.
+const MAX_RELATION_CHECKS: usize = 12;
+
+/// Runs a nested create (`exec_create`) and registers the records it created.
+async fn run_nested_create(
+    t: &mut dyn Target,
+    case: &Case,
+    model: usize,
+    rows: &[NestedRow],
+    state: &mut State,
+) -> Outcome {
+    if case.models.get(model).is_none() {
+        return no_model();
+    }
+    let creates = rows
+        .iter()
+        .map(|r| untyped_create(case, model, r, state))
+        .collect();
+    match t.create(ModelId(model), creates).await {
+        Ok(records) => {
+            if records.len() != rows.len() {
+                return Outcome::Error(
+                    ErrorKind::Driver,
+                    format!(
+                        "the create returned {} records for {} rows",
+                        records.len(),
+                        rows.len()
+                    ),
+                );
+            }
+            let items: Vec<(&NestedRow, &UntypedRecord)> = rows.iter().zip(&records).collect();
+            register_group(case, model, &items, state);
+            Outcome::CreatedTree(
+                records
+                    .into_iter()
+                    .map(|r| tree(case, model, r, state))
+                    .collect(),
+            )
+        }
+        Err(e) => err(e),
+    }
+}
+
+fn untyped_create(case: &Case, model: usize, row: &NestedRow, state: &State) -> UntypedCreate {
+    let Some(spec) = case.models.get(model) else {
+        return UntypedCreate {
+            values: Vec::new(),
+            nested: Vec::new(),
+        };
+    };
+    UntypedCreate {
+        values: row
+            .values
+            .iter()
+            .enumerate()
+            .map(|(f, v)| v.as_ref().map(|v| value(spec, model, f, v, state)))
+            .collect(),
+        nested: row
+            .nested
+            .iter()
+            .map(|(r, n)| {
+                let target = spec
+                    .relations
+                    .get(*r)
+                    .map_or(model, |rel| rel.kind.target());
+                (*r, untyped_create(case, target, n, state))
+            })
+            .collect(),
+    }
+}
+
+/// The records of one group with the records created with them, per relation.
+type Group<'a> = Vec<(&'a NestedRow, &'a UntypedRecord)>;
+
+/// The groups nested in `items` through the `#[belongs_to]` relations of `spec`
+/// (`parents`) or through its `#[has_many]` / `#[has_one]` ones, in relation order: the
+/// records created with each row, found in the row's relation slot.
+fn nested_groups<'a>(
+    spec: &ModelSpec,
+    items: &[(&'a NestedRow, &'a UntypedRecord)],
+    parents: bool,
+) -> Vec<(usize, Group<'a>)> {
+    let mut out = Vec::new();
+    for (r, rel) in spec.relations.iter().enumerate() {
+        if rel.kind.is_belongs_to() != parents {
+            continue;
+        }
+        let mut group = Vec::new();
+        for (node, rec) in items {
+            let created = node.nested.iter().filter(|(x, _)| *x == r).map(|(_, n)| n);
+            if let Some(Some(slot)) = rec.relations.get(r) {
+                group.extend(created.zip(slot.iter()));
+            }
+        }
+        if !group.is_empty() {
+            out.push((rel.kind.target(), group));
+        }
+    }
+    out
+}
+
+/// Registers the records of a nested create in the order the engine inserts them:
+/// parents given inline (one group per relation, across all rows), the records, then
+/// their children, each group in turn with its own.
+fn register_group(
+    case: &Case,
+    model: usize,
+    items: &[(&NestedRow, &UntypedRecord)],
+    state: &mut State,
+) {
+    let Some(spec) = case.models.get(model) else {
+        return;
+    };
+    for (target, group) in nested_groups(spec, items, true) {
+        register_group(case, target, &group, state);
+    }
+    let values: Vec<Vec<Value>> = items.iter().map(|(_, r)| r.values.clone()).collect();
+    state.register(spec, model, &values);
+    for (target, group) in nested_groups(spec, items, false) {
+        register_group(case, target, &group, state);
+    }
+}
+
+/// A record with its loaded relations, normalized.
+fn tree(case: &Case, model: usize, rec: UntypedRecord, state: &State) -> Tree {
+    let values = match case.models.get(model) {
+        Some(spec) => normalize_rows(spec, model, vec![rec.values], state)
+            .pop()
+            .unwrap_or_default(),
+        None => rec.values.into_iter().map(lit).collect(),
+    };
+    let mut relations: Vec<Option<Vec<Tree>>> = rec
+        .relations
+        .into_iter()
+        .enumerate()
+        .map(|(r, slot)| {
+            let target = case
+                .models
+                .get(model)
+                .and_then(|m| m.relations.get(r))
+                .map_or(model, |rel| rel.kind.target());
+            slot.map(|list| {
+                list.into_iter()
+                    .map(|c| tree(case, target, c, state))
+                    .collect()
+            })
+        })
+        .collect();
+    while relations.last().is_some_and(Option::is_none) {
+        relations.pop();
+    }
+    Tree { values, relations }
+}
+
+/// Runs a query that loads relations, then checks up to [`MAX_RELATION_CHECKS`] of
+/// the loaded relations against the query of the related records.
+#[allow(clippy::too_many_arguments)]
+async fn run_including(
+    t: &mut dyn Target,
+    case: &Case,
+    model: usize,
+    filter: &Filter,
+    order: &[Order],
+    limit: Option<u64>,
+    include: &[Vec<usize>],
+    ctx: &mut Ctx,
+) -> Outcome {
+    let Some(spec) = case.models.get(model) else {
+        return no_model();
+    };
+    let q = stmt::Query {
+        model: ModelId(model),
+        filter: Some(expr(spec, model, filter, &ctx.state)),
+        order_by: order_by(order),
+        limit,
+        offset: None,
+        select: stmt::Select::Records,
+    };
+    let records = match t.including(q, include.to_vec()).await {
+        Ok(r) => r,
+        Err(e) => return err(e),
+    };
+    let at = ctx.outcomes.len();
+    let mut budget = MAX_RELATION_CHECKS;
+    let mut stack: Vec<(usize, &UntypedRecord)> = records.iter().map(|r| (model, r)).collect();
+    while let Some((m, rec)) = stack.pop() {
+        for (r, slot) in rec.relations.iter().enumerate() {
+            let Some(list) = slot else { continue };
+            let Some(target) = case
+                .models
+                .get(m)
+                .and_then(|s| s.relations.get(r))
+                .map(|rel| rel.kind.target())
+            else {
+                continue;
+            };
+            stack.extend(list.iter().map(|c| (target, c)));
+            if budget == 0 {
+                continue;
+            }
+            budget -= 1;
+            match check_relation(t, case, m, r, rec, list).await {
+                Ok(true) => ctx.relation_checks += 1,
+                Ok(false) => {}
+                Err(message) => {
+                    ctx.relation_checks += 1;
+                    ctx.violations.push((at, message));
+                }
+            }
+        }
+    }
+    Outcome::Loaded {
+        rows: records
+            .into_iter()
+            .map(|r| tree(case, model, r, &ctx.state))
+            .collect(),
+        order: order.to_vec(),
+    }
+}
+
+/// Checks that relation `r` of record `rec` (of model `m`) loaded `list`: the records of
+/// the target whose fields equal the record's (the foreign key and the key it refers
+/// to), none if a foreign-key value is NULL. `Ok(false)`: nothing to check.
+async fn check_relation(
+    t: &mut dyn Target,
+    case: &Case,
+    m: usize,
+    r: usize,
+    rec: &UntypedRecord,
+    list: &[UntypedRecord],
+) -> Result<bool, String> {
+    let Some((child, parent, fk)) = case.foreign_key(m, r) else {
+        return Ok(false);
+    };
+    let belongs = case.models[m].relations[r].kind.is_belongs_to();
+    // (source field, target field) pairs.
+    let (target, pairs): (usize, Vec<(usize, usize)>) = if belongs {
+        (parent, fk)
+    } else {
+        (child, fk.into_iter().map(|(c, p)| (p, c)).collect())
+    };
+    let loaded: Vec<Vec<Lit>> = list
+        .iter()
+        .map(|x| x.values.iter().cloned().map(lit).collect())
+        .collect();
+    let mut conditions = Vec::with_capacity(pairs.len());
+    for (source, target_field) in pairs {
+        let v = rec.values.get(source).cloned().unwrap_or(Value::Null);
+        if v.is_null() {
+            return if loaded.is_empty() {
+                Ok(true)
+            } else {
+                Err(format!(
+                    "relation r{r} of a M{m} record {:?} with a NULL foreign key loaded {loaded:?}",
+                    rec.values
+                ))
+            };
+        }
+        conditions.push(Expr::eq(Expr::Field(target_field), Expr::Value(v)));
+    }
+    let mut q = stmt::Query::all(ModelId(target));
+    q.filter = Some(Expr::And(conditions));
+    let found: Vec<Vec<Lit>> = match t.query(q).await {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|r| r.into_iter().map(lit).collect())
+            .collect(),
+        Err(e) if e.kind() == ErrorKind::Unsupported => return Ok(false),
+        Err(e) => {
+            return Err(format!(
+                "relation r{r} of a M{m} record {:?} loaded {loaded:?}, but querying the \
+                 related records failed: {e}",
+                rec.values
+            ))
+        }
+    };
+    if super::compare::same_multiset(&found, &loaded) {
+        Ok(true)
+    } else {
+        Err(format!(
+            "relation r{r} of a M{m} record {:?} loaded {loaded:?}, but the query of its \
+             related M{target} records returns {found:?}",
+            rec.values
+        ))
+    }
+}
+
 fn insert_rows(
     spec: &ModelSpec,
     model: usize,
@@ -772,13 +1223,12 @@ fn order_by(order: &[Order]) -> Vec<OrderBy> {
 
 /// Converts a literal that is not an `#[auto]` reference into a value.
 pub fn value_of(lit: &Lit) -> Value {
-    let state = State {
-        created: HashMap::new(),
-    };
+    let state = State::empty();
     let spec = ModelSpec {
         fields: vec![],
         key: KeySpec::Single,
         indices: vec![],
+        relations: vec![],
     };
     value(&spec, 0, 0, lit, &state)
 }
@@ -795,13 +1245,19 @@ fn value(spec: &ModelSpec, model: usize, f: usize, lit: &Lit, state: &State) -> 
         Lit::Bytes(b) => Value::Bytes(b.clone()),
         Lit::Uuid(u) => Value::Uuid(uuid::Uuid::from_u128(*u)),
         Lit::Timestamp(t) => Value::Timestamp(*t),
-        Lit::Auto(n) => match state.created.get(&model).and_then(|l| l.get(*n)) {
-            Some(v) => v.clone(),
-            // A reference past the records created: a value no record has.
-            None => match spec.fields.get(f).map(|s| s.ty) {
-                Some(Type::Uuid) => Value::Uuid(uuid::Uuid::from_u128(1_000_000 + *n as u128)),
-                _ => Value::I64(1_000_000_000 + *n as i64),
-            },
+        Lit::Auto(n) => auto_value(spec, model, f, *n, state),
+        Lit::AutoOf { model, n } => auto_value(spec, *model, f, *n, state),
+    }
+}
+
+/// The auto key of the `n`-th record created in `model`, for field `f` of `spec`.
+fn auto_value(spec: &ModelSpec, model: usize, f: usize, n: usize, state: &State) -> Value {
+    match state.created.get(&model).and_then(|l| l.get(n)) {
+        Some(v) => v.clone(),
+        // A reference past the records created: a value no record has.
+        None => match spec.fields.get(f).map(|s| s.ty) {
+            Some(Type::Uuid) => Value::Uuid(uuid::Uuid::from_u128(1_000_000 + n as u128)),
+            _ => Value::I64(1_000_000_000 + n as i64),
         },
     }
 }
@@ -809,9 +1265,7 @@ fn value(spec: &ModelSpec, model: usize, f: usize, lit: &Lit, state: &State) -> 
 /// Converts a filter of model `model` to a model-level expression, with `#[auto]`
 /// references resolved against no created records (so they match nothing).
 pub fn filter_to_expr(spec: &ModelSpec, model: usize, filter: &Filter) -> Expr {
-    let state = State {
-        created: HashMap::new(),
-    };
+    let state = State::empty();
     expr(spec, model, filter, &state)
 }
 
@@ -862,6 +1316,15 @@ fn normalize_rows(
                             .and_then(|l| l.iter().position(|x| x.same_as(&v)))
                         {
                             return Lit::Auto(pos);
+                        }
+                    }
+                    if let Some(&Some(parent)) = state.fk_auto.get(model).and_then(|m| m.get(f)) {
+                        if let Some(n) = state
+                            .created
+                            .get(&parent)
+                            .and_then(|l| l.iter().position(|x| x.same_as(&v)))
+                        {
+                            return Lit::AutoOf { model: parent, n };
                         }
                     }
                     lit(v)

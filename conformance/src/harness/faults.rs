@@ -405,6 +405,7 @@ fn case(key_value: bool) -> Case {
                     fields: vec![1],
                     unique: true,
                 }],
+                relations: vec![],
             },
             ModelSpec {
                 fields: vec![
@@ -418,11 +419,13 @@ fn case(key_value: bool) -> Case {
                     KeySpec::AutoInt
                 },
                 indices: vec![],
+                relations: vec![],
             },
             ModelSpec {
                 fields: (0..10).map(|_| field(Type::I64, false)).collect(),
                 key: KeySpec::Single,
                 indices: vec![],
+                relations: vec![],
             },
         ],
         ops: vec![],

@@ -1,4 +1,4 @@
-//! A deliberately wrong driver, to prove the harness detects and shrinks divergences.
+//! Deliberately wrong drivers, to prove the harness detects and shrinks divergences.
 
 use crate::Backend;
 use async_trait::async_trait;
@@ -17,6 +17,10 @@ pub enum Fault {
     NullsLast,
     /// `ROLLBACK` commits and `ROLLBACK TO SAVEPOINT` releases: undone work stays.
     RollbackKeeps,
+    /// An update that sets a column to NULL where it is one of a list of values (what a
+    /// cascading delete sends to unlink the children of deleted parents) does nothing:
+    /// the children keep pointing at deleted parents.
+    UnlinkKeeps,
 }
 
 /// memdb (sql persona) with one injected fault.
@@ -89,9 +93,21 @@ impl Connection for FaultyConnection {
                 Fault::RollbackKeeps,
                 Operation::Transaction(TransactionOp::RollbackToSavepoint(d)),
             ) => Operation::Transaction(TransactionOp::ReleaseSavepoint(d)),
+            (Fault::UnlinkKeeps, Operation::Update(u)) if is_unlink(&u) => {
+                return Ok(Response::Count(0));
+            }
             (_, op) => op,
         };
         self.inner.exec(schema, op).await
+    }
+}
+
+/// `SET c = NULL .. WHERE c IN (..)`, the unlink of a cascading delete.
+fn is_unlink(u: &toasty_core::driver::Update) -> bool {
+    let nulled = |c: usize| u.assignments.iter().any(|(a, v)| *a == c && v.is_null());
+    match &u.filter {
+        Expr::InList { expr, .. } => matches!(**expr, Expr::Column(c) if nulled(c)),
+        _ => false,
     }
 }
 
@@ -129,6 +145,7 @@ impl Backend for FaultyBackend {
             Fault::LtAsLe => "faulty-lt-as-le",
             Fault::NullsLast => "faulty-nulls-last",
             Fault::RollbackKeeps => "faulty-rollback-keeps",
+            Fault::UnlinkKeeps => "faulty-unlink-keeps",
         }
     }
 

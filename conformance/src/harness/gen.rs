@@ -8,8 +8,19 @@
 //! models, bulk creates among them) and transactions (with nested ones inside, and
 //! creates that collide with seed records so that a failing statement aborts the
 //! transaction).
+//!
+//! About a third of the cases relate their models ([`relate`]): one-to-many, one-to-one
+//! and one-sided `#[belongs_to]`, optional (a nullable foreign key) or required,
+//! self-referencing, several relations between the same two models, composite foreign
+//! keys, foreign keys that reuse an existing field (the child's key too), eager
+//! relations. Seeds are created parents first, children pointing at seed parents (some
+//! parents get none, some children point at no parent); the operations add nested
+//! creates, queries that include relation paths, operations scoped to one parent
+//! (the foreign key equal to its key, and a random filter), and deletes of parents.
 
-use super::case::{Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, Op, Order};
+use super::case::{
+    Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind, RelSpec,
+};
 use proptest::prelude::*;
 use toasty_core::stmt::{BinaryOp, PatternOp};
 use toasty_core::{Type, TIMESTAMP_MAX_MICROS, TIMESTAMP_MIN_MICROS};
@@ -31,6 +42,8 @@ pub struct GenConfig {
     pub transactions: bool,
     /// Generate atomic batches.
     pub batches: bool,
+    /// Generate related models (in about a third of the cases).
+    pub relations: bool,
 }
 
 impl Default for GenConfig {
@@ -43,6 +56,7 @@ impl Default for GenConfig {
             max_ops: 12,
             transactions: true,
             batches: true,
+            relations: true,
         }
     }
 }
@@ -50,28 +64,655 @@ impl Default for GenConfig {
 /// Cases for `config`.
 pub fn case(config: GenConfig) -> impl Strategy<Value = Case> {
     let max_models = config.max_models.clamp(1, 4);
-    prop::collection::vec(model(config), 1..=max_models).prop_flat_map(move |models| {
-        // Seed data first (so reads find records), then a random mix.
-        let seeds: Vec<BoxedStrategy<Op>> = (0..models.len())
-            .map(|mi| {
-                let m = models[mi].clone();
-                prop::collection::vec(row(&m, config), 2..=6)
-                    .prop_map(move |mut rows| {
-                        distinct_seed_keys(&m, &mut rows);
-                        Op::Create { model: mi, rows }
-                    })
-                    .boxed()
+    let edges = if config.relations {
+        prop::option::weighted(0.35, prop::collection::vec(edge_pick(), 1..=3)).boxed()
+    } else {
+        Just(None).boxed()
+    };
+    (prop::collection::vec(model(config), 1..=max_models), edges)
+        .prop_map(|(models, edges)| match edges {
+            Some(edges) => relate(models, &edges),
+            None => models,
+        })
+        .prop_flat_map(move |models| {
+            // Seed data first (so reads find records), parents before children, then a
+            // random mix.
+            let seeds: Vec<BoxedStrategy<Op>> = seed_order(&models)
+                .into_iter()
+                .map(|mi| seed(&models, mi, config))
+                .collect();
+            let chunks =
+                prop::collection::vec(chunk(models.clone(), config), 1..=config.max_ops.max(1));
+            // Chunks before seeds: shrinking goes in tuple order, and dropping whole chunks
+            // first is what makes a case small fast.
+            (Just(models), chunks, seeds).prop_map(|(models, chunks, mut seeds)| {
+                seeds.extend(chunks.into_iter().flatten());
+                Case { models, ops: seeds }
+            })
+        })
+}
+
+/// The seed create of model `mi`: 2 to 6 records with distinct keys; a model with a
+/// required `#[has_one]` is created with its child (nested), as it must be.
+fn seed(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<Op> {
+    let m = models[mi].clone();
+    let refs = auto_refs(models, mi);
+    let all = models.to_vec();
+    let rows =
+        prop::collection::vec(row_in(models, mi, config), 2..=6).prop_map(move |mut rows| {
+            distinct_seed_keys(&all, mi, &refs, &mut rows);
+            rows
+        });
+    let needs: Vec<usize> = required_has_one(&m);
+    if needs.is_empty() {
+        return rows
+            .prop_map(move |rows| Op::Create { model: mi, rows })
+            .boxed();
+    }
+    // One child per required `#[has_one]` (keys drawn from a wide pool so they do not
+    // collide).
+    let children: Vec<BoxedStrategy<(usize, NestedRow)>> = needs
+        .iter()
+        .map(|&r| {
+            let target = m.relations[r].kind.target();
+            let skip = fk_of(models, mi, r);
+            nested_row(models, target, config, 2, skip)
+                .prop_map(move |n| (r, n))
+                .boxed()
+        })
+        .collect();
+    (rows, prop::collection::vec(children, 6))
+        .prop_map(move |(rows, children)| Op::CreateNested {
+            model: mi,
+            rows: rows
+                .into_iter()
+                .zip(children)
+                .map(|(values, nested)| NestedRow { values, nested })
+                .collect(),
+        })
+        .boxed()
+}
+
+/// The positions of the required `#[has_one]` relations of `m`.
+fn required_has_one(m: &ModelSpec) -> Vec<usize> {
+    m.relations
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            matches!(
+                r.kind,
+                RelKind::HasOne {
+                    optional: false,
+                    ..
+                }
+            )
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Models in seed order: parents before their children where the relations allow.
+fn seed_order(models: &[ModelSpec]) -> Vec<usize> {
+    let parents = |mi: usize| -> Vec<usize> {
+        models[mi]
+            .relations
+            .iter()
+            .filter_map(|r| match &r.kind {
+                RelKind::BelongsTo { target, .. } if *target != mi => Some(*target),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut order: Vec<usize> = Vec::with_capacity(models.len());
+    while order.len() < models.len() {
+        let next = (0..models.len())
+            .filter(|m| !order.contains(m))
+            .find(|&m| parents(m).iter().all(|p| order.contains(p)))
+            .or_else(|| (0..models.len()).find(|m| !order.contains(m)));
+        match next {
+            Some(m) => order.push(m),
+            None => break,
+        }
+    }
+    order
+}
+
+/// One random relation edge, resolved against the models by [`relate`].
+#[derive(Debug, Clone, Copy)]
+struct EdgePick {
+    child: u8,
+    parent: u8,
+    /// 0..5: `#[has_many]`, 5..8: `#[has_one]`, else none (a one-sided `#[belongs_to]`).
+    kind: u8,
+    /// 0..4: required, 4..7: every foreign-key field nullable, 7: the first only.
+    nullable: u8,
+    /// 0..2: reuse an existing field of the child as the foreign key where one fits.
+    reuse: u8,
+    /// 0..2: the `#[belongs_to]` is eager; 2..4: the `#[has_*]` is.
+    eager: u8,
+    /// A `#[has_one]` is `Option<..>`.
+    optional: bool,
+}
+
+fn edge_pick() -> impl Strategy<Value = EdgePick> {
+    (
+        any::<u8>(),
+        any::<u8>(),
+        0u8..10,
+        0u8..8,
+        0u8..10,
+        0u8..10,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(child, parent, kind, nullable, reuse, eager, optional)| EdgePick {
+                child,
+                parent,
+                kind,
+                nullable,
+                reuse,
+                eager,
+                optional,
+            },
+        )
+}
+
+/// Adds the relations `edges` describe to `models`: a `#[belongs_to]` on the child (its
+/// foreign-key fields appended, or reusing a field of the same type), and maybe a
+/// `#[has_many]` / `#[has_one]` on the parent paired with it, with the index it needs.
+/// The result always forms a valid schema: foreign keys of the target's key types, an
+/// index led by the foreign key (unique for a `#[has_one]`), explicit `pair` only where
+/// several `#[belongs_to]` could pair, no eager cycle, no cycle of required
+/// `#[has_one]` (a record could never be created), and no field referring to the
+/// `#[auto]` keys of two models (their values are only comparable through one model).
+fn relate(mut models: Vec<ModelSpec>, edges: &[EdgePick]) -> Vec<ModelSpec> {
+    let n = models.len();
+    for e in edges {
+        let c = e.child as usize % n;
+        let t = e.parent as usize % n;
+        let parent_key: Vec<(usize, Type)> = models[t]
+            .key_fields()
+            .into_iter()
+            .map(|k| (k, models[t].fields[k].ty))
+            .collect();
+        let used: Vec<usize> = models[c]
+            .relations
+            .iter()
+            .flat_map(|r| match &r.kind {
+                RelKind::BelongsTo { key, .. } => key.clone(),
+                _ => Vec::new(),
             })
             .collect();
-        let chunks =
-            prop::collection::vec(chunk(models.clone(), config), 1..=config.max_ops.max(1));
-        // Chunks before seeds: shrinking goes in tuple order, and dropping whole chunks
-        // first is what makes a case small fast.
-        (Just(models), chunks, seeds).prop_map(|(models, chunks, mut seeds)| {
-            seeds.extend(chunks.into_iter().flatten());
-            Case { models, ops: seeds }
+        let mut key = Vec::with_capacity(parent_key.len());
+        for (i, (_, ty)) in parent_key.iter().enumerate() {
+            // A required self-reference makes every delete of the model a cascade around
+            // a cycle (refused): mostly optional.
+            let nullable = match e.nullable {
+                0 => false,
+                1..=3 if c != t => false,
+                4..=6 => true,
+                _ => i == 0,
+            };
+            let reuse = if e.reuse < 2 {
+                (0..models[c].fields.len()).find(|&f| {
+                    models[c].fields[f].ty == *ty
+                        && !models[c].is_auto(f)
+                        && !key.contains(&f)
+                        && !used.contains(&f)
+                })
+            } else {
+                None
+            };
+            let f = match reuse {
+                Some(f) => f,
+                None => {
+                    models[c].fields.push(spec(*ty, nullable));
+                    models[c].fields.len() - 1
+                }
+            };
+            key.push(f);
+        }
+        let b = models[c].relations.len();
+        models[c].relations.push(RelSpec {
+            kind: RelKind::BelongsTo {
+                key: key.clone(),
+                target: t,
+            },
+            eager: e.eager < 2,
+        });
+        let has = match e.kind {
+            0..=4 => RelKind::HasMany {
+                target: c,
+                pair: Some(b),
+            },
+            5..=7 => {
+                // A required `#[has_one]` that would need itself (directly or around
+                // a cycle) to be created is made optional.
+                let optional = e.optional || needs_has_one(&models, c, t);
+                RelKind::HasOne {
+                    target: c,
+                    pair: Some(b),
+                    optional,
+                }
+            }
+            _ => continue,
+        };
+        let unique = matches!(has, RelKind::HasOne { .. });
+        ensure_index(&mut models[c], &key, unique);
+        models[t].relations.push(RelSpec {
+            kind: has,
+            eager: (2..4).contains(&e.eager),
+        });
+    }
+    // `pair` only where several `#[belongs_to]` point back.
+    for mi in 0..n {
+        for r in 0..models[mi].relations.len() {
+            let (target, pair) = match &models[mi].relations[r].kind {
+                RelKind::HasMany { target, pair } | RelKind::HasOne { target, pair, .. } => {
+                    (*target, *pair)
+                }
+                RelKind::BelongsTo { .. } => continue,
+            };
+            let candidates = models[target]
+                .relations
+                .iter()
+                .filter(|b| matches!(b.kind, RelKind::BelongsTo { target, .. } if target == mi))
+                .count();
+            if candidates == 1 && pair.is_some() {
+                match &mut models[mi].relations[r].kind {
+                    RelKind::HasMany { pair, .. } | RelKind::HasOne { pair, .. } => *pair = None,
+                    RelKind::BelongsTo { .. } => {}
+                }
+            }
+        }
+    }
+    // No eager cycles: keep an eager flag only if the eager graph stays acyclic.
+    let mut eager: Vec<(usize, usize)> = Vec::new();
+    for (mi, m) in models.iter_mut().enumerate() {
+        for rel in m.relations.iter_mut().filter(|r| r.eager) {
+            let target = rel.kind.target();
+            if reaches(&eager, target, mi) {
+                rel.eager = false;
+            } else {
+                eager.push((mi, target));
+            }
+        }
+    }
+    models
+}
+
+/// `true` if `to` is reachable from `from` over `edges` (or `from == to`).
+fn reaches(edges: &[(usize, usize)], from: usize, to: usize) -> bool {
+    let mut seen = vec![from];
+    let mut i = 0;
+    while i < seen.len() {
+        let m = seen[i];
+        if m == to {
+            return true;
+        }
+        for &(a, b) in edges {
+            if a == m && !seen.contains(&b) {
+                seen.push(b);
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `true` if creating a `child` record needs a `parent` record created with it (through
+/// required `#[has_one]` relations), so a required `#[has_one]` from `parent` to
+/// `child` would make both impossible to create.
+fn needs_has_one(models: &[ModelSpec], child: usize, parent: usize) -> bool {
+    let edges: Vec<(usize, usize)> = models
+        .iter()
+        .enumerate()
+        .flat_map(|(mi, m)| {
+            required_has_one(m)
+                .into_iter()
+                .map(move |r| (mi, m.relations[r].kind.target()))
         })
-    })
+        .collect();
+    reaches(&edges, child, parent)
+}
+
+/// Makes sure `m` has an index led by `key` (exactly `key` and unique when `unique`).
+fn ensure_index(m: &mut ModelSpec, key: &[usize], unique: bool) {
+    let mut wanted = key.to_vec();
+    wanted.sort_unstable();
+    let same = |fields: &[usize]| {
+        let mut f = fields.to_vec();
+        f.sort_unstable();
+        f == wanted
+    };
+    let leads = |fields: &[usize]| {
+        fields.len() >= wanted.len() && {
+            let mut f = fields[..wanted.len()].to_vec();
+            f.sort_unstable();
+            f == wanted
+        }
+    };
+    if unique {
+        if same(&m.key_fields()) || m.indices.iter().any(|i| i.unique && same(&i.fields)) {
+            return;
+        }
+        if let Some(i) = m.indices.iter_mut().find(|i| same(&i.fields)) {
+            i.unique = true;
+            return;
+        }
+    } else if leads(&m.key_fields()) || m.indices.iter().any(|i| leads(&i.fields)) {
+        return;
+    }
+    m.indices.push(IndexSpec {
+        fields: key.to_vec(),
+        unique,
+    });
+}
+
+/// Per field of model `mi`: the model whose `#[auto]` key the field holds as a foreign
+/// key (see [`super::case::auto_refs`]).
+fn auto_refs(models: &[ModelSpec], mi: usize) -> Vec<Option<usize>> {
+    super::case::auto_refs(models)
+        .into_iter()
+        .nth(mi)
+        .unwrap_or_default()
+}
+
+/// The foreign-key fields that relation `r` of model `mi` fills in the records created
+/// through it: for a `#[belongs_to]`, fields of `mi`; otherwise fields of the target.
+fn fk_of(models: &[ModelSpec], mi: usize, r: usize) -> Vec<usize> {
+    match super::case::foreign_key(models, mi, r) {
+        Some((_, _, fk)) => fk.into_iter().map(|(c, _)| c).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Which record a foreign key refers to.
+#[derive(Debug, Clone, Copy)]
+enum FkPick {
+    /// The i-th seed record of the parent (it may not exist).
+    Parent(usize),
+    /// NULL in the nullable foreign-key fields.
+    Null,
+    /// A key no record has (yet).
+    Stray(usize),
+}
+
+fn fk_pick() -> impl Strategy<Value = FkPick> {
+    prop_oneof![
+        8 => (0usize..6).prop_map(FkPick::Parent),
+        1 => Just(FkPick::Null),
+        1 => (0usize..24).prop_map(FkPick::Stray),
+    ]
+}
+
+/// The literals of the foreign key `key` (fields of `models[mi]`) to the key of model
+/// `pm`: the i-th seed parent's key is what [`distinct_seed_keys`] gave it.
+fn fk_lits(models: &[ModelSpec], mi: usize, key: &[usize], pm: usize, pick: FkPick) -> Vec<Lit> {
+    let m = &models[mi];
+    let parent = &models[pm];
+    let parent_refs = auto_refs(models, pm);
+    let null_ok = key
+        .iter()
+        .any(|&f| m.fields.get(f).is_some_and(|x| x.nullable));
+    key.iter()
+        .zip(parent.key_fields())
+        .map(|(&f, p)| {
+            let nullable = m.fields.get(f).is_some_and(|x| x.nullable);
+            let symbolic = if parent.is_auto(p) {
+                Some(pm)
+            } else {
+                parent_refs.get(p).copied().flatten()
+            };
+            match (pick, symbolic) {
+                (FkPick::Null, _) if null_ok && nullable => Lit::Null,
+                (FkPick::Stray(i), Some(x)) => Lit::AutoOf {
+                    model: x,
+                    n: 40 + i,
+                },
+                (FkPick::Stray(i), None) => bulk_value(parent.fields[p].ty, 500 + i),
+                (_, Some(x)) => Lit::AutoOf {
+                    model: x,
+                    n: i_of(pick),
+                },
+                (_, None) => nth_value(parent.fields[p].ty, i_of(pick)),
+            }
+        })
+        .collect()
+}
+
+fn i_of(pick: FkPick) -> usize {
+    match pick {
+        FkPick::Parent(i) | FkPick::Stray(i) => i,
+        FkPick::Null => 0,
+    }
+}
+
+/// A row of model `mi` whose foreign keys refer to seed parents (mostly).
+fn row_in(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<Vec<Option<Lit>>> {
+    let m = models[mi].clone();
+    let refs = auto_refs(models, mi);
+    let base = row(&m, &refs, config);
+    let belongs: Vec<(Vec<usize>, usize)> = m
+        .relations
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RelKind::BelongsTo { key, target } => Some((key.clone(), *target)),
+            _ => None,
+        })
+        .collect();
+    if belongs.is_empty() {
+        return base;
+    }
+    let all = models.to_vec();
+    (base, prop::collection::vec(fk_pick(), belongs.len()))
+        .prop_map(move |(mut row, picks)| {
+            for ((key, target), pick) in belongs.iter().zip(picks) {
+                let lits = fk_lits(&all, mi, key, *target, pick);
+                for (&f, l) in key.iter().zip(lits) {
+                    if let Some(slot) = row.get_mut(f) {
+                        *slot = Some(l);
+                    }
+                }
+            }
+            row
+        })
+        .boxed()
+}
+
+/// A record of model `mi` for a nested create, with records nested in it (`depth`
+/// levels more at most; a required `#[has_one]` always). `skip`: the foreign-key
+/// fields the relation it is nested through fills (left out).
+fn nested_row(
+    models: &[ModelSpec],
+    mi: usize,
+    config: GenConfig,
+    depth: u32,
+    skip: Vec<usize>,
+) -> BoxedStrategy<NestedRow> {
+    let m = models[mi].clone();
+    // Keys and unique values mostly from a wide pool, so nested records rarely collide.
+    let mut distinct: Vec<usize> = m
+        .key_fields()
+        .into_iter()
+        .filter(|&f| !m.is_auto(f))
+        .collect();
+    for ix in &m.indices {
+        if ix.unique {
+            for &f in &ix.fields {
+                if !distinct.contains(&f) {
+                    distinct.push(f);
+                }
+            }
+        }
+    }
+    // Foreign keys keep referring to parents.
+    let fks: Vec<usize> = m
+        .relations
+        .iter()
+        .flat_map(|r| match &r.kind {
+            RelKind::BelongsTo { key, .. } => key.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    distinct.retain(|f| !fks.contains(f));
+    let wide: Vec<BoxedStrategy<Option<Lit>>> = distinct
+        .iter()
+        .map(|&f| {
+            let ty = m.fields[f].ty;
+            prop::option::weighted(0.95, (0usize..400).prop_map(move |i| bulk_value(ty, i))).boxed()
+        })
+        .collect();
+    let refs = auto_refs(models, mi);
+    let mut parts: Vec<BoxedStrategy<Option<(usize, NestedRow)>>> = Vec::new();
+    for (r, rel) in m.relations.iter().enumerate() {
+        let target = rel.kind.target();
+        let fk = fk_of(models, mi, r);
+        let required = matches!(
+            rel.kind,
+            RelKind::HasOne {
+                optional: false,
+                ..
+            }
+        );
+        if depth == 0 && !required {
+            continue;
+        }
+        // A parent given inline for a foreign key the record it is nested in fills
+        // would set it twice.
+        if let RelKind::BelongsTo { key, .. } = &rel.kind {
+            if key.iter().any(|f| skip.contains(f)) {
+                continue;
+            }
+        }
+        let below = depth.saturating_sub(1);
+        // Fewer records deeper down.
+        let scale = if depth >= 2 { 1.0 } else { 0.4 };
+        let p = match rel.kind {
+            // A parent given inline: its key becomes this record's foreign key.
+            RelKind::BelongsTo { .. } => 0.25 * scale,
+            RelKind::HasMany { .. } => 0.6 * scale,
+            RelKind::HasOne { optional: true, .. } => 0.5 * scale,
+            // Left out now and then: the create must fail.
+            RelKind::HasOne {
+                optional: false, ..
+            } => 0.98,
+        };
+        let child_skip = if rel.kind.is_belongs_to() {
+            Vec::new()
+        } else {
+            fk
+        };
+        let one = nested_row(models, target, config, below, child_skip);
+        if matches!(rel.kind, RelKind::HasMany { .. }) {
+            // Up to two children, as separate entries.
+            for extra in 0..2 {
+                let w = if extra == 0 { p } else { 0.35 * scale };
+                parts.push(
+                    prop::option::weighted(w, one.clone())
+                        .prop_map(move |o| o.map(|n| (r, n)))
+                        .boxed(),
+                );
+            }
+        } else {
+            parts.push(
+                prop::option::weighted(p, one)
+                    .prop_map(move |o| o.map(|n| (r, n)))
+                    .boxed(),
+            );
+        }
+    }
+    (
+        row_in(models, mi, config),
+        wide,
+        parts,
+        prop::bool::weighted(if depth >= 2 { 0.03 } else { 0.0 }),
+    )
+        .prop_map(move |(mut values, wide, nested, keep_fk)| {
+            for (&f, v) in distinct.iter().zip(wide) {
+                let symbolic = refs.get(f).copied().flatten().is_some();
+                if let (Some(v), Some(slot), false) = (v, values.get_mut(f), symbolic) {
+                    *slot = Some(v);
+                }
+            }
+            let nested: Vec<(usize, NestedRow)> = nested.into_iter().flatten().collect();
+            // Foreign keys the relations fill are left out (now and then one is given
+            // anyway: the create must fail).
+            let mut filled = skip.clone();
+            for (r, _) in &nested {
+                if let Some(RelKind::BelongsTo { key, .. }) = m.relations.get(*r).map(|x| &x.kind) {
+                    filled.extend(key.iter().copied());
+                }
+            }
+            if !keep_fk {
+                for f in filled {
+                    if let Some(slot) = values.get_mut(f) {
+                        *slot = None;
+                    }
+                }
+            }
+            NestedRow { values, nested }
+        })
+        .boxed()
+}
+
+/// Relation paths from model `mi`: 1 or 2 paths of 1 to 3 relations.
+fn include_paths(models: &[ModelSpec], mi: usize) -> BoxedStrategy<Vec<Vec<usize>>> {
+    let all = models.to_vec();
+    let path = prop::collection::vec(any::<u8>(), 1..=3).prop_map(move |picks| {
+        let mut m = mi;
+        let mut path = Vec::new();
+        for p in picks {
+            let rels = &all[m].relations;
+            if rels.is_empty() {
+                break;
+            }
+            let r = p as usize % rels.len();
+            path.push(r);
+            m = rels[r].kind.target();
+        }
+        path
+    });
+    prop::collection::vec(path, 1..=2)
+        .prop_map(|paths| paths.into_iter().filter(|p| !p.is_empty()).collect())
+        .boxed()
+}
+
+/// A filter of model `mi`; for a child, now and then scoped to one parent (what
+/// `parent.children()` selects: the foreign key equal to the parent's key) and a random
+/// filter.
+fn filter_in(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<Filter> {
+    let m = models[mi].clone();
+    let refs = auto_refs(models, mi);
+    let base = filter(&m, &refs, config);
+    let belongs: Vec<(Vec<usize>, usize)> = m
+        .relations
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RelKind::BelongsTo { key, target } => Some((key.clone(), *target)),
+            _ => None,
+        })
+        .collect();
+    if belongs.is_empty() {
+        return base;
+    }
+    let all = models.to_vec();
+    let scoped = (
+        prop::sample::select(belongs),
+        (0usize..7).prop_map(FkPick::Parent),
+        base.clone(),
+    )
+        .prop_map(move |((key, target), pick, rest)| {
+            let lits = fk_lits(&all, mi, &key, target, pick);
+            let mut parts: Vec<Filter> = key
+                .iter()
+                .zip(lits)
+                .map(|(&f, l)| Filter::Cmp(f, BinaryOp::Eq, l))
+                .collect();
+            parts.push(rest);
+            Filter::And(parts)
+        });
+    prop_oneof![3 => base, 2 => scoped].boxed()
 }
 
 /// One step of a case: a single operation, a batch, or a whole transaction. A
@@ -156,6 +797,7 @@ fn body_item(models: Vec<ModelSpec>, config: GenConfig, levels: u32) -> BoxedStr
 /// updates, deletes, queries, counts and gets.
 fn batch(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
     let stmt = (0..models.len()).prop_flat_map(move |mi| {
+        let refs = auto_refs(&models, mi);
         let m = models[mi].clone();
         let plain = op(models.clone(), config).prop_filter_map("not batchable", |o| {
             matches!(
@@ -171,7 +813,7 @@ fn batch(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
         });
         prop_oneof![
             10 => plain,
-            3 => bulk_create(mi, &m),
+            3 => bulk_create(mi, &m, refs.clone()),
         ]
     });
     let kv = config.kv_friendly;
@@ -219,7 +861,7 @@ fn kv_order(ops: Vec<Op>) -> Vec<Op> {
 /// each other and from the seed records, drawn from a base so that two bulk creates
 /// sometimes overlap. The other values come from a seed, so the create shrinks in a few
 /// steps (base, size, seed) instead of row by row.
-fn bulk_create(mi: usize, m: &ModelSpec) -> BoxedStrategy<Op> {
+fn bulk_create(mi: usize, m: &ModelSpec, refs: Vec<Option<usize>>) -> BoxedStrategy<Op> {
     let m = m.clone();
     let mut distinct: Vec<usize> = m
         .key_fields()
@@ -247,14 +889,21 @@ fn bulk_create(mi: usize, m: &ModelSpec) -> BoxedStrategy<Op> {
                             x ^= x >> 7;
                             x ^= x << 17;
                             let pick = (x % 10) as usize;
+                            let parent = refs.get(f).copied().flatten();
                             if m.is_auto(f) {
                                 None
                             } else if distinct.contains(&f) {
-                                Some(bulk_value(m.fields[f].ty, base + j))
+                                Some(match parent {
+                                    Some(p) => Lit::AutoOf {
+                                        model: p,
+                                        n: 100 + base + j,
+                                    },
+                                    None => bulk_value(m.fields[f].ty, base + j),
+                                })
                             } else if pick == 9 && m.fields[f].nullable {
                                 Some(Lit::Null)
                             } else {
-                                Some(nth_value(m.fields[f].ty, pick))
+                                Some(nth_lit(&m, &refs, f, pick))
                             }
                         })
                         .collect()
@@ -289,6 +938,7 @@ fn colliding_create(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<
     (0..models.len())
         .prop_flat_map(move |mi| {
             let m = models[mi].clone();
+            let refs = auto_refs(&models, mi);
             let mut fields: Vec<usize> = m
                 .key_fields()
                 .into_iter()
@@ -299,10 +949,10 @@ fn colliding_create(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<
                     fields.push(ix.fields[0]);
                 }
             }
-            (row(&m, config), 0usize..2).prop_map(move |(mut row, seed)| {
+            (row_in(&models, mi, config), 0usize..2).prop_map(move |(mut row, seed)| {
                 for &f in &fields {
-                    if let (Some(slot), Some(spec)) = (row.get_mut(f), m.fields.get(f)) {
-                        *slot = Some(nth_value(spec.ty, seed));
+                    if let Some(slot) = row.get_mut(f) {
+                        *slot = Some(nth_lit(&m, &refs, f, seed));
                     }
                 }
                 Op::Create {
@@ -389,6 +1039,7 @@ fn model(config: GenConfig) -> impl Strategy<Value = ModelSpec> {
                 fields,
                 key,
                 indices,
+                relations: Vec::new(),
             }
         })
 }
@@ -482,8 +1133,15 @@ fn string(config: GenConfig) -> BoxedStrategy<String> {
 }
 
 /// Gives seed rows distinct keys and distinct values in unique single-field indexes, so
-/// the seed batch is not rejected as a whole.
-fn distinct_seed_keys(m: &ModelSpec, rows: &mut [Vec<Option<Lit>>]) {
+/// the seed batch is not rejected as a whole; a unique foreign key (of a `#[has_one]`)
+/// gets the i-th parent in row i.
+fn distinct_seed_keys(
+    models: &[ModelSpec],
+    mi: usize,
+    refs: &[Option<usize>],
+    rows: &mut [Vec<Option<Lit>>],
+) {
+    let m = &models[mi];
     let mut fields: Vec<usize> = m
         .key_fields()
         .into_iter()
@@ -496,10 +1154,40 @@ fn distinct_seed_keys(m: &ModelSpec, rows: &mut [Vec<Option<Lit>>]) {
     }
     for (i, row) in rows.iter_mut().enumerate() {
         for &f in &fields {
-            if let (Some(slot), Some(spec)) = (row.get_mut(f), m.fields.get(f)) {
-                *slot = Some(nth_value(spec.ty, i));
+            if let Some(slot) = row.get_mut(f) {
+                *slot = Some(nth_lit(m, refs, f, i));
             }
         }
+        for rel in &m.relations {
+            let RelKind::BelongsTo { key, target } = &rel.kind else {
+                continue;
+            };
+            let mut set = key.clone();
+            set.sort_unstable();
+            let unique = m.indices.iter().any(|ix| {
+                let mut f = ix.fields.clone();
+                f.sort_unstable();
+                ix.unique && f == set
+            });
+            if !unique {
+                continue;
+            }
+            let lits = fk_lits(models, mi, key, *target, FkPick::Parent(i));
+            for (&f, l) in key.iter().zip(lits) {
+                if let Some(slot) = row.get_mut(f) {
+                    *slot = Some(l);
+                }
+            }
+        }
+    }
+}
+
+/// The `i`-th distinct value of field `f` of `m` (symbolic for a foreign key to an
+/// `#[auto]` key).
+fn nth_lit(m: &ModelSpec, refs: &[Option<usize>], f: usize, i: usize) -> Lit {
+    match refs.get(f).copied().flatten() {
+        Some(p) => Lit::AutoOf { model: p, n: i },
+        None => nth_value(m.fields.get(f).map_or(Type::I64, |x| x.ty), i),
     }
 }
 
@@ -541,10 +1229,24 @@ fn key_value(ty: Type, config: GenConfig) -> BoxedStrategy<Lit> {
     .boxed()
 }
 
-/// A literal for field `f` of `m`: auto keys by creation index, NULL now and then.
-fn field_value(m: &ModelSpec, f: usize, config: GenConfig) -> BoxedStrategy<Lit> {
+/// A literal for field `f` of `m`: auto keys by creation index (foreign keys to them
+/// too), NULL now and then.
+fn field_value(
+    m: &ModelSpec,
+    refs: &[Option<usize>],
+    f: usize,
+    config: GenConfig,
+) -> BoxedStrategy<Lit> {
     if m.is_auto(f) {
         return (0usize..6).prop_map(Lit::Auto).boxed();
+    }
+    if let Some(p) = refs.get(f).copied().flatten() {
+        let auto = (0usize..7).prop_map(move |n| Lit::AutoOf { model: p, n });
+        return if m.fields[f].nullable {
+            prop_oneof![8 => auto, 1 => Just(Lit::Null)].boxed()
+        } else {
+            auto.boxed()
+        };
     }
     if m.key_fields().contains(&f) {
         return key_value(m.fields[f].ty, config);
@@ -557,15 +1259,17 @@ fn field_value(m: &ModelSpec, f: usize, config: GenConfig) -> BoxedStrategy<Lit>
     .boxed()
 }
 
-fn leaf(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
+fn leaf(m: &ModelSpec, refs: &[Option<usize>], config: GenConfig) -> BoxedStrategy<Filter> {
     let n = m.fields.len();
     let mc = m.clone();
+    let rc = refs.to_vec();
     let cmp = (0..n, prop::sample::select(BinaryOp::ALL.to_vec())).prop_flat_map(move |(f, op)| {
-        field_value(&mc, f, config).prop_map(move |v| Filter::Cmp(f, op, v))
+        field_value(&mc, &rc, f, config).prop_map(move |v| Filter::Cmp(f, op, v))
     });
     let mc = m.clone();
+    let rc = refs.to_vec();
     let in_list = (0..n).prop_flat_map(move |f| {
-        prop::collection::vec(field_value(&mc, f, config), 0..4)
+        prop::collection::vec(field_value(&mc, &rc, f, config), 0..4)
             .prop_map(move |list| Filter::InList(f, list))
     });
     let is_null = (0..n).prop_map(Filter::IsNull);
@@ -596,8 +1300,8 @@ fn leaf(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
     prop::strategy::Union::new_weighted(choices).boxed()
 }
 
-fn filter(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
-    let tree = leaf(m, config).prop_recursive(3, 12, 3, |inner| {
+fn filter(m: &ModelSpec, refs: &[Option<usize>], config: GenConfig) -> BoxedStrategy<Filter> {
+    let tree = leaf(m, refs, config).prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
             2 => prop::collection::vec(inner.clone(), 1..=3).prop_map(Filter::And),
             2 => prop::collection::vec(inner.clone(), 1..=3).prop_map(Filter::Or),
@@ -607,17 +1311,17 @@ fn filter(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
     if !config.kv_friendly {
         return tree.boxed();
     }
-    let access = access(m, config);
+    let access = access(m, refs, config);
     prop_oneof![
         8 => (access, tree).prop_map(|(a, t)| Filter::And(vec![a, t])),
-        1 => leaf(m, config),
+        1 => leaf(m, refs, config),
     ]
     .boxed()
 }
 
 /// An equality on the partition key or an index's first field (what key-value stores
 /// can serve).
-fn access(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
+fn access(m: &ModelSpec, refs: &[Option<usize>], config: GenConfig) -> BoxedStrategy<Filter> {
     let mut firsts = vec![0usize];
     for ix in &m.indices {
         if let Some(&f) = ix.fields.first() {
@@ -625,10 +1329,15 @@ fn access(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Filter> {
         }
     }
     let mc = m.clone();
+    let rc = refs.to_vec();
     prop::sample::select(firsts)
         .prop_flat_map(move |f| {
             let v = if mc.is_auto(f) {
                 (0usize..6).prop_map(Lit::Auto).boxed()
+            } else if let Some(p) = rc.get(f).copied().flatten() {
+                (0usize..7)
+                    .prop_map(move |n| Lit::AutoOf { model: p, n })
+                    .boxed()
             } else {
                 key_value(mc.fields[f].ty, config)
             };
@@ -666,12 +1375,18 @@ fn order(m: &ModelSpec, deterministic: bool) -> BoxedStrategy<Vec<Order>> {
         .boxed()
 }
 
-fn row(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Vec<Option<Lit>>> {
+fn row(
+    m: &ModelSpec,
+    refs: &[Option<usize>],
+    config: GenConfig,
+) -> BoxedStrategy<Vec<Option<Lit>>> {
     let key = m.key_fields();
     let parts: Vec<BoxedStrategy<Option<Lit>>> = (0..m.fields.len())
         .map(|f| {
             if m.is_auto(f) {
                 Just(None).boxed()
+            } else if refs.get(f).copied().flatten().is_some() {
+                field_value(m, refs, f, config).prop_map(Some).boxed()
             } else if key.contains(&f) {
                 key_value(m.fields[f].ty, config).prop_map(Some).boxed()
             } else if m.fields[f].nullable {
@@ -696,17 +1411,26 @@ fn row(m: &ModelSpec, config: GenConfig) -> BoxedStrategy<Vec<Option<Lit>>> {
 fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
     (0..models.len()).prop_flat_map(move |mi| {
         let m = models[mi].clone();
+        let refs = auto_refs(&models, mi);
         let key_fields = m.key_fields();
         let non_key: Vec<usize> = (0..m.fields.len())
             .filter(|f| !key_fields.contains(f))
             .collect();
-        let create = prop::collection::vec(row(&m, config), 1..=4)
+        let fks: Vec<usize> = m
+            .relations
+            .iter()
+            .flat_map(|r| match &r.kind {
+                RelKind::BelongsTo { key, .. } => key.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let create = prop::collection::vec(row_in(&models, mi, config), 1..=4)
             .prop_map(move |rows| Op::Create { model: mi, rows });
         let mk = m.clone();
         let get = (
             key_fields
                 .iter()
-                .map(|&f| field_value(&mk, f, config))
+                .map(|&f| field_value(&mk, &refs, f, config))
                 .collect::<Vec<_>>(),
             prop::option::of(1u64..=2),
         )
@@ -716,7 +1440,7 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                 limit,
             });
         let query = (
-            filter(&m, config),
+            filter_in(&models, mi, config),
             order(&m, false),
             order(&m, true),
             prop::option::of(0u64..5),
@@ -733,9 +1457,10 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                 limit,
                 offset,
             });
-        let count = filter(&m, config).prop_map(move |filter| Op::Count { model: mi, filter });
+        let count =
+            filter_in(&models, mi, config).prop_map(move |filter| Op::Count { model: mi, filter });
         let paginate = (
-            filter(&m, config),
+            filter_in(&models, mi, config),
             order(&m, false),
             1usize..4,
             prop::collection::vec(prop::bool::weighted(0.7), 0..4),
@@ -747,27 +1472,121 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                 per_page,
                 moves,
             });
-        let delete = filter(&m, config).prop_map(move |filter| Op::Delete { model: mi, filter });
+        let delete =
+            filter_in(&models, mi, config).prop_map(move |filter| Op::Delete { model: mi, filter });
+        let related = !m.relations.is_empty();
+        // A model that must be created with its `#[has_one]` is mostly created nested.
+        let plain_create = if required_has_one(&m).is_empty() {
+            5
+        } else {
+            1
+        };
         let mut choices: Vec<(u32, BoxedStrategy<Op>)> = vec![
-            (5, create.boxed()),
+            (plain_create, create.boxed()),
             (2, get.boxed()),
             (4, query.boxed()),
             (1, count.boxed()),
             (1, paginate.boxed()),
-            (1, delete.boxed()),
+            (if m.has_children() { 2 } else { 1 }, delete.boxed()),
         ];
+        if related {
+            let nested =
+                prop::collection::vec(nested_row(&models, mi, config, 2, Vec::new()), 1..=3)
+                    .prop_map(move |rows| Op::CreateNested { model: mi, rows });
+            choices.push((5, nested.boxed()));
+            // Every record now and then (not on key-value stores, which cannot scan), or
+            // seed records by key.
+            let all = if config.kv_friendly { 0 } else { 2 };
+            let ms = m.clone();
+            let rs = refs.clone();
+            let seeds = prop::collection::vec(0usize..6, 1..=4).prop_map(move |picks| {
+                let list = picks
+                    .into_iter()
+                    .map(|i| {
+                        if ms.is_auto(0) {
+                            Lit::Auto(i)
+                        } else {
+                            nth_lit(&ms, &rs, 0, i)
+                        }
+                    })
+                    .collect();
+                Filter::InList(0, list)
+            });
+            let including = (
+                prop_oneof![
+                    all => Just(Filter::True),
+                    2 => seeds,
+                    3 => filter_in(&models, mi, config),
+                ],
+                order(&m, false),
+                order(&m, true),
+                prop::option::weighted(0.3, 0u64..5),
+                include_paths(&models, mi),
+            )
+                .prop_map(move |(filter, loose, strict, limit, include)| {
+                    Op::QueryIncluding {
+                        model: mi,
+                        filter,
+                        order: if limit.is_some() { strict } else { loose },
+                        limit,
+                        include,
+                    }
+                });
+            choices.push((5, including.boxed()));
+        }
+        if m.has_children() {
+            // A delete of one or two parents (seed records, which have children).
+            let mp = m.clone();
+            let rp = refs.clone();
+            let parent_delete = prop::collection::vec(0usize..6, 1..=2).prop_map(move |picks| {
+                let one = |i: usize| {
+                    Filter::And(
+                        mp.key_fields()
+                            .into_iter()
+                            .map(|f| {
+                                let v = if mp.is_auto(f) {
+                                    Lit::Auto(i)
+                                } else {
+                                    nth_lit(&mp, &rp, f, i)
+                                };
+                                Filter::Cmp(f, BinaryOp::Eq, v)
+                            })
+                            .collect(),
+                    )
+                };
+                Op::Delete {
+                    model: mi,
+                    filter: Filter::Or(picks.into_iter().map(one).collect()),
+                }
+            });
+            choices.push((3, parent_delete.boxed()));
+        }
         if !non_key.is_empty() {
             let mu = m.clone();
+            let ru = refs.clone();
             let assignment = prop::sample::select(non_key).prop_flat_map(move |f| {
-                let v = if mu.fields[f].nullable {
-                    field_value(&mu, f, config)
+                let v = if ru.get(f).copied().flatten().is_some() {
+                    field_value(&mu, &ru, f, config)
+                } else if fks.contains(&f) {
+                    // Move a child to another parent (or none).
+                    let pool = key_value(mu.fields[f].ty, config);
+                    if mu.fields[f].nullable {
+                        prop_oneof![4 => pool, 1 => Just(Lit::Null)].boxed()
+                    } else {
+                        pool
+                    }
+                } else if mu.fields[f].nullable {
+                    field_value(&mu, &ru, f, config)
                 } else {
                     value(mu.fields[f].ty, config)
                 };
                 v.prop_map(move |v| (f, v))
             });
-            let update = (filter(&m, config), prop::collection::vec(assignment, 1..=2)).prop_map(
-                move |(filter, mut set)| {
+            let update = (
+                filter_in(&models, mi, config),
+                prop::collection::vec(assignment, 1..=2),
+            )
+                .prop_map(move |(filter, mut set)| {
                     // One assignment per field (a repeated field is rejected, which the
                     // regression suite covers).
                     let mut seen = Vec::new();
@@ -781,8 +1600,7 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                         filter,
                         set,
                     }
-                },
-            );
+                });
             choices.push((2, update.boxed()));
         }
         prop::strategy::Union::new_weighted(choices)
