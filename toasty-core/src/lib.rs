@@ -17,6 +17,7 @@
 
 pub mod driver;
 mod error;
+pub mod redact;
 pub mod schema;
 pub mod stmt;
 mod ty;
