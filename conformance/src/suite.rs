@@ -11,7 +11,8 @@
 //! [`transactions`] (commit, rollback, savepoints, the abort rule, read-only, isolation),
 //! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
 //! return), [`concurrency`] (concurrent tasks on one database) and [`relations`]
-//! (relation fields, nested creates, `.include(..)`, cascading deletes). Tests pin a
+//! (relation fields, nested creates, `.include(..)`, cascading deletes), [`raw_sql`]
+//! (`toasty::sql` on SQL backends, `Unsupported` elsewhere). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
 //! where a key-value store must refuse, the test asserts the `Unsupported` error there
 //! and the rows elsewhere. [`support`] holds shared assertions.
@@ -32,6 +33,7 @@ pub mod kv_limits;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
+pub mod raw_sql;
 pub mod relations;
 pub mod support;
 pub mod transactions;
@@ -104,6 +106,8 @@ macro_rules! for_each_conformance_test {
             update::update_query_many,
             update::update_with_unchanged_values,
             update::update_limited_query_refused,
+            raw_sql::raw_sql_query_and_statement,
+            raw_sql::raw_sql_in_transaction,
             delete::delete_instance,
             delete::delete_query,
             delete::delete_with_limit_refused,

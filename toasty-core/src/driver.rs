@@ -8,6 +8,7 @@
 mod capability;
 mod deadline;
 mod operation;
+mod raw_sql;
 mod row_set;
 mod transact_write;
 mod transaction;
@@ -18,6 +19,7 @@ pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,
 };
+pub use raw_sql::RawSql;
 pub use row_set::RowSet;
 pub use transact_write::{TransactWrite, WriteItem};
 pub use transaction::{IsolationLevel, TransactionOp};
@@ -41,6 +43,14 @@ pub trait Driver: Debug + Send + Sync + 'static {
     fn max_connections(&self) -> usize {
         8
     }
+
+    /// The SQL text the driver would run for `op` (several statements separated by
+    /// `;\n`), with placeholders for every value; `None` for drivers that do not speak
+    /// SQL. Used by `explain`; it does not touch the database.
+    fn explain_sql(&self, schema: &db::Schema, op: &Operation) -> Option<String> {
+        let _ = (schema, op);
+        None
+    }
 }
 
 /// One connection to a database.
@@ -48,6 +58,16 @@ pub trait Driver: Debug + Send + Sync + 'static {
 pub trait Connection: Send + 'static {
     /// Executes one operation. `schema` is the database schema the operation refers to.
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response>;
+
+    /// Runs SQL text the user passed explicitly (`toasty::sql`): the rows of a query, or
+    /// the affected count of a statement. Inside a user transaction it runs in it.
+    /// Drivers that do not speak SQL keep this default, which refuses it.
+    async fn exec_sql(&mut self, sql: RawSql) -> Result<Response> {
+        let _ = sql;
+        Err(crate::Error::unsupported(
+            "raw SQL needs an SQL database (SQLite, PostgreSQL, MySQL); this driver does not              run SQL. Use the query builders instead",
+        ))
+    }
 
     /// A cheap check that the connection still works (used on pool checkout).
     async fn is_valid(&mut self) -> bool {

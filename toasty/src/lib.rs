@@ -41,6 +41,7 @@ mod model;
 mod observe;
 mod primitive;
 mod relation;
+pub mod sql;
 pub mod stmt;
 pub mod testing;
 mod untyped;

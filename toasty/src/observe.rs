@@ -514,6 +514,12 @@ impl Counted for Vec<crate::engine::Outcome> {
     }
 }
 
+impl Counted for Response {
+    fn counted(&self) -> u64 {
+        response_rows(self)
+    }
+}
+
 impl Counted for u64 {
     fn counted(&self) -> u64 {
         *self

@@ -135,6 +135,15 @@ impl Capture {
     }
 }
 
+/// The tests run one at a time: `tracing` caches per call site whether any subscriber
+/// is interested, and subscribers set and dropped on parallel threads race with that
+/// cache.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -157,6 +166,7 @@ const PASSWORD: &str = "hunter2-correct-horse";
 
 #[test]
 fn create_query_and_failure_are_logged_without_values() {
+    let _serial = serial();
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -290,6 +300,7 @@ fn create_query_and_failure_are_logged_without_values() {
 
 #[test]
 fn parameters_are_logged_only_when_asked_and_sensitive_ones_never() {
+    let _serial = serial();
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -324,6 +335,7 @@ fn parameters_are_logged_only_when_asked_and_sensitive_ones_never() {
 
 #[test]
 fn slow_statements_are_warned_about() {
+    let _serial = serial();
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(
         capture
@@ -363,6 +375,7 @@ fn slow_statements_are_warned_about() {
 #[test]
 fn errors_that_would_quote_a_sensitive_value_do_not() {
     // memdb quotes the conflicting values in its unique-violation message.
+    let _serial = serial();
     runtime().block_on(async {
         let mut db = toasty::Db::builder()
             .models(toasty::models!(Member))

@@ -15,13 +15,13 @@ use crate::run::{
     begin, commit, release, rollback, rollback_to_savepoint, run, savepoint, Outcome,
 };
 use crate::session::Session;
-use crate::{error, returning};
+use crate::{error, returning, run};
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
 use std::fmt::Display;
 use std::time::Duration;
-use toasty_core::driver::{Connection, Operation, OperationClock, Response, TransactionOp};
+use toasty_core::driver::{Connection, Operation, OperationClock, RawSql, Response, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{
@@ -332,6 +332,22 @@ impl Connection for MysqlConnection {
         let result = match self.clock.run(fut).await {
             Ok(result) => result,
             Err(_) => Err(error::timeout(&op.name(), self.clock.limit())),
+        };
+        if let Err(e) = &result {
+            self.failed(e);
+        }
+        result
+    }
+
+    async fn exec_sql(&mut self, raw: RawSql) -> Result<Response> {
+        self.transaction.check_operation()?;
+        let statement = toasty_sql::raw_statement(toasty_sql::Dialect::Mysql, &raw)?;
+        let Some(conn) = self.session.as_mut() else {
+            return Err(closed());
+        };
+        let result = match self.clock.run(run::run_raw(conn, &statement)).await {
+            Ok(result) => result,
+            Err(_) => Err(error::timeout(&"raw SQL", self.clock.limit())),
         };
         if let Err(e) = &result {
             self.failed(e);

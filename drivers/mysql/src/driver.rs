@@ -378,6 +378,14 @@ impl fmt::Debug for Mysql {
 
 #[async_trait]
 impl Driver for Mysql {
+    fn explain_sql(
+        &self,
+        schema: &toasty_core::schema::db::Schema,
+        op: &toasty_core::driver::Operation,
+    ) -> Option<String> {
+        toasty_sql::explain_sql(toasty_sql::Dialect::Mysql, schema, op)
+    }
+
     fn capability(&self) -> &Capability {
         &self.capability
     }

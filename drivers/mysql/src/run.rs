@@ -7,7 +7,7 @@ use crate::{bind, decode, error};
 use mysql_async::prelude::Queryable;
 use mysql_async::{Row, Value as My};
 use std::fmt::Display;
-use toasty_core::driver::RowSet;
+use toasty_core::driver::{Response, RowSet};
 use toasty_core::{Error, Result};
 use toasty_sql::{Output, Statement};
 
@@ -91,6 +91,79 @@ pub(crate) async fn run(
             Ok(Outcome::Rows(decoded?))
         }
     }
+}
+
+/// Runs a raw SQL statement (`toasty::sql`): rows, or the affected count.
+pub(crate) async fn run_raw(session: &mut Session, statement: &Statement) -> Result<Response> {
+    let context: &(dyn Display + Sync) = &"raw SQL";
+    if !matches!(&statement.output, Output::Rows(types) if types.is_empty()) {
+        return Ok(match run(session, statement, context).await? {
+            Outcome::Nothing => Response::Count(0),
+            Outcome::Affected { rows, .. } => Response::Count(rows),
+            Outcome::Count(n) => Response::Count(n),
+            Outcome::Rows(set) => Response::RowSet(set),
+        });
+    }
+    // Column types from the result's metadata.
+    let sql = statement.sql.as_str();
+    toasty_sql::trace_sql(sql, statement.params.len());
+    let params = bind::params(&statement.params)?;
+    let fail = |e| error::map(e, context);
+    let prepared = session.prepared(sql).await.map_err(fail)?;
+    let width = prepared.columns().len();
+    let decoded = session
+        .conn
+        .exec_fold(
+            &prepared,
+            params,
+            Ok(RowSet::with_capacity(width, 1)),
+            |acc: Result<RowSet>, row: Row| {
+                acc.and_then(|mut out| {
+                    infer_row(row, out.cells_mut())?;
+                    out.end_row();
+                    Ok(out)
+                })
+            },
+        )
+        .await
+        .map_err(fail)?;
+    Ok(Response::RowSet(decoded?))
+}
+
+/// Decodes a row by what MySQL says of each column: integers as `I64`, floats as
+/// `F64`, binary strings as `Bytes`, other strings as `String`, dates as timestamps.
+fn infer_row(mut row: Row, out: &mut Vec<toasty_core::Value>) -> Result<()> {
+    use toasty_core::{Type, Value};
+    let binary: Vec<bool> = row
+        .columns_ref()
+        .iter()
+        .map(|c| c.character_set() == 63)
+        .collect();
+    for (i, is_binary) in binary.into_iter().enumerate() {
+        let cell = row.take::<My, _>(i).unwrap_or(My::NULL);
+        let value = match cell {
+            My::NULL => Value::Null,
+            My::Int(n) => Value::I64(n),
+            My::UInt(n) => Value::from_u64(n),
+            My::Float(f) => Value::F64(f.into()),
+            My::Double(f) => Value::F64(f),
+            My::Bytes(b) if is_binary => Value::Bytes(b),
+            My::Bytes(b) => Value::String(String::from_utf8(b).map_err(|_| {
+                Error::invalid_value(format!(
+                    "raw SQL result column #{i} holds text that is not valid UTF-8"
+                ))
+            })?),
+            date @ My::Date(..) => decode::decode(date, Type::Timestamp, i)?,
+            My::Time(..) => {
+                return Err(Error::invalid_value(format!(
+                    "raw SQL result column #{i} is a TIME, which Toasty does not read; cast it \
+                     to a string"
+                )))
+            }
+        };
+        out.push(value);
+    }
+    Ok(())
 }
 
 /// Decodes one result row of column types `types`, appending its cells to `out`.

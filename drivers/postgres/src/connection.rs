@@ -12,7 +12,9 @@ use crate::{decode, error};
 use async_trait::async_trait;
 use rustc_hash::FxHashMap as HashMap;
 use std::time::{Duration, Instant};
-use toasty_core::driver::{Connection, Operation, OperationClock, Response, RowSet, TransactionOp};
+use toasty_core::driver::{
+    Connection, Operation, OperationClock, RawSql, Response, RowSet, TransactionOp,
+};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{
@@ -109,6 +111,56 @@ impl PgConnection {
             .batch_execute("COMMIT")
             .await
             .map_err(|e| error::map(e, "COMMIT"))
+    }
+
+    /// Runs a raw SQL statement (`toasty::sql`).
+    async fn run_raw(&mut self, statement: &Statement) -> Result<Response> {
+        let sql = statement.sql.as_str();
+        toasty_sql::trace_sql(sql, statement.params.len());
+        let bound = statement
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| bind(p, i + 1))
+            .collect::<Result<Vec<Bound<'_>>>>()?;
+        let params: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+        let prepared = self.prepare(statement).await?;
+        match &statement.output {
+            Output::Rows(types) => {
+                let width = prepared.columns().len();
+                if !types.is_empty() && types.len() != width {
+                    return Err(toasty_core::Error::invalid_statement(format!(
+                        "the raw SQL query returns {width} column(s) but {} column type(s) \
+                         were given",
+                        types.len()
+                    )));
+                }
+                let rows = self
+                    .client
+                    .query(&prepared, &params)
+                    .await
+                    .map_err(|e| error::map(e, sql))?;
+                let mut decoded = RowSet::with_capacity(width, rows.len());
+                for row in &rows {
+                    if types.is_empty() {
+                        decode::infer_row(row, decoded.cells_mut())?;
+                    } else {
+                        decode::decode_row(row, types, decoded.cells_mut())?;
+                    }
+                    decoded.end_row();
+                }
+                Ok(Response::RowSet(decoded))
+            }
+            _ => {
+                let n = self
+                    .client
+                    .execute(&prepared, &params)
+                    .await
+                    .map_err(|e| error::map(e, sql))?;
+                Ok(Response::Count(n))
+            }
+        }
     }
 
     /// Runs one statement and feeds its result to `out`.
@@ -351,6 +403,36 @@ impl Connection for PgConnection {
                 self.broken = true;
                 self.cancel_in_background();
                 Err(error::timed_out(&format!("a {}", op.name()), clock.limit()))
+            }
+        }
+    }
+
+    async fn exec_sql(&mut self, raw: RawSql) -> Result<Response> {
+        if self.broken || self.client.is_closed() {
+            self.broken = true;
+            return Err(error::closed());
+        }
+        self.transaction.check_operation()?;
+        let statement = toasty_sql::raw_statement(Dialect::Postgres, &raw)?;
+        let clock = self.clock.clone();
+        let result = clock.run(self.run_raw(&statement)).await;
+        match result {
+            Ok(Ok(response)) => {
+                self.last_ok = Instant::now();
+                Ok(response)
+            }
+            Ok(Err(e)) => {
+                if e.is_connection() {
+                    self.broken = true;
+                } else {
+                    self.note_failure(&e);
+                }
+                Err(e)
+            }
+            Err(_) => {
+                self.broken = true;
+                self.cancel_in_background();
+                Err(error::timed_out("raw SQL", clock.limit()))
             }
         }
     }

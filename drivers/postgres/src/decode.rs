@@ -53,6 +53,21 @@ impl<'a> FromSql<'a> for Cell {
 
 /// Decodes every column of `row` and appends the values to `out`; `types` are the
 /// Toasty types of the columns.
+/// Decodes every cell of `row` by its PostgreSQL type (raw SQL without column types).
+pub(crate) fn infer_row(row: &Row, out: &mut Vec<Value>) -> Result<()> {
+    for i in 0..row.len() {
+        let Cell(value) = row.try_get::<_, Cell>(i).map_err(|e| {
+            Error::invalid_value(format!(
+                "result column #{i} (`{}`) could not be read: {e}; cast it to a type Toasty \
+                 reads (such as ::text) or give .column_types(..)",
+                row.columns()[i].name()
+            ))
+        })?;
+        out.push(value);
+    }
+    Ok(())
+}
+
 pub(crate) fn decode_row(row: &Row, types: &[Type], out: &mut Vec<Value>) -> Result<()> {
     if row.len() != types.len() {
         return Err(Error::driver(format!(

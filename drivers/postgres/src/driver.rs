@@ -212,6 +212,14 @@ impl fmt::Debug for Postgres {
 
 #[async_trait]
 impl Driver for Postgres {
+    fn explain_sql(
+        &self,
+        schema: &toasty_core::schema::db::Schema,
+        op: &toasty_core::driver::Operation,
+    ) -> Option<String> {
+        toasty_sql::explain_sql(toasty_sql::Dialect::Postgres, schema, op)
+    }
+
     fn capability(&self) -> &Capability {
         &self.capability
     }

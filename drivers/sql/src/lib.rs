@@ -122,6 +122,7 @@ mod dml;
 mod expr;
 mod kv;
 pub mod pattern;
+mod raw;
 mod response;
 mod serializer;
 mod statement;
@@ -130,10 +131,29 @@ mod writer;
 
 pub use column_type::{MYSQL_DEFAULT_COLLATION, MYSQL_KEY_LENGTH};
 pub use dialect::Dialect;
+pub use raw::{raw_statement, translate as translate_placeholders};
 pub use response::{returns_rows, ResponseBuilder};
 pub use serializer::Serializer;
 pub use statement::{Output, Param, Statement};
 pub use transaction::{TransactionPlan, TransactionState};
+
+/// The SQL text `op` serializes to in `dialect`, statements separated by `;\n` (for
+/// [`toasty_core::driver::Driver::explain_sql`]); `None` if it does not serialize (an
+/// operation SQL drivers refuse).
+pub fn explain_sql(
+    dialect: Dialect,
+    schema: &toasty_core::schema::db::Schema,
+    op: &toasty_core::driver::Operation,
+) -> Option<String> {
+    let statements = Serializer::new(dialect).serialize(schema, op).ok()?;
+    Some(
+        statements
+            .iter()
+            .map(|s| s.sql.as_str())
+            .collect::<Vec<_>>()
+            .join(";\n"),
+    )
+}
 
 /// Reports the SQL text of a statement a driver is about to run, with its parameter
 /// count (never the values), as a `tracing` event at `debug`, target `toasty::sql`.

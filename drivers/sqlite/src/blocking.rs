@@ -10,7 +10,7 @@ use crate::{bind, decode};
 use rusqlite::{params_from_iter, Connection as RawConnection};
 use std::path::Path;
 use std::time::Duration;
-use toasty_core::driver::{Operation, Response, RowSet, TransactionOp};
+use toasty_core::driver::{Operation, RawSql, Response, RowSet, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement, TransactionState};
@@ -92,6 +92,66 @@ impl BlockingConnection {
             }
         }
         result
+    }
+
+    /// Runs raw SQL (`toasty::sql`): the rows of a query, or the affected count.
+    pub fn exec_sql(&mut self, raw: &RawSql) -> Result<Response> {
+        self.transaction.check_operation()?;
+        let result = self.exec_raw(raw);
+        if let Err(e) = &result {
+            if self.transaction.is_open() {
+                self.transaction.note_error(e);
+                if self.conn.is_autocommit() {
+                    self.transaction.mark_ended();
+                }
+            }
+        }
+        result
+    }
+
+    fn exec_raw(&mut self, raw: &RawSql) -> Result<Response> {
+        let statement = toasty_sql::raw_statement(Dialect::Sqlite, raw)?;
+        let tx = self.tx();
+        let sql = statement.sql.as_str();
+        toasty_sql::trace_sql(sql, statement.params.len());
+        let params = statement
+            .params
+            .iter()
+            .map(bind::to_sqlite)
+            .collect::<Result<Vec<_>>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| error::map_in(e, sql, tx))?;
+        let Output::Rows(types) = &statement.output else {
+            let n = stmt
+                .execute(params_from_iter(params))
+                .map_err(|e| error::map_in(e, sql, tx))?;
+            return Ok(Response::Count(n as u64));
+        };
+        let width = stmt.column_count();
+        if !types.is_empty() && types.len() != width {
+            return Err(Error::invalid_statement(format!(
+                "the raw SQL query returns {width} column(s) but {} column type(s) were given",
+                types.len()
+            )));
+        }
+        let mut rows = stmt
+            .query(params_from_iter(params))
+            .map_err(|e| error::map_in(e, sql, tx))?;
+        let mut out = RowSet::with_capacity(width, 0);
+        while let Some(row) = rows.next().map_err(|e| error::map_in(e, sql, tx))? {
+            let values = out.cells_mut();
+            for i in 0..width {
+                let cell = row.get_ref(i).map_err(|e| error::map_in(e, sql, tx))?;
+                match types.get(i) {
+                    Some(ty) => decode::decode_into(cell, *ty, i, values)?,
+                    None => values.push(decode::infer(cell, i)?),
+                }
+            }
+            out.end_row();
+        }
+        Ok(Response::RowSet(out))
     }
 
     /// `true` while a user transaction is open on this connection (begun with

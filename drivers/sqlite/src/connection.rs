@@ -8,7 +8,7 @@ use crate::driver::poisoned;
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use toasty_core::driver::{Connection, Operation, Response};
+use toasty_core::driver::{Connection, Operation, RawSql, Response};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 
@@ -64,6 +64,20 @@ impl Connection for SqliteConnection {
             ));
         }
         let result = shared.conn.exec(schema, &op);
+        shared.owner = shared.conn.in_transaction().then_some(self.id);
+        result
+    }
+
+    async fn exec_sql(&mut self, sql: RawSql) -> Result<Response> {
+        let mut shared = self.inner.lock().map_err(|_| poisoned())?;
+        if shared.owner.is_some_and(|owner| owner != self.id) {
+            return Err(Error::unsupported(
+                "another connection has a transaction open on this in-memory SQLite \
+                 database, which all connections of its driver share; finish that \
+                 transaction first",
+            ));
+        }
+        let result = shared.conn.exec_sql(&sql);
         shared.owner = shared.conn.in_transaction().then_some(self.id);
         result
     }

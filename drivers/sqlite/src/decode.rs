@@ -44,6 +44,24 @@ pub(crate) fn decode(v: ValueRef<'_>, ty: Type, index: usize) -> Result<Value> {
     Ok(value)
 }
 
+/// Decodes one cell by its SQLite storage class (raw SQL without column types):
+/// INTEGER as `I64`, REAL as `F64`, TEXT as `String`, BLOB as `Bytes`.
+pub(crate) fn infer(v: ValueRef<'_>, index: usize) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::I64(i),
+        ValueRef::Real(f) => Value::F64(f),
+        ValueRef::Text(bytes) => {
+            Value::String(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                Error::invalid_value(format!(
+                    "result column #{index} holds text that is not valid UTF-8"
+                ))
+            })?)
+        }
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    })
+}
+
 /// Decodes one cell of type `ty` and appends it to `out`.
 ///
 /// The common cells (NULL, in-range integers, text, blobs) are built where they are

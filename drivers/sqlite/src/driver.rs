@@ -96,6 +96,14 @@ impl fmt::Debug for Sqlite {
 
 #[async_trait]
 impl Driver for Sqlite {
+    fn explain_sql(
+        &self,
+        schema: &toasty_core::schema::db::Schema,
+        op: &toasty_core::driver::Operation,
+    ) -> Option<String> {
+        toasty_sql::explain_sql(toasty_sql::Dialect::Sqlite, schema, op)
+    }
+
     fn capability(&self) -> &Capability {
         &self.capability
     }

@@ -14,7 +14,7 @@ use super::Inner;
 use crate::engine::{self, Outcome, Plan, Statement};
 use crate::observe::{self, Run, Watch};
 use crate::Result;
-use toasty_core::driver::{Capability, Operation, TransactionOp};
+use toasty_core::driver::{Capability, Operation, RawSql, Response, TransactionOp};
 use toasty_core::schema::Schema;
 use tracing::Instrument;
 
@@ -53,6 +53,10 @@ pub trait Executor: Send {
 
     /// What the driver can do.
     fn capability(&self) -> &Capability;
+
+    /// The driver (for `explain`). Not part of the public API.
+    #[doc(hidden)]
+    fn __driver(&self) -> &dyn toasty_core::driver::Driver;
 
     /// Where the engine runs a statement. Not part of the public API.
     #[doc(hidden)]
@@ -172,6 +176,30 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Runs raw SQL (`toasty::sql`) on a pooled connection or in the transaction.
+    pub(crate) async fn exec_sql(self, raw: RawSql) -> Result<Response> {
+        if !observe::watching(&self.inner().settings) {
+            return self.exec_sql_plain(raw).await;
+        }
+        let watch = Watch::start(&self.inner().settings, "", "raw sql");
+        let span = watch.span().clone();
+        let result = self.exec_sql_plain(raw).instrument(span).await;
+        watch.finish(result)
+    }
+
+    async fn exec_sql_plain(self, raw: RawSql) -> Result<Response> {
+        match self.0 {
+            SessionKind::Pool(inner) => {
+                let mut pooled = inner.pool.get().await?;
+                let result = pooled.conn.exec_sql(raw).await;
+                let healthy = !matches!(&result, Err(e) if e.is_connection());
+                inner.pool.put(pooled, healthy);
+                result
+            }
+            SessionKind::Tx(tx) => tx.exec_sql(raw).await,
+        }
+    }
+
     fn inner(&self) -> &Inner {
         match &self.0 {
             SessionKind::Pool(inner) => inner,
@@ -282,6 +310,10 @@ impl Executor for super::Db {
 
     fn capability(&self) -> &Capability {
         &self.inner.capability
+    }
+
+    fn __driver(&self) -> &dyn toasty_core::driver::Driver {
+        self.inner.pool.driver()
     }
 
     fn __session(&mut self) -> Session<'_> {

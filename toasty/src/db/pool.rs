@@ -62,6 +62,11 @@ impl Pool {
         }
     }
 
+    /// The driver connections come from.
+    pub(crate) fn driver(&self) -> &dyn Driver {
+        &*self.driver
+    }
+
     pub(crate) async fn get(&self) -> Result<Pooled> {
         // The common case, a free slot and a recently used idle connection, needs no
         // await; everything else (waiting, health checks, connecting) is boxed so the

@@ -32,7 +32,7 @@ use crate::observe::{self, Run, Watch};
 use crate::Result;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use toasty_core::driver::{Capability, IsolationLevel, Operation, TransactionOp};
+use toasty_core::driver::{Capability, IsolationLevel, Operation, RawSql, Response, TransactionOp};
 use toasty_core::schema::Schema;
 use toasty_core::Error;
 
@@ -429,6 +429,30 @@ impl TxState {
     }
 }
 
+impl TxState {
+    /// Runs raw SQL in the transaction; a failure aborts it like any statement that
+    /// reached the database.
+    pub(crate) async fn exec_sql(&mut self, raw: RawSql) -> Result<Response> {
+        self.settle().await?;
+        self.check_usable()?;
+        let Some(pooled) = self.conn.as_mut() else {
+            return Err(lost());
+        };
+        let result = pooled.conn.exec_sql(raw).await;
+        if let Err(e) = &result {
+            if e.is_connection() {
+                self.conn = None;
+                self.aborted = Some(0);
+            } else if !e.is_unsupported() {
+                // Whether the driver had sent it is not known: abort, as for any
+                // statement that failed in the database.
+                self.abort_at(self.depth);
+            }
+        }
+        result
+    }
+}
+
 fn lost() -> Error {
     Error::transaction_aborted(
         "the transaction's connection failed, so the database rolled the transaction back; \
@@ -443,6 +467,10 @@ impl Executor for Transaction<'_> {
 
     fn capability(&self) -> &Capability {
         &self.state().inner.capability
+    }
+
+    fn __driver(&self) -> &dyn toasty_core::driver::Driver {
+        self.state().inner.pool.driver()
     }
 
     fn __session(&mut self) -> Session<'_> {

@@ -1,12 +1,13 @@
 //! [`Plan::explain`]: a plan as text, one line per step, with table and column names.
 //!
 //! The text is for people and snapshot tests; it is not parsed back. Values appear as
-//! literals (the plan holds them); SQL text is the driver's business and is not shown.
+//! literals (the plan holds them). On an SQL driver each step is followed by the SQL
+//! text the driver runs for it ([`Driver::explain_sql`]), with placeholders for values.
 
 use super::plan::{Include, KeysFrom, KvWrite, Output, Plan, Step};
 use super::plan_kv::Fetch;
 use std::fmt::Write;
-use toasty_core::driver::{Operation, Select};
+use toasty_core::driver::{Driver, Operation, Select};
 use toasty_core::schema::db::Table;
 use toasty_core::schema::Schema;
 use toasty_core::stmt::{Direction, Expr, OrderBy, PatternOp, Select as Projection};
@@ -15,9 +16,20 @@ use toasty_core::Value;
 impl Plan {
     /// The plan as text: one numbered line per step, then what the statement returns.
     pub fn explain(&self, schema: &Schema) -> String {
+        self.explain_with(schema, None)
+    }
+
+    /// [`Plan::explain`], with the SQL text an SQL driver runs for each step under its
+    /// line (`   sql: SELECT ..`); placeholders stand for the values.
+    pub(crate) fn explain_with(&self, schema: &Schema, driver: Option<&dyn Driver>) -> String {
         let mut out = String::new();
         for (i, step) in self.steps.iter().enumerate() {
             let _ = writeln!(out, "#{i} {}", step_line(schema, step, &self.steps));
+            if let Some(sql) = driver.and_then(|d| step_sql(schema, d, step)) {
+                for line in sql.lines() {
+                    let _ = writeln!(out, "   sql: {line}");
+                }
+            }
         }
         let _ = write!(out, "=> {}", output_line(schema, &self.output));
         if let Some(load) = &self.load {
@@ -30,6 +42,23 @@ impl Plan {
             }
         }
         out
+    }
+}
+
+/// The SQL a step runs, when the driver speaks SQL and the step's text is known before
+/// it runs (an `IN` list built from an earlier step's rows is not).
+fn step_sql(schema: &Schema, driver: &dyn Driver, step: &Step) -> Option<String> {
+    match step {
+        Step::Op(op) => driver.explain_sql(&schema.db, op),
+        // The filled cells are values like the others: the text is the same.
+        Step::Insert { op, .. } => driver.explain_sql(&schema.db, &Operation::Insert(op.clone())),
+        Step::OpWhereIn { op, keys } => driver.explain_sql(&schema.db, op).map(|sql| {
+            format!(
+                "{sql}\n(and an IN list of the rows of #{}, added when it runs)",
+                keys.input
+            )
+        }),
+        _ => None,
     }
 }
 

@@ -59,7 +59,7 @@ pub trait BatchItem: Sized {
         match self.__prepare(e)? {
             Prepared::Run(stmt, _) => {
                 let plan = crate::engine::compile(e.schema(), e.capability(), stmt.0)?;
-                Ok(plan.explain(e.schema()))
+                Ok(plan.explain_with(e.schema(), Some(e.__driver())))
             }
             Prepared::Done(_) => Ok("(nothing to run)".to_string()),
         }
