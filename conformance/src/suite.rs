@@ -12,7 +12,8 @@
 //! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
 //! return), [`concurrency`] (concurrent tasks on one database) and [`relations`]
 //! (relation fields, nested creates, `.include(..)`, cascading deletes), [`raw_sql`]
-//! (`toasty::sql` on SQL backends, `Unsupported` elsewhere). Tests pin a
+//! (`toasty::sql` on SQL backends, `Unsupported` elsewhere) and [`now`] (`toasty::now()`,
+//! one clock reading per statement). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
 //! where a key-value store must refuse, the test asserts the `Unsupported` error there
 //! and the rows elsewhere. [`support`] holds shared assertions.
@@ -30,6 +31,7 @@ pub mod filter_ops;
 pub mod get_by;
 pub mod keys;
 pub mod kv_limits;
+pub mod now;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
@@ -106,6 +108,8 @@ macro_rules! for_each_conformance_test {
             update::update_query_many,
             update::update_with_unchanged_values,
             update::update_limited_query_refused,
+            now::now_in_defaults_and_filters,
+            now::now_in_updates,
             raw_sql::raw_sql_query_and_statement,
             raw_sql::raw_sql_in_transaction,
             delete::delete_instance,

@@ -53,8 +53,8 @@ pub use model::{Model, ModelSet};
 pub use primitive::{Primitive, Scalar};
 pub use relation::{BelongsTo, Deferred, HasMany, HasOne};
 pub use stmt::{
-    batch, Batch, BatchItem, Create, CreateMany, Expr, IntoBatch, IntoExpr, OrderBy, Page,
-    Paginate, Path, Query,
+    batch, now, Batch, BatchItem, Create, CreateMany, Expr, IntoBatch, IntoExpr, Now, OrderBy,
+    Page, Paginate, Path, Query,
 };
 pub use toasty_core::driver::IsolationLevel;
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};

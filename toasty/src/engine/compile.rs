@@ -25,7 +25,9 @@ use toasty_core::{Error, Result};
 pub(crate) const MAX_INSERT_PARAMS: usize = 30_000;
 
 /// Compiles `stmt` for a driver with capability `cap`.
-pub(crate) fn compile(schema: &Schema, cap: &Capability, stmt: Statement) -> Result<Plan> {
+pub(crate) fn compile(schema: &Schema, cap: &Capability, mut stmt: Statement) -> Result<Plan> {
+    // `now()` becomes one reading of the clock for the whole statement.
+    crate::stmt::now::resolve(&mut stmt);
     verify(schema, &stmt)?;
     match stmt {
         Statement::Query(q, include) => {

@@ -108,17 +108,20 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
         if self.assignments.is_empty() {
             return Ok(Prepared::Done(0));
         }
-        let selection = self.selection.into_stmt(db, stmt::Select::Records)?;
+        let mut selection = self.selection.into_stmt(db, stmt::Select::Records)?;
+        let mut assignments = self.assignments;
+        // One `now()` for the statement and the local record alike.
+        super::now::resolve_update(&mut assignments, &mut selection);
         let stmt = stmt::Update {
             selection,
-            assignments: self.assignments.clone(),
+            assignments: assignments.clone(),
             returning: false,
         };
         Ok(Prepared::Run(
             BatchStatement(Statement::Update(stmt)),
             UpdateState {
                 target: self.target,
-                assignments: self.assignments,
+                assignments,
             },
         ))
     }
