@@ -68,6 +68,23 @@ impl Db {
         &self.inner.capability
     }
 
+    /// A snapshot of the metrics collected so far by this `Db` and its clones (all
+    /// zero, and [`crate::metrics::Metrics::is_enabled`] `false`, unless it was built
+    /// with [`Builder::metrics`]`(true)`). Its `Display` prints them as a table.
+    pub fn metrics(&self) -> crate::metrics::Metrics {
+        match &self.inner.settings.metrics {
+            Some(registry) => registry.snapshot(),
+            None => crate::metrics::Metrics::disabled(),
+        }
+    }
+
+    /// Sets every collected metric back to zero (for example after warming up).
+    pub fn reset_metrics(&self) {
+        if let Some(registry) = &self.inner.settings.metrics {
+            registry.reset();
+        }
+    }
+
     /// Creates every table and index of the registered models.
     pub async fn push_schema(&self) -> Result<()> {
         for table in &self.inner.schema.db.tables {

@@ -37,6 +37,7 @@
 mod db;
 mod engine;
 mod macros;
+pub mod metrics;
 mod model;
 mod observe;
 mod primitive;

@@ -18,9 +18,11 @@
 //! atomic load: no span is created, no clock is read and nothing is formatted.
 
 use crate::engine::Plan;
+use crate::metrics::{Registry, StatementKind};
 use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use toasty_core::driver::{Connection, Operation, Response, TransactionOp};
 use toasty_core::schema::db::TableId;
@@ -36,6 +38,8 @@ pub(crate) struct Settings {
     pub(crate) slow_threshold: Option<Duration>,
     /// Log bound values (never those of `#[sensitive]` fields).
     pub(crate) log_parameters: bool,
+    /// Where metrics are recorded (`None`: not collected). See `crate::metrics`.
+    pub(crate) metrics: Option<Arc<Registry>>,
 }
 
 impl Default for Settings {
@@ -43,6 +47,7 @@ impl Default for Settings {
         Settings {
             slow_threshold: Some(Duration::from_secs(1)),
             log_parameters: false,
+            metrics: None,
         }
     }
 }
@@ -55,6 +60,8 @@ pub(crate) struct Run {
     pub(crate) sent: bool,
     /// From [`Settings::log_parameters`].
     pub(crate) log_parameters: bool,
+    /// From [`Settings::metrics`].
+    pub(crate) metrics: Option<Arc<Registry>>,
 }
 
 impl Run {
@@ -62,6 +69,7 @@ impl Run {
         Run {
             sent: false,
             log_parameters: settings.log_parameters,
+            metrics: settings.metrics.clone(),
         }
     }
 }
@@ -93,7 +101,7 @@ pub(crate) fn exec_op<'a>(
     let secret = !schema.sensitive.is_empty()
         && table_of(&op).is_some_and(|t| !schema.sensitive_columns(t).is_empty());
     let logging = tracing::enabled!(target: "toasty::driver", Level::DEBUG);
-    if !logging && !secret {
+    if !logging && !secret && run.metrics.is_none() {
         return conn.exec(&schema.db, op);
     }
     Box::pin(exec_op_observed(
@@ -102,6 +110,7 @@ pub(crate) fn exec_op<'a>(
         op,
         run.log_parameters,
         logging,
+        run.metrics.clone(),
     ))
 }
 
@@ -109,7 +118,8 @@ pub(crate) fn exec_op<'a>(
 /// threshold set. Two atomic loads when nobody does.
 #[inline]
 pub(crate) fn watching(settings: &Settings) -> bool {
-    tracing::enabled!(target: "toasty::statement", Level::DEBUG)
+    settings.metrics.is_some()
+        || tracing::enabled!(target: "toasty::statement", Level::DEBUG)
         || (settings.slow_threshold.is_some()
             && tracing::enabled!(target: "toasty::statement", Level::WARN))
 }
@@ -120,7 +130,18 @@ async fn exec_op_observed(
     op: Operation,
     log_parameters: bool,
     logging: bool,
+    metrics: Option<Arc<Registry>>,
 ) -> Result<Response> {
+    if !logging && metrics.is_some() && schema.sensitive.is_empty() {
+        // Counted only: no text is prepared.
+        let start = Instant::now();
+        let kind = crate::metrics::op_kind(&op);
+        let result = conn.exec(&schema.db, op).await;
+        if let Some(m) = &metrics {
+            m.operation(kind, start, result.as_ref().ok().map(response_rows));
+        }
+        return result;
+    }
     let table = table_of(&op);
     let sensitive: &[usize] = table.map_or(&[], |t| schema.sensitive_columns(t));
     let secrets: Vec<String> = if sensitive.is_empty() {
@@ -143,9 +164,13 @@ async fn exec_op_observed(
     } else {
         (0, None)
     };
+    let kind = crate::metrics::op_kind(&op);
     let start = Instant::now();
     let result = conn.exec(&schema.db, op).await;
     let duration_us = start.elapsed().as_micros() as u64;
+    if let Some(m) = &metrics {
+        m.operation(kind, start, result.as_ref().ok().map(response_rows));
+    }
     let result = result.map_err(|e| redact_error(e, &secrets, table_name));
     if logging {
         match &result {
@@ -404,12 +429,15 @@ fn response_rows(response: &Response) -> u64 {
     }
 }
 
-/// The `statement` span and timing of one statement (or batch).
+/// The `statement` span and timing of one statement (or batch), and its metrics.
 pub(crate) struct Watch {
     span: Span,
     start: Option<Instant>,
+    /// `true` when a subscriber listens (the span or the slow-statement warning).
+    listening: bool,
     slow: Option<Duration>,
     kind: &'static str,
+    metrics: Option<Arc<Registry>>,
     /// The model name and the plan summary, kept only when someone listens.
     model: String,
     plan: String,
@@ -417,7 +445,7 @@ pub(crate) struct Watch {
 
 impl Watch {
     /// Starts watching a statement of `kind` on `model` (a name). Costs two atomic
-    /// loads when nobody listens.
+    /// loads when nobody listens and no metrics are collected.
     pub(crate) fn start(settings: &Settings, model: &str, kind: &'static str) -> Watch {
         let span = tracing::debug_span!(
             target: "toasty::statement", "statement",
@@ -426,20 +454,27 @@ impl Watch {
         let slow = settings
             .slow_threshold
             .filter(|_| tracing::enabled!(target: "toasty::statement", Level::WARN));
-        let on = !span.is_disabled() || slow.is_some();
+        let listening = !span.is_disabled() || slow.is_some();
+        let metrics = settings.metrics.clone();
         Watch {
             span,
-            start: on.then(Instant::now),
+            start: (listening || metrics.is_some()).then(Instant::now),
+            listening,
             slow,
             kind,
-            model: if on { model.to_string() } else { String::new() },
+            metrics,
+            model: if listening {
+                model.to_string()
+            } else {
+                String::new()
+            },
             plan: String::new(),
         }
     }
 
     /// `true` if anyone listens.
     pub(crate) fn is_on(&self) -> bool {
-        self.start.is_some()
+        self.listening
     }
 
     /// The span to run the statement in.
@@ -466,6 +501,16 @@ impl Watch {
             return result;
         };
         let elapsed = start.elapsed();
+        if let Some(m) = &self.metrics {
+            m.statement(
+                StatementKind::from_name(self.kind),
+                elapsed,
+                result.as_ref().ok().map(Counted::counted),
+            );
+        }
+        if !self.listening {
+            return result;
+        }
         let duration_us = elapsed.as_micros() as u64;
         {
             let _entered = self.span.enter();

@@ -12,6 +12,7 @@
 use super::transaction::TxState;
 use super::Inner;
 use crate::engine::{self, Outcome, Plan, Statement};
+use crate::metrics;
 use crate::observe::{self, Run, Watch};
 use crate::Result;
 use toasty_core::driver::{Capability, Operation, RawSql, Response, TransactionOp};
@@ -61,6 +62,12 @@ pub trait Executor: Send {
     /// Where the engine runs a statement. Not part of the public API.
     #[doc(hidden)]
     fn __session(&mut self) -> Session<'_>;
+
+    /// Where metrics are recorded, if they are collected. Not part of the public API.
+    #[doc(hidden)]
+    fn __metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Registry>> {
+        None
+    }
 }
 
 /// Where statements run: a connection from the pool, or the connection of an open
@@ -124,7 +131,12 @@ impl<'a> Session<'a> {
     async fn exec_plain(self, stmt: Statement, watch: Option<&mut Watch>) -> Result<Outcome> {
         match self.0 {
             SessionKind::Pool(inner) => {
-                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                let plan = metrics::compile(
+                    inner.settings.metrics.as_deref(),
+                    &inner.schema,
+                    &inner.capability,
+                    stmt,
+                )?;
                 if let Some(watch) = watch {
                     watch.planned(&inner.schema, std::slice::from_ref(&plan));
                 }
@@ -165,7 +177,14 @@ impl<'a> Session<'a> {
             SessionKind::Pool(inner) => {
                 let plans = stmts
                     .into_iter()
-                    .map(|s| engine::compile(&inner.schema, &inner.capability, s))
+                    .map(|s| {
+                        metrics::compile(
+                            inner.settings.metrics.as_deref(),
+                            &inner.schema,
+                            &inner.capability,
+                            s,
+                        )
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 if let Some(watch) = watch {
                     watch.planned(&inner.schema, &plans);
@@ -191,7 +210,11 @@ impl<'a> Session<'a> {
         match self.0 {
             SessionKind::Pool(inner) => {
                 let mut pooled = inner.pool.get().await?;
+                let start = std::time::Instant::now();
                 let result = pooled.conn.exec_sql(raw).await;
+                if let Some(m) = &inner.settings.metrics {
+                    m.raw_sql(start, result.as_ref().ok().map(observe::Counted::counted));
+                }
                 let healthy = !matches!(&result, Err(e) if e.is_connection());
                 inner.pool.put(pooled, healthy);
                 result
@@ -318,5 +341,9 @@ impl Executor for super::Db {
 
     fn __session(&mut self) -> Session<'_> {
         Session::pool(&self.inner)
+    }
+
+    fn __metrics(&self) -> Option<&std::sync::Arc<metrics::Registry>> {
+        self.inner.settings.metrics.as_ref()
     }
 }

@@ -393,7 +393,14 @@ impl TxState {
         let inner = self.inner.clone();
         let plans = stmts
             .into_iter()
-            .map(|s| engine::compile(&inner.schema, &inner.capability, s))
+            .map(|s| {
+                crate::metrics::compile(
+                    inner.settings.metrics.as_deref(),
+                    &inner.schema,
+                    &inner.capability,
+                    s,
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
         if let Some(watch) = watch {
             watch.planned(&inner.schema, &plans);
@@ -438,7 +445,14 @@ impl TxState {
         let Some(pooled) = self.conn.as_mut() else {
             return Err(lost());
         };
+        let start = std::time::Instant::now();
         let result = pooled.conn.exec_sql(raw).await;
+        if let Some(m) = &self.inner.settings.metrics {
+            m.raw_sql(
+                start,
+                result.as_ref().ok().map(crate::observe::Counted::counted),
+            );
+        }
         if let Err(e) = &result {
             if e.is_connection() {
                 self.conn = None;
@@ -475,5 +489,9 @@ impl Executor for Transaction<'_> {
 
     fn __session(&mut self) -> Session<'_> {
         Session::tx(self.state_mut())
+    }
+
+    fn __metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Registry>> {
+        self.state().inner.settings.metrics.as_ref()
     }
 }

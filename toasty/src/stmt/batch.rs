@@ -32,7 +32,10 @@
 
 use super::BatchStatement;
 use crate::engine::Outcome;
+use crate::metrics::{Phase, Registry};
 use crate::{Error, Executor, Result};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// A statement that can run alone or as part of a [`batch`]: every terminal builder
 /// (`Query`, `First`, `Get`, `Count`, `Create`, `CreateMany`, `Update`, `Delete`, the
@@ -77,8 +80,33 @@ pub enum Prepared<S, O> {
 
 /// Runs one batch item alone.
 pub(crate) async fn exec_one<T: BatchItem>(item: T, e: &mut dyn Executor) -> Result<T::Output> {
+    if let Some(m) = e.__metrics() {
+        let m = m.clone();
+        return Box::pin(exec_one_measured(item, e, m)).await;
+    }
     match item.__prepare(e)? {
         Prepared::Run(stmt, state) => T::__finish(state, e.__session().exec(stmt.0).await?),
+        Prepared::Done(output) => Ok(output),
+    }
+}
+
+/// [`exec_one`], timing the build and load phases.
+async fn exec_one_measured<T: BatchItem>(
+    item: T,
+    e: &mut dyn Executor,
+    m: Arc<Registry>,
+) -> Result<T::Output> {
+    let start = Instant::now();
+    let prepared = item.__prepare(e);
+    m.phase(Phase::Build, start);
+    match prepared? {
+        Prepared::Run(stmt, state) => {
+            let outcome = e.__session().exec(stmt.0).await?;
+            let start = Instant::now();
+            let output = T::__finish(state, outcome);
+            m.phase(Phase::Load, start);
+            output
+        }
         Prepared::Done(output) => Ok(output),
     }
 }
@@ -118,8 +146,14 @@ pub fn batch<T: IntoBatch>(items: T) -> Batch<T> {
 impl<T: IntoBatch> Batch<T> {
     /// Runs every statement, all-or-nothing, and returns their outputs in order.
     pub async fn exec(self, e: &mut dyn Executor) -> Result<T::Output> {
+        let m = e.__metrics().cloned();
+        let start = m.as_ref().map(|_| Instant::now());
         let mut stmts = Vec::new();
-        let state = self.items.__prepare(e, &mut stmts)?;
+        let state = self.items.__prepare(e, &mut stmts);
+        if let (Some(m), Some(start)) = (&m, start) {
+            m.phase(Phase::Build, start);
+        }
+        let state = state?;
         let outcomes = if stmts.is_empty() {
             Vec::new()
         } else {
@@ -128,7 +162,12 @@ impl<T: IntoBatch> Batch<T> {
                 .await?
         };
         let mut outcomes = outcomes.into_iter();
-        T::__finish(state, &mut outcomes)
+        let start = m.as_ref().map(|_| Instant::now());
+        let output = T::__finish(state, &mut outcomes);
+        if let (Some(m), Some(start)) = (&m, start) {
+            m.phase(Phase::Load, start);
+        }
+        output
     }
 }
 

@@ -9,7 +9,7 @@
 
 use super::kv_items::KeyOf;
 use crate::engine::plan::{Include, Load};
-use crate::engine::{compile::compile, Outcome, Record, Statement};
+use crate::engine::{Outcome, Record, Statement};
 use crate::observe::Run;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -150,7 +150,12 @@ async fn read(
         };
         let mut query = stmt::Query::all(inc.target);
         query.filter = Some(filter);
-        let mut plan = compile(schema, cap, Statement::Query(query, Vec::new()))?;
+        let mut plan = crate::metrics::compile(
+            sent.metrics.as_deref(),
+            schema,
+            cap,
+            Statement::Query(query, Vec::new()),
+        )?;
         // Nested relations are loaded level by level by the caller.
         plan.load = None;
         let outcome = Box::pin(super::run(conn, schema, cap, plan, sent)).await?;
