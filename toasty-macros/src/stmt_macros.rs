@@ -6,8 +6,6 @@
 //! create!((User { .. }, Post { .. }))           toasty::batch((User::create().., Post::create()..))
 //! update!(user { name: "Bob", email })          (user).update().name("Bob").email(email)
 //! update!(User::filter_by_id(1) { name: "B" })  (User::filter_by_id(1)).update().name("B")
-//! ```
-//!
 //! create!(in user.todos() { title: "x" })      (user.todos()).create().title("x")
 //! create!(User { todos: [{ title: "a" }] })     User::create().with_todos(|c| c.title("a"))
 //! create!(Todo { user: { name: "Ada" } })       Todo::create().with_user(|c| c.name("Ada"))
@@ -19,8 +17,6 @@
 //! field a value computed in a block, wrap the block in parentheses. `field.op(..)`
 //! updates (arithmetic on the stored value) are not supported yet: they are compile
 //! errors that say so.
-//!
-//! ```text
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};

@@ -63,6 +63,20 @@ pub(crate) async fn batch_get(
 ) -> Result<Vec<Item>> {
     let table = &map.def.name;
     let what = format!("get by key on `{table}`");
+    if keys.len() == 1 {
+        // One key: a plain GetItem, lighter than a batch for the service.
+        let key = keys.into_iter().next().unwrap_or_default();
+        let response = ctx
+            .client
+            .get_item()
+            .table_name(table.clone())
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Failure::from_sdk(&e).into_error(&what, ctx.target))?;
+        return Ok(response.item.into_iter().collect());
+    }
     let mut out = Vec::with_capacity(keys.len());
     let mut pending = keys;
     let mut backoff = Duration::from_millis(20);

@@ -130,6 +130,14 @@ impl Builder {
     /// | `sqlite::memory:`, `sqlite:path/to/file.db` | SQLite | `sqlite` |
     /// | `postgres://...`, `postgresql://...` | PostgreSQL | `postgres` |
     /// | `mysql://...` | MySQL / MariaDB | `mysql` |
+    /// | `dynamodb://<region>`, `dynamodb://` | DynamoDB | `dynamodb` |
+    ///
+    /// For DynamoDB the URL names at most the region; credentials, the region when the URL
+    /// leaves it out (`AWS_REGION`, the profile) and the endpoint
+    /// (`AWS_ENDPOINT_URL_DYNAMODB` for an emulator such as moto or DynamoDB Local) come
+    /// from the standard AWS configuration. DynamoDB serves the key-value subset of
+    /// queries (by key, by an index's partition key, with sort-key conditions): anything
+    /// that would scan a table is refused with `Unsupported`, naming the index to add.
     pub async fn connect(self, url: &str) -> Result<Db> {
         let driver = connect::driver_for_url(url).await?;
         self.build_arc(driver).await

@@ -6,6 +6,7 @@
 //! microseconds). Every `now()` of one statement therefore has the same value, and the
 //! database's own clock is never used, so every backend (memdb included) agrees.
 
+#[cfg(any(feature = "jiff", feature = "chrono"))]
 use super::{Expr, IntoExpr};
 use crate::engine::Statement;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,6 +64,7 @@ impl Now {
     }
 }
 
+#[cfg(any(feature = "jiff", feature = "chrono"))]
 fn marker<T>() -> Expr<T> {
     Expr::from_untyped(stmt::Expr::Value(Value::Timestamp(NOW_MARKER)))
 }

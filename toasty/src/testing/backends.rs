@@ -6,6 +6,7 @@
 //! | `sqlite` | `toasty` is built with feature `sqlite` | `sqlite::memory:` |
 //! | `postgres` | `TOASTY_TEST_POSTGRES_URL` is set | that URL |
 //! | `mysql` | `TOASTY_TEST_MYSQL_URL` is set | that URL |
+//! | `dynamodb` | kv mode, `TOASTY_TEST_DYNAMODB_URL` is set | an emulator's `http://..` endpoint (dummy credentials), or `dynamodb://<region>` for the real service |
 //!
 //! `TOASTY_TEST_BACKENDS` (comma-separated server names, or `all`), the variable
 //! `scripts/test` uses for the servers it provisions, narrows the server backends;
@@ -13,8 +14,10 @@
 //! configuration is reported as skipped, with the reason; under `CI=true`, a server the
 //! list names explicitly must run.
 //! `TOASTY_TEST_SKIP_<NAME>=<why>` (what `scripts/test` exports for a server it could
-//! not start outside CI) is reported as the skip reason. Key-value mode runs memdb's kv
-//! persona only: the SQL backends do not apply.
+//! not start outside CI) is reported as the skip reason. Key-value mode
+//! (`#[toasty::test(kv)]`) runs memdb's kv persona and DynamoDB: the SQL backends do not
+//! apply, and DynamoDB is left out of the default mode because it refuses the scans an
+//! SQL-minded test is free to use.
 
 use crate::{Db, ModelSet, Result};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -124,6 +127,9 @@ pub fn backends(kv: bool) -> Vec<TestBackend> {
         if kv { "memory:kv" } else { "memory:" }.to_string(),
     )];
     if kv {
+        if wanted("dynamodb") {
+            out.push(dynamodb(ci && named("dynamodb")));
+        }
         return out;
     }
     out.push(if cfg!(feature = "sqlite") {
@@ -165,4 +171,46 @@ pub fn backends(kv: bool) -> Vec<TestBackend> {
         });
     }
     out
+}
+
+/// The DynamoDB backend of kv mode, from `TOASTY_TEST_DYNAMODB_URL`.
+fn dynamodb(must_run: bool) -> TestBackend {
+    const VAR: &str = "TOASTY_TEST_DYNAMODB_URL";
+    let url = match std::env::var(VAR) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            return match std::env::var("TOASTY_TEST_SKIP_DYNAMODB") {
+                Ok(why) => TestBackend::skipped("dynamodb", why, false),
+                Err(_) => TestBackend::skipped("dynamodb", format!("{VAR} is not set"), must_run),
+            }
+        }
+    };
+    match dynamodb_driver(&url) {
+        Ok(Some(driver)) => TestBackend::driver("dynamodb", driver),
+        // The test crate chose not to build the driver: a choice, not a failure to
+        // provision, so it is a skip even under CI.
+        Ok(None) => TestBackend::skipped(
+            "dynamodb",
+            format!("{VAR} is set but toasty is built without its `dynamodb` feature"),
+            false,
+        ),
+        Err(e) => TestBackend::skipped("dynamodb", format!("{VAR}: {e}"), must_run),
+    }
+}
+
+/// An emulator's endpoint (`http://127.0.0.1:8000`, dummy credentials) or a
+/// `dynamodb://<region>` URL for the real service.
+#[cfg(feature = "dynamodb")]
+fn dynamodb_driver(url: &str) -> Result<Option<Arc<dyn Driver>>> {
+    let driver = if url.to_ascii_lowercase().starts_with("dynamodb:") {
+        toasty_dynamodb::DynamoDb::new(url)?
+    } else {
+        toasty_dynamodb::DynamoDb::emulator(url)?
+    };
+    Ok(Some(Arc::new(driver)))
+}
+
+#[cfg(not(feature = "dynamodb"))]
+fn dynamodb_driver(_url: &str) -> Result<Option<Arc<dyn Driver>>> {
+    Ok(None)
 }
