@@ -20,73 +20,81 @@
 //! cargo run -p toasty-conformance --features containers -- containers postgres mysql
 //! ```
 
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use toasty_conformance::backends::{by_name, MemdbKv, MemdbSql, NAMES};
 use toasty_conformance::harness::campaign;
 use toasty_conformance::harness::compare::Verdict;
-use toasty_conformance::harness::diff::{run_diff, DiffConfig};
+use toasty_conformance::harness::diff::{run_diff_with_progress, DiffConfig};
 use toasty_conformance::harness::faults::run_faults;
 use toasty_conformance::harness::gen::GenConfig;
-use toasty_conformance::harness::metamorphic::run_metamorphic;
+use toasty_conformance::harness::metamorphic::run_metamorphic_with_progress;
 use toasty_conformance::harness::regressions;
 use toasty_conformance::{Availability, Backend};
 
+/// Long differential and metamorphic campaigns of the Toasty conformance harness, fault
+/// injection, and (feature `containers`) test servers in Docker.
+#[derive(Parser, Debug)]
+#[command(name = "toasty-conformance", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Differential campaign: generated cases run on each backend and on its memdb
+    /// oracle, results compared; a divergence is shrunk and printed.
+    Diff(Args),
+    /// Metamorphic campaign: generated cases checked against rewritten forms of
+    /// themselves on each backend.
+    Metamorphic(Args),
+    /// Replays the saved regression cases (conformance/regressions/*.json) on each
+    /// backend against its oracle.
+    Regressions(Args),
+    /// Fault injection at every operation of multi-operation statements, transactions
+    /// and batches.
+    Faults,
+    /// Starts test servers in Docker containers for the named backends (postgres,
+    /// mysql, dynamodb) until stdin closes (feature `containers`; scripts/test runs it).
+    /// `--ignore-stdin` keeps them until the process is signalled.
+    #[command(disable_help_flag = true)]
+    Containers {
+        /// Backends, and `--ignore-stdin`; passed on as given.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Options of `diff`, `metamorphic` and `regressions` (each takes the ones it uses).
+#[derive(ClapArgs, Debug)]
 struct Args {
-    command: String,
+    /// A backend to run on (repeat for several; default memdb-kv).
+    #[arg(long = "backend", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(NAMES))]
     backends: Vec<String>,
+    /// Generated cases per backend (diff, metamorphic).
+    #[arg(long, default_value_t = 1000)]
     cases: u32,
+    /// The seed: the same seed generates the same cases (diff, metamorphic).
+    #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Save a diverging case to conformance/regressions/ (diff).
+    #[arg(long)]
     save: bool,
+    /// The oracle to compare with, instead of memdb of the backend's persona (diff).
+    #[arg(long, value_name = "NAME", value_parser = ["memdb-sql", "memdb-kv"])]
     oracle: Option<String>,
 }
 
-fn usage() -> String {
-    format!(
-        "usage: toasty-conformance <diff|metamorphic|regressions> [--backend NAME]... \
-         [--cases N] [--seed N] [--save] [--oracle memdb-sql|memdb-kv]\n       \
-         toasty-conformance faults\n       toasty-conformance containers \
-         [--ignore-stdin] <postgres|mysql|dynamodb>... (feature `containers`)\nbackends: {}",
-        NAMES.join(", ")
-    )
-}
-
-fn parse() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
-    let command = it.next().ok_or_else(usage)?;
-    let mut args = Args {
-        command,
-        backends: Vec::new(),
-        cases: 1000,
-        seed: 42,
-        save: false,
-        oracle: None,
-    };
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match flag.as_str() {
-            "--backend" => args.backends.push(value("--backend")?),
-            "--cases" => {
-                args.cases = value("--cases")?
-                    .parse()
-                    .map_err(|e| format!("--cases: {e}"))?
-            }
-            "--seed" => {
-                args.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--save" => args.save = true,
-            "--oracle" => args.oracle = Some(value("--oracle")?),
-            "-h" | "--help" => return Err(usage()),
-            other => return Err(format!("unknown argument `{other}`\n{}", usage())),
-        }
-    }
-    if args.backends.is_empty() {
-        args.backends.push("memdb-kv".into());
-    }
-    Ok(args)
+/// What to run on each backend.
+#[derive(Clone, Copy)]
+enum Campaign {
+    Diff,
+    Metamorphic,
+    Regressions,
 }
 
 struct Row {
@@ -121,25 +129,22 @@ fn containers(_args: &[String]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.first().map(String::as_str) == Some("containers") {
-        return containers(&argv[1..]);
-    }
-    if argv.first().map(String::as_str) == Some("faults") {
-        return faults();
-    }
-    let args = match parse() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let (campaign, mut args) = match cli.command {
+        Command::Containers { args } => return containers(&args),
+        Command::Faults => return faults(),
+        Command::Diff(args) => (Campaign::Diff, args),
+        Command::Metamorphic(args) => (Campaign::Metamorphic, args),
+        Command::Regressions(args) => (Campaign::Regressions, args),
     };
+    if args.backends.is_empty() {
+        args.backends.push("memdb-kv".into());
+    }
     let mut rows = Vec::new();
     let mut failed = false;
     for name in &args.backends {
         let Some(target) = by_name(name) else {
-            eprintln!("unknown backend `{name}`\n{}", usage());
+            eprintln!("unknown backend `{name}` (backends: {})", NAMES.join(", "));
             return ExitCode::from(2);
         };
         if let Availability::Unavailable(why) = target.availability() {
@@ -147,14 +152,10 @@ fn main() -> ExitCode {
             failed = true;
             continue;
         }
-        let row = match args.command.as_str() {
-            "diff" => diff(target, &args),
-            "metamorphic" => metamorphic(target.as_ref(), &args),
-            "regressions" => replay(target.as_ref()),
-            other => {
-                eprintln!("unknown command `{other}`\n{}", usage());
-                return ExitCode::from(2);
-            }
+        let row = match campaign {
+            Campaign::Diff => diff(target, &args),
+            Campaign::Metamorphic => metamorphic(target.as_ref(), &args),
+            Campaign::Regressions => replay(target.as_ref()),
         };
         failed |= row.divergences > 0;
         rows.push(row);
@@ -250,6 +251,24 @@ fn failed_row(target: &dyn Backend, why: &str) -> Row {
     }
 }
 
+/// A progress bar on stderr for `len` cases on `backend`; hidden (drawing nothing) when
+/// stderr is not a terminal, so logs and CI output only get the summary lines.
+fn progress_bar(len: u64, backend: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template(
+        "{prefix:>12} [{elapsed_precise}] {wide_bar} {pos}/{len} cases ({per_sec}, eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(backend.to_string());
+    bar
+}
+
+/// Prints a line on stderr without tearing the progress bar.
+fn say(bar: &ProgressBar, line: impl std::fmt::Display) {
+    bar.suspend(|| eprintln!("{line}"));
+}
+
 fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
     let sql = match is_sql(target.as_ref()) {
         Ok(sql) => sql,
@@ -285,6 +304,7 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
     };
     let chunks = 10u32.min(args.cases.max(1));
     let per_chunk = args.cases.div_ceil(chunks);
+    let bar = progress_bar(u64::from(per_chunk) * u64::from(chunks), target.name());
     let mut row = Row {
         backend: target.name().to_string(),
         cases: 0,
@@ -307,7 +327,8 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
             allow_unsupported,
             ..DiffConfig::default()
         };
-        let report = run_diff(target.clone(), oracle.clone(), &config);
+        let report =
+            run_diff_with_progress(target.clone(), oracle.clone(), &config, &|| bar.inc(1));
         row.cases += report.cases;
         row.ops += report.ops;
         row.compared += report.compared;
@@ -318,19 +339,23 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         row.batches += report.batches;
         row.aborted += report.aborted;
         row.elapsed += report.elapsed;
-        eprintln!(
-            "[{}] chunk {}/{chunks}: {} cases, {} ops, {} transactions ({} savepoints), {} \
+        say(
+            &bar,
+            format_args!(
+                "[{}] chunk {}/{chunks}: {} cases, {} ops, {} transactions ({} savepoints), {} \
              batches, {:.1}s",
-            target.name(),
-            chunk + 1,
-            report.cases,
-            report.ops,
-            report.transactions,
-            report.savepoints,
-            report.batches,
-            report.elapsed.as_secs_f64()
+                target.name(),
+                chunk + 1,
+                report.cases,
+                report.ops,
+                report.transactions,
+                report.savepoints,
+                report.batches,
+                report.elapsed.as_secs_f64()
+            ),
         );
         if let Some(d) = report.divergence {
+            bar.abandon();
             row.divergences += 1;
             eprintln!("\nDIVERGENCE on {}: {}\n", target.name(), d.message);
             eprintln!(
@@ -354,6 +379,7 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
             break;
         }
     }
+    bar.finish_and_clear();
     row
 }
 
@@ -369,7 +395,9 @@ fn metamorphic(target: &dyn Backend, args: &Args) -> Row {
         ..GenConfig::default()
     };
     let start = std::time::Instant::now();
-    let report = run_metamorphic(target, args.cases, args.seed, gen);
+    let bar = progress_bar(u64::from(args.cases), target.name());
+    let report = run_metamorphic_with_progress(target, args.cases, args.seed, gen, &|| bar.inc(1));
+    bar.finish_and_clear();
     let mut divergences = 0;
     if let Some((case, msg)) = &report.failure {
         divergences = 1;
@@ -427,17 +455,20 @@ fn replay(target: &dyn Backend) -> Row {
             return row;
         }
     };
+    let bar = progress_bar(cases.len() as u64, target.name());
     for (name, case) in cases {
+        bar.inc(1);
         row.cases += 1;
         row.ops += case.ops.len() as u64;
         match runtime.block_on(regressions::check(target, &case, "regression")) {
             Verdict::Agree { compared, .. } => row.compared += compared as u64,
             Verdict::Diverge { op, message } => {
                 row.divergences += 1;
-                eprintln!("{name} diverged at {op:?}: {message}");
+                say(&bar, format_args!("{name} diverged at {op:?}: {message}"));
             }
         }
     }
+    bar.finish_and_clear();
     row.elapsed = start.elapsed();
     row
 }

@@ -183,6 +183,17 @@ pub fn run_diff(
     oracle: Arc<dyn Backend>,
     config: &DiffConfig,
 ) -> DiffReport {
+    run_diff_with_progress(target, oracle, config, &|| {})
+}
+
+/// [`run_diff`], calling `progress` after each generated case has been compared (not
+/// for the runs of shrinking).
+pub fn run_diff_with_progress(
+    target: Arc<dyn Backend>,
+    oracle: Arc<dyn Backend>,
+    config: &DiffConfig,
+    progress: &dyn Fn(),
+) -> DiffReport {
     let start = Instant::now();
     let cases = AtomicU64::new(0);
     let ops = AtomicU64::new(0);
@@ -283,6 +294,7 @@ pub fn run_diff(
         if let Ok(mut r) = relations.lock() {
             *r = r.add(&relation_stats(&case, &oracle_run, &target_run));
         }
+        progress();
         match compare(&case, &oracle_run, &target_run, config.allow_unsupported) {
             Verdict::Agree {
                 compared: c,

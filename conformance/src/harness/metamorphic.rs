@@ -159,6 +159,17 @@ pub fn run_metamorphic(
     seed: u64,
     gen: GenConfig,
 ) -> MetamorphicReport {
+    run_metamorphic_with_progress(backend, cases, seed, gen, &|| {})
+}
+
+/// [`run_metamorphic`], calling `progress` after each generated case has been checked.
+pub fn run_metamorphic_with_progress(
+    backend: &dyn Backend,
+    cases: u32,
+    seed: u64,
+    gen: GenConfig,
+    progress: &dyn Fn(),
+) -> MetamorphicReport {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -191,7 +202,9 @@ pub fn run_metamorphic(
     let checks = std::sync::atomic::AtomicU64::new(0);
     let result = runner.run(&gen::case(gen), |case| {
         let n = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match runtime.block_on(check_case(backend, &case, &format!("mm{n}"))) {
+        let checked = runtime.block_on(check_case(backend, &case, &format!("mm{n}")));
+        progress();
+        match checked {
             Ok(c) => {
                 checks.fetch_add(c as u64, std::sync::atomic::Ordering::Relaxed);
                 Ok(())
