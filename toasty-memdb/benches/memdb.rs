@@ -1,5 +1,6 @@
-//! Criterion benchmarks of Toasty on memdb through the public API: `get_by_id`, a
-//! filtered, ordered and limited query over 10k rows, and `create`.
+//! Criterion benchmarks of Toasty on memdb through the public API: `get_by_id`, an
+//! indexed equality matching one row, a filtered, ordered and limited query over 10k
+//! rows (through the category index), and `create` into an empty and a 10k-row table.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use toasty::Db;
@@ -11,6 +12,8 @@ struct Item {
     id: u64,
     #[index]
     category: String,
+    #[unique]
+    code: i64,
     price: i64,
     name: String,
 }
@@ -34,6 +37,7 @@ async fn db_with(rows: usize) -> Db {
         batch = batch.item(
             Item::create()
                 .category(format!("c{}", i % 10))
+                .code(i as i64)
                 .price((i * 7919 % 1000) as i64)
                 .name(format!("item {i}")),
         );
@@ -51,6 +55,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             id = id % 10_000 + 1;
             rt.block_on(Item::get_by_id(&mut db, id)).expect("found")
+        })
+    });
+
+    c.bench_function("memdb/indexed equality, 1 match (10k rows)", |b| {
+        let mut code = 0i64;
+        b.iter(|| {
+            code = (code + 7) % 10_000;
+            rt.block_on(Item::get_by_code(&mut db, code))
+                .expect("found")
         })
     });
 
@@ -78,6 +91,7 @@ fn bench(c: &mut Criterion) {
                 rt.block_on(
                     Item::create()
                         .category("c1")
+                        .code(-1)
                         .price(5)
                         .name("new")
                         .exec(&mut db),
@@ -89,5 +103,27 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// `create` into a table that already holds 10,000 rows (the unique index is checked
+/// through its entry map, not by a scan).
+fn bench_create_large(c: &mut Criterion) {
+    let rt = runtime();
+    let mut db = rt.block_on(db_with(10_000));
+    let mut code = 10_000i64;
+    c.bench_function("memdb/create (10k rows)", |b| {
+        b.iter(|| {
+            code += 1;
+            rt.block_on(
+                Item::create()
+                    .category("c1")
+                    .code(code)
+                    .price(5)
+                    .name("new")
+                    .exec(&mut db),
+            )
+            .expect("create")
+        })
+    });
+}
+
+criterion_group!(benches, bench, bench_create_large);
 criterion_main!(benches);

@@ -2,7 +2,9 @@
 //!
 //! memdb interprets the table-level [`Operation`](toasty_core::driver::Operation)s of `toasty-core` literally, evaluating
 //! every expression with [`toasty_core::stmt::eval`]. Every real driver is diffed
-//! against it, so it favours obviously correct code over speed.
+//! against it, so it favours obviously correct code over speed; the one speed structure
+//! is a map per secondary index that narrows which rows a filter, a `QueryPk` or a
+//! unique check looks at, never what it answers.
 //!
 //! # Personas
 //!

@@ -1,6 +1,10 @@
-//! One stored table: its definition, its rows keyed by primary key, its auto-increment
-//! counter and its unique-value claims; plus the checks every write applies to rows of a
-//! table.
+//! One stored table: its definition, its rows keyed by primary key, an entry map per
+//! secondary index, its auto-increment counter and its unique-value claims; plus the
+//! checks every write applies to rows of a table.
+//!
+//! Rows change only through [`TableData::put_row`] and [`TableData::remove_row`], which
+//! keep the index maps in step; the maps only make lookups fast ([`TableData::candidates`]
+//! and [`TableData::check_unique_changes`]), they never change an answer.
 //!
 //! This module owns the row invariants (values fit their column, no NULL in a
 //! non-nullable column, unique primary keys, and on the sql persona unique values in
@@ -8,7 +12,8 @@
 //! [`crate::persona`].
 
 use crate::key::Key;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use toasty_core::schema::db;
 use toasty_core::stmt::Expr;
 use toasty_core::{Error, Result, Value};
@@ -18,8 +23,12 @@ use toasty_core::{Error, Result, Value};
 pub(crate) struct TableData {
     /// The definition the table was created with.
     pub(crate) def: db::Table,
-    /// Full rows, keyed (and therefore ordered) by their primary-key values.
+    /// Full rows, keyed (and therefore ordered) by their primary-key values. Read freely;
+    /// change only through [`TableData::put_row`] / [`TableData::remove_row`].
     pub(crate) rows: BTreeMap<Key, Vec<Value>>,
+    /// One map per entry of `def.indices`: the values of the index's columns (NULLs
+    /// included) to the primary keys of the rows that have them.
+    indexes: Vec<BTreeMap<Key, BTreeSet<Key>>>,
     /// The next value the auto-increment column receives. Starts at 1, only grows, and is
     /// kept in `i128` so that running past `i64::MAX` is an error rather than an overflow.
     pub(crate) next_auto: i128,
@@ -33,6 +42,7 @@ impl TableData {
     /// An empty table with definition `def`.
     pub(crate) fn new(def: db::Table) -> TableData {
         TableData {
+            indexes: vec![BTreeMap::new(); def.indices.len()],
             def,
             rows: BTreeMap::new(),
             next_auto: 1,
@@ -58,45 +68,196 @@ impl TableData {
         Ok(Key(values))
     }
 
-    /// The rows a filter can match, as a superset: the single row with the primary key
-    /// when the filter's top-level conjuncts pin every key column with `=` to a literal
-    /// (a B-tree lookup), otherwise every row. Callers still evaluate the whole filter on
-    /// each candidate, so this changes speed, never results.
+    /// The values of index `index`'s columns in `row`.
+    fn index_entry(&self, index: usize, row: &[Value]) -> Key {
+        Key(self.def.indices[index]
+            .columns
+            .iter()
+            .map(|&c| row.get(c).cloned().unwrap_or(Value::Null))
+            .collect())
+    }
+
+    /// Stores `row` under `key`, replacing a row with that key, and updates the index
+    /// maps.
+    pub(crate) fn put_row(&mut self, key: Key, row: Vec<Value>) {
+        if let Some(old) = self.rows.get(&key) {
+            let old = old.clone();
+            self.unindex(&key, &old);
+        }
+        for i in 0..self.indexes.len() {
+            let entry = self.index_entry(i, &row);
+            self.indexes[i]
+                .entry(entry)
+                .or_default()
+                .insert(key.clone());
+        }
+        self.rows.insert(key, row);
+    }
+
+    /// Removes the row with `key`, if any, and its index entries.
+    pub(crate) fn remove_row(&mut self, key: &Key) -> Option<Vec<Value>> {
+        let row = self.rows.remove(key)?;
+        self.unindex(key, &row);
+        Some(row)
+    }
+
+    fn unindex(&mut self, key: &Key, row: &[Value]) {
+        for i in 0..self.indexes.len() {
+            let entry = self.index_entry(i, row);
+            if let Some(keys) = self.indexes[i].get_mut(&entry) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.indexes[i].remove(&entry);
+                }
+            }
+        }
+    }
+
+    /// The primary keys of the rows whose first `prefix.len()` columns of index `index`
+    /// equal `prefix` (under the key order), unordered.
+    fn index_prefix<'a>(&'a self, index: usize, prefix: &[Value]) -> Vec<&'a Key> {
+        let start = Key(prefix.to_vec());
+        self.indexes[index]
+            .range((Bound::Included(start), Bound::Unbounded))
+            .take_while(|(entry, _)| {
+                entry.0.len() >= prefix.len()
+                    && entry
+                        .0
+                        .iter()
+                        .zip(prefix)
+                        .all(|(a, b)| a.sort_cmp(b).is_eq())
+            })
+            .flat_map(|(_, keys)| keys.iter())
+            .collect()
+    }
+
+    /// The rows whose first column of the primary key (`index: None`) or of secondary
+    /// index `index` equals `partition` under the key order, as a superset of those a
+    /// query by that partition key selects, in primary-key order. NULL selects nothing.
+    pub(crate) fn partition_rows(
+        &self,
+        index: Option<usize>,
+        partition: &Value,
+    ) -> Vec<&Vec<Value>> {
+        if partition.is_null() {
+            return Vec::new();
+        }
+        let prefix = std::slice::from_ref(partition);
+        match index {
+            Some(i) if i < self.indexes.len() => {
+                let mut keys: Vec<&Key> = self.index_prefix(i, prefix);
+                keys.sort();
+                keys.into_iter().filter_map(|k| self.rows.get(k)).collect()
+            }
+            Some(_) => Vec::new(),
+            None => self
+                .rows
+                .range((Bound::Included(Key(prefix.to_vec())), Bound::Unbounded))
+                .take_while(|(key, _)| key.0.first().is_some_and(|v| v.sort_cmp(partition).is_eq()))
+                .map(|(_, row)| row)
+                .collect(),
+        }
+    }
+
+    /// The rows a filter can match, as a superset, in primary-key order: the single row
+    /// with the primary key when the filter's top-level conjuncts pin every key column
+    /// with `=` to a non-NULL literal (a B-tree lookup); else the rows found through the
+    /// secondary index whose leading columns the conjuncts pin the most (`=` to a literal,
+    /// or `IN` a list of literals for an index's first column); otherwise every row.
+    /// Callers still evaluate the whole filter on each candidate, so this changes speed,
+    /// never results.
     pub(crate) fn candidates<'a>(
         &'a self,
         filter: &Expr,
     ) -> Box<dyn Iterator<Item = &'a Vec<Value>> + 'a> {
-        match self.pinned_key(filter) {
-            Some(key) => Box::new(self.rows.get(&key).into_iter()),
-            None => Box::new(self.rows.values()),
-        }
-    }
-
-    fn pinned_key(&self, filter: &Expr) -> Option<Key> {
         let conjuncts: Vec<&Expr> = match filter {
             Expr::And(items) => items.iter().collect(),
             other => vec![other],
         };
+        if let Some(key) = self.pinned_key(&conjuncts) {
+            return Box::new(self.rows.get(&key).into_iter());
+        }
+        match self.index_lookup(&conjuncts) {
+            Some(keys) => Box::new(keys.into_iter().filter_map(move |k| self.rows.get(k))),
+            None => Box::new(self.rows.values()),
+        }
+    }
+
+    /// The value a conjunct `column = literal` pins `col` to (never NULL).
+    fn pinned<'e>(conjuncts: &[&'e Expr], col: usize) -> Option<&'e Value> {
+        conjuncts.iter().find_map(|c| match c {
+            Expr::Binary {
+                op: toasty_core::stmt::BinaryOp::Eq,
+                lhs,
+                rhs,
+            } => match (&**lhs, &**rhs) {
+                (Expr::Column(x), Expr::Value(v)) | (Expr::Value(v), Expr::Column(x))
+                    if *x == col && !v.is_null() =>
+                {
+                    Some(v)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    /// The literals of a conjunct `column IN (list)` on `col`.
+    fn listed<'e>(conjuncts: &[&'e Expr], col: usize) -> Option<&'e [Value]> {
+        conjuncts.iter().find_map(|c| match c {
+            Expr::InList { expr, list } if matches!(&**expr, Expr::Column(x) if *x == col) => {
+                Some(list.as_slice())
+            }
+            _ => None,
+        })
+    }
+
+    fn pinned_key(&self, conjuncts: &[&Expr]) -> Option<Key> {
         let mut values = Vec::with_capacity(self.def.primary_key.len());
         for &col in &self.def.primary_key {
-            let v = conjuncts.iter().find_map(|c| match c {
-                Expr::Binary {
-                    op: toasty_core::stmt::BinaryOp::Eq,
-                    lhs,
-                    rhs,
-                } => match (&**lhs, &**rhs) {
-                    (Expr::Column(x), Expr::Value(v)) | (Expr::Value(v), Expr::Column(x))
-                        if *x == col && !v.is_null() =>
-                    {
-                        Some(v.clone())
-                    }
-                    _ => None,
-                },
-                _ => None,
-            })?;
-            values.push(v);
+            values.push(Self::pinned(conjuncts, col)?.clone());
         }
         Some(Key(values))
+    }
+
+    /// The sorted, distinct primary keys of the candidates found through the best index,
+    /// or `None` when no index helps.
+    fn index_lookup(&self, conjuncts: &[&Expr]) -> Option<Vec<&Key>> {
+        // (pinned leading columns, index) of the best index by `=`.
+        let mut best: Option<(usize, usize)> = None;
+        for (i, index) in self.def.indices.iter().enumerate() {
+            let n = index
+                .columns
+                .iter()
+                .take_while(|&&c| Self::pinned(conjuncts, c).is_some())
+                .count();
+            if n > 0 && best.is_none_or(|(m, _)| n > m) {
+                best = Some((n, i));
+            }
+        }
+        let mut keys: Vec<&Key> = match best {
+            Some((n, i)) => {
+                let prefix: Vec<Value> = self.def.indices[i].columns[..n]
+                    .iter()
+                    .filter_map(|&c| Self::pinned(conjuncts, c).cloned())
+                    .collect();
+                self.index_prefix(i, &prefix)
+            }
+            None => {
+                let (i, list) = self.def.indices.iter().enumerate().find_map(|(i, index)| {
+                    let first = *index.columns.first()?;
+                    Some((i, Self::listed(conjuncts, first)?))
+                })?;
+                let mut keys = Vec::new();
+                for v in list.iter().filter(|v| !v.is_null()) {
+                    keys.extend(self.index_prefix(i, std::slice::from_ref(v)));
+                }
+                keys
+            }
+        };
+        keys.sort();
+        keys.dedup();
+        Some(keys)
     }
 
     /// The column at position `col`, or an `InvalidStatement` error naming the table.
@@ -175,42 +336,53 @@ impl TableData {
         Ok(())
     }
 
-    /// Checks that no two of `rows` (the complete would-be contents of the table) share a
-    /// value in a unique secondary index. An index entry containing NULL in any of its
-    /// columns never conflicts (SQL semantics).
-    pub(crate) fn check_unique_indexes<'a>(
+    /// Checks the unique secondary indexes after a write that replaces the rows at the
+    /// keys of `changes` with the given rows (`None`: the row is removed; a key not yet in
+    /// the table is a new row). Rows not named in `changes` stay as they are. No two rows
+    /// of the resulting table may share a value in a unique index; an entry containing
+    /// NULL in any of its columns never conflicts (SQL semantics). The table itself is
+    /// assumed to satisfy its unique indexes before the write.
+    pub(crate) fn check_unique_changes(
         &self,
-        rows: impl Iterator<Item = &'a Vec<Value>> + Clone,
+        changes: &BTreeMap<Key, Option<&Vec<Value>>>,
     ) -> Result<()> {
-        for index in self.def.indices.iter().filter(|i| i.unique) {
-            let mut seen = BTreeMap::new();
-            for row in rows.clone() {
-                let entry = Key(index
-                    .columns
-                    .iter()
-                    .map(|&c| row.get(c).cloned().unwrap_or(Value::Null))
-                    .collect());
+        for (i, index) in self.def.indices.iter().enumerate() {
+            if !index.unique {
+                continue;
+            }
+            let mut seen = BTreeSet::new();
+            for row in changes.values().flatten() {
+                let entry = self.index_entry(i, row);
                 if entry.has_null() {
                     continue;
                 }
-                if seen.insert(entry.clone(), ()).is_some() {
-                    let names: Vec<&str> = index
-                        .columns
-                        .iter()
-                        .filter_map(|&c| self.def.columns.get(c).map(|c| c.name.as_str()))
-                        .collect();
-                    return Err(Error::unique_violation(format!(
-                        "two rows of `{}` would have ({}) = {:?}, but the unique index `{}` \
-                         allows each value once",
-                        self.def.name,
-                        names.join(", "),
-                        entry.0,
-                        index.name
-                    )));
+                let taken = self.indexes[i]
+                    .get(&entry)
+                    .is_some_and(|keys| keys.iter().any(|k| !changes.contains_key(k)));
+                if taken || seen.contains(&entry) {
+                    return Err(self.unique_conflict(i, &entry));
                 }
+                seen.insert(entry);
             }
         }
         Ok(())
+    }
+
+    fn unique_conflict(&self, index: usize, entry: &Key) -> Error {
+        let index = &self.def.indices[index];
+        let names: Vec<&str> = index
+            .columns
+            .iter()
+            .filter_map(|&c| self.def.columns.get(c).map(|c| c.name.as_str()))
+            .collect();
+        Error::unique_violation(format!(
+            "two rows of `{}` would have ({}) = {:?}, but the unique index `{}` allows each \
+             value once",
+            self.def.name,
+            names.join(", "),
+            entry.0,
+            index.name
+        ))
     }
 
     /// The `UniqueViolation` error for a second row with primary key `key`.

@@ -17,13 +17,13 @@ use toasty_core::Result;
 pub(crate) fn delete(table: &mut TableData, op: Delete) -> Result<Response> {
     table.check_expr(&op.filter)?;
     let mut doomed = Vec::new();
-    for (key, row) in &table.rows {
+    for row in table.candidates(&op.filter) {
         if eval::matches(&op.filter, row)? {
-            doomed.push(key.clone());
+            doomed.push(table.key_of(row));
         }
     }
     for key in &doomed {
-        table.rows.remove(key);
+        table.remove_row(key);
     }
     Ok(Response::Count(doomed.len() as u64))
 }
@@ -36,7 +36,7 @@ pub(crate) fn delete_by_key(table: &mut TableData, op: DeleteByKey) -> Result<Re
     }
     let removed = keys
         .iter()
-        .filter(|key| table.rows.remove(key).is_some())
+        .filter(|key| table.remove_row(key).is_some())
         .count();
     Ok(Response::Count(removed as u64))
 }

@@ -21,7 +21,7 @@
 use crate::key::Key;
 use crate::persona::Persona;
 use crate::table::TableData;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use toasty_core::driver::{Insert, Response};
 use toasty_core::{Error, Result, Value};
 
@@ -69,16 +69,17 @@ pub(crate) fn insert(table: &mut TableData, persona: Persona, op: Insert) -> Res
         new_rows.push(row);
     }
 
-    let mut batch_keys = BTreeSet::new();
+    let mut batch: BTreeMap<Key, Option<&Vec<Value>>> = BTreeMap::new();
     for row in &new_rows {
         let key = table.key_of(row);
-        if table.rows.contains_key(&key) || !batch_keys.insert(key.clone()) {
+        if table.rows.contains_key(&key) || batch.insert(key.clone(), Some(row)).is_some() {
             return Err(table.duplicate_key(&key));
         }
     }
     if persona.enforces_unique_indexes() {
-        table.check_unique_indexes(table.rows.values().chain(new_rows.iter()))?;
+        table.check_unique_changes(&batch)?;
     }
+    drop(batch);
 
     let count = new_rows.len() as u64;
     let returned: Vec<Vec<Value>> = new_rows
@@ -88,7 +89,7 @@ pub(crate) fn insert(table: &mut TableData, persona: Persona, op: Insert) -> Res
     table.next_auto = next_auto;
     for row in new_rows {
         let key: Key = table.key_of(&row);
-        table.rows.insert(key, row);
+        table.put_row(key, row);
     }
     if op.returning.is_empty() {
         Ok(Response::Count(count))

@@ -29,7 +29,7 @@ pub(crate) fn query_pk(table: &TableData, op: QueryPk) -> Result<Response> {
         check_sort_condition(table, sort, sort_col)?;
     }
     let mut rows: Vec<&Vec<Value>> = Vec::new();
-    for row in table.rows.values() {
+    for row in table.partition_rows(op.index, &op.partition) {
         let partition = cell(row, partition_col);
         if partition.is_null() {
             continue;

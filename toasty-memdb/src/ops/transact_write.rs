@@ -83,13 +83,12 @@ pub(crate) fn transact_write(
     if persona.enforces_unique_indexes() {
         for plan in plans.values().filter(|p| !p.rows.is_empty()) {
             let table = space.table(plan.def)?;
-            let untouched = table
+            let changes: BTreeMap<Key, Option<&Vec<Value>>> = plan
                 .rows
                 .iter()
-                .filter(|(key, _)| !plan.rows.contains_key(*key))
-                .map(|(_, row)| row);
-            let written = plan.rows.values().filter_map(|c| c.new_row());
-            table.check_unique_indexes(untouched.chain(written))?;
+                .map(|(key, change)| (key.clone(), change.new_row()))
+                .collect();
+            table.check_unique_changes(&changes)?;
         }
     }
     // 3. Apply; nothing can fail any more.
@@ -309,10 +308,10 @@ impl<'s> Plan<'s> {
         for (key, change) in self.rows {
             match change {
                 RowChange::Put(row) | RowChange::Update(row) => {
-                    table.rows.insert(key, row);
+                    table.put_row(key, row);
                 }
                 RowChange::Delete => {
-                    table.rows.remove(&key);
+                    table.remove_row(&key);
                 }
             }
         }

@@ -24,7 +24,7 @@
 use crate::key::Key;
 use crate::persona::Persona;
 use crate::table::TableData;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use toasty_core::driver::{Response, Update, UpdateByKey};
 use toasty_core::stmt::eval;
 use toasty_core::{Error, Result, Value};
@@ -34,9 +34,9 @@ pub(crate) fn update(table: &mut TableData, persona: Persona, op: Update) -> Res
     check_assignments(table, &op.assignments)?;
     table.check_expr(&op.filter)?;
     let mut targets = Vec::new();
-    for (key, row) in &table.rows {
+    for row in table.candidates(&op.filter) {
         if eval::matches(&op.filter, row)? {
-            targets.push(key.clone());
+            targets.push(table.key_of(row));
         }
     }
     let updated = apply(table, persona, targets, &op.assignments)?;
@@ -94,15 +94,15 @@ pub(crate) fn check_key_not_assigned(
     Ok(())
 }
 
-/// Applies `assignments` to the rows at `targets` (existing keys), checks uniqueness on
-/// the resulting table, and commits it. Returns the updated rows by their new key.
+/// Applies `assignments` to the rows at `targets` (distinct existing keys), checks the
+/// primary key and the unique indexes of the resulting table, and only then writes.
+/// Returns the updated rows by their new key.
 fn apply(
     table: &mut TableData,
     persona: Persona,
     targets: Vec<Key>,
     assignments: &[(usize, Value)],
 ) -> Result<BTreeMap<Key, Vec<Value>>> {
-    let mut next = table.rows.clone();
     let mut next_auto = table.next_auto;
     let auto = table.def.auto_increment_column();
     for (col, value) in assignments {
@@ -112,30 +112,39 @@ fn apply(
             }
         }
     }
-    let mut changed = Vec::with_capacity(targets.len());
+    let moved: BTreeSet<&Key> = targets.iter().collect();
+    let mut updated: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     for key in &targets {
-        if let Some(mut row) = next.remove(key) {
+        if let Some(row) = table.rows.get(key) {
+            let mut row = row.clone();
             for (col, value) in assignments {
                 if let Some(slot) = row.get_mut(*col) {
                     *slot = value.clone();
                 }
             }
-            changed.push(row);
+            let new_key = table.key_of(&row);
+            // A new key may reuse a key its own row (or another updated row) gives up.
+            let taken = table.rows.contains_key(&new_key) && !moved.contains(&new_key);
+            if taken || updated.contains_key(&new_key) {
+                return Err(table.duplicate_key(&new_key));
+            }
+            updated.insert(new_key, row);
         }
-    }
-    let mut updated = BTreeMap::new();
-    for row in changed {
-        let key = table.key_of(&row);
-        if next.contains_key(&key) {
-            return Err(table.duplicate_key(&key));
-        }
-        next.insert(key.clone(), row.clone());
-        updated.insert(key, row);
     }
     if persona.enforces_unique_indexes() {
-        table.check_unique_indexes(next.values())?;
+        let mut changes: BTreeMap<Key, Option<&Vec<Value>>> =
+            targets.iter().map(|k| (k.clone(), None)).collect();
+        for (key, row) in &updated {
+            changes.insert(key.clone(), Some(row));
+        }
+        table.check_unique_changes(&changes)?;
     }
-    table.rows = next;
+    for key in &targets {
+        table.remove_row(key);
+    }
+    for (key, row) in &updated {
+        table.put_row(key.clone(), row.clone());
+    }
     table.next_auto = next_auto;
     Ok(updated)
 }
