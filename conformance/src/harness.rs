@@ -5,6 +5,8 @@
 //! * [`gen`]: proptest strategies that generate cases, edge values weighted up;
 //! * [`exec`]: runs a case on a backend and records normalized outcomes;
 //! * [`compare`]: decides whether two outcome lists agree;
+//! * [`coverage`]: what the generated cases reached (operator × type, statement ×
+//!   key shape, sizes and edge values), printed after a campaign;
 //! * [`diff`]: drives proptest (generation, shrinking) and reports divergences as
 //!   ready-to-paste regression tests;
 //! * [`metamorphic`]: checks memdb against itself (ternary logic partitioning and
@@ -17,6 +19,7 @@
 pub mod campaign;
 pub mod case;
 pub mod compare;
+pub mod coverage;
 pub mod diff;
 pub mod exec;
 pub mod faults;

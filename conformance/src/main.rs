@@ -26,13 +26,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use toasty_conformance::backends::{by_name, MemdbKv, MemdbSql, NAMES};
-use toasty_conformance::harness::campaign;
 use toasty_conformance::harness::compare::Verdict;
 use toasty_conformance::harness::diff::{run_diff_with_progress, DiffConfig};
 use toasty_conformance::harness::faults::run_faults;
 use toasty_conformance::harness::gen::GenConfig;
 use toasty_conformance::harness::metamorphic::run_metamorphic_with_progress;
 use toasty_conformance::harness::regressions;
+use toasty_conformance::harness::{campaign, coverage};
 use toasty_conformance::{Availability, Backend};
 
 /// Long differential and metamorphic campaigns of the Toasty conformance harness, fault
@@ -141,6 +141,7 @@ fn main() -> ExitCode {
         args.backends.push("memdb-kv".into());
     }
     let mut rows = Vec::new();
+    let mut coverages = Vec::new();
     let mut failed = false;
     for name in &args.backends {
         let Some(target) = by_name(name) else {
@@ -153,7 +154,13 @@ fn main() -> ExitCode {
             continue;
         }
         let row = match campaign {
-            Campaign::Diff => diff(target, &args),
+            Campaign::Diff => {
+                coverage::reset();
+                let name = target.name().to_string();
+                let row = diff(target, &args);
+                coverages.push((name, coverage::tally()));
+                row
+            }
             Campaign::Metamorphic => metamorphic(target.as_ref(), &args),
             Campaign::Regressions => replay(target.as_ref()),
         };
@@ -197,6 +204,9 @@ fn main() -> ExitCode {
         "(tx: top-level transactions, savepoints not counted; aborted: statements and \
          commits refused with TransactionAborted on the oracle)"
     );
+    for (name, c) in &coverages {
+        println!("\n[{name}] {}", c.report());
+    }
     if failed {
         ExitCode::FAILURE
     } else {

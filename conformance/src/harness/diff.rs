@@ -251,6 +251,7 @@ pub fn run_diff_with_progress(
     );
     let result = runner.run(&gen::case(config.gen), |case| {
         let n = cases.fetch_add(1, Ordering::Relaxed);
+        super::coverage::record(&case);
         let label = format!("c{n}");
         let (oracle_run, target_run) = runtime.block_on(async {
             let o = run_case(oracle.as_ref(), &case, &label).await;
