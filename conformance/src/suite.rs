@@ -110,6 +110,7 @@ macro_rules! for_each_conformance_test {
             update::update_limited_query_refused,
             now::now_in_defaults_and_filters,
             now::now_in_updates,
+            now::now_frozen,
             raw_sql::raw_sql_query_and_statement,
             raw_sql::raw_sql_in_transaction,
             delete::delete_instance,

@@ -394,3 +394,23 @@ fn panic_message(e: tokio::task::JoinError) -> String {
         "panicked".to_string()
     }
 }
+
+pub use crate::stmt::now::FrozenNow;
+
+/// Freezes [`crate::now()`]: every statement prepared on this thread while the guard
+/// lives binds `micros` (microseconds since the epoch, UTC) for its `now()`, instead of
+/// reading the clock. Dropping the guard restores the clock (or an outer freeze).
+///
+/// Statements are prepared on the thread that polls them first, so this is for
+/// single-threaded runtimes (`#[tokio::test]`'s default, `#[toasty::test]`): it makes
+/// `now()` deterministic, for example to compare two backends' results exactly (the
+/// differential harness freezes it per operation).
+///
+/// ```
+/// let frozen = toasty::testing::freeze_now(1_000_000);
+/// // Statements run here bind 1970-01-01T00:00:01Z for every `toasty::now()`.
+/// drop(frozen); // the clock again
+/// ```
+pub fn freeze_now(micros: i64) -> FrozenNow {
+    crate::stmt::now::freeze(micros)
+}

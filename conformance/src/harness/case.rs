@@ -280,6 +280,9 @@ pub enum Lit {
     Uuid(u128),
     /// A timestamp in microseconds.
     Timestamp(i64),
+    /// `toasty::now()`. The harness freezes it per operation ([`now_at`]), so every
+    /// backend binds the same instant and results compare exactly.
+    Now,
     /// The auto key of the n-th record created in the model (per backend).
     Auto(usize),
     /// The auto key of the n-th record created in another model (a foreign key that
@@ -290,6 +293,13 @@ pub enum Lit {
         /// Its creation index.
         n: usize,
     },
+}
+
+/// The instant `now()` takes during operation `op` (its position in [`Case::ops`]):
+/// `op` seconds (and `op` µs) after the epoch, so it meets the generator's small
+/// timestamps (multiples of 1,000,001 µs) and grows from one operation to the next.
+pub fn now_at(op: usize) -> i64 {
+    i64::try_from(op).unwrap_or(i64::MAX / 2_000_000) * 1_000_001
 }
 
 /// A filter over one model's fields.

@@ -320,7 +320,7 @@ fn lit_cmp(a: &Lit, b: &Lit) -> Ordering {
 
 fn as_value(l: &Lit) -> Value {
     match l {
-        Lit::Null | Lit::Auto(_) | Lit::AutoOf { .. } => Value::Null,
+        Lit::Null | Lit::Auto(_) | Lit::AutoOf { .. } | Lit::Now => Value::Null,
         Lit::Bool(b) => Value::Bool(*b),
         Lit::Int(i) => Value::I64(*i),
         Lit::BigUint(u) => Value::U64(*u),

@@ -23,7 +23,7 @@
 //! against the per-record query it stands for (the target filtered by the foreign key):
 //! a difference is a violation of the backend against itself ([`Run::violations`]).
 
-use super::case::{Case, Filter, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind};
+use super::case::{now_at, Case, Filter, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind};
 use crate::Backend;
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -617,6 +617,10 @@ fn no_model() -> Outcome {
 /// Runs one operation that is not transaction control. A nested create and a delete
 /// that cascades also report every table's contents right after them.
 async fn run_stmt(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outcome {
+    // One outcome per operation so far: this operation's position. `now()` takes the
+    // same instant on every backend (the runtime is single-threaded, so the statement
+    // is prepared on this thread).
+    let _now = toasty::testing::freeze_now(now_at(ctx.outcomes.len()));
     let o = run_op(t, case, op, ctx).await;
     let cascades = matches!(op, Op::Delete { model, .. }
         if case.models.get(*model).is_some_and(ModelSpec::has_children));
@@ -1245,6 +1249,8 @@ fn value(spec: &ModelSpec, model: usize, f: usize, lit: &Lit, state: &State) -> 
         Lit::Bytes(b) => Value::Bytes(b.clone()),
         Lit::Uuid(u) => Value::Uuid(uuid::Uuid::from_u128(*u)),
         Lit::Timestamp(t) => Value::Timestamp(*t),
+        // The engine binds the frozen instant of the operation (see `run_stmt`).
+        Lit::Now => toasty::now().value(),
         Lit::Auto(n) => auto_value(spec, model, f, *n, state),
         Lit::AutoOf { model, n } => auto_value(spec, *model, f, *n, state),
     }

@@ -1086,6 +1086,8 @@ pub fn value(ty: Type, config: GenConfig) -> BoxedStrategy<Lit> {
             30 => (-3i64..3).prop_map(|s| Lit::Timestamp(s * 1_000_001)),
             1 => prop::sample::select(vec![TIMESTAMP_MIN_MICROS - 1, TIMESTAMP_MAX_MICROS + 1])
                 .prop_map(Lit::Timestamp),
+            // `toasty::now()`, in filters, assignments and created rows alike.
+            15 => Just(Lit::Now),
         ]
         .boxed(),
         int => {

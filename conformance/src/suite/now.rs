@@ -129,3 +129,44 @@ pub async fn now_in_updates(t: &mut Test) -> Result<()> {
     assert_eq!(again.touched_at.map(to_chrono), again.at);
     Ok(())
 }
+
+/// `toasty::testing::freeze_now` makes `now()` a fixed instant on every backend (what the
+/// differential harness relies on): defaults, `#[update]` values, assignments and
+/// filters bind it, and the clock comes back when the guard is dropped.
+pub async fn now_frozen(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Event)).await?;
+    let at = jiff::Timestamp::from_second(1_000_000_000).expect("in range");
+    {
+        let _frozen = toasty::testing::freeze_now(at.as_microsecond());
+        let e = toasty::create!(Event { id: 1, kind: "a" })
+            .exec(&mut db)
+            .await?;
+        assert_eq!((e.created_at, e.touched_at), (at, Some(at)));
+        let kind_a = Event::fields().kind().eq("a");
+        let n = Event::filter(
+            kind_a
+                .clone()
+                .and(Event::fields().created_at().eq(toasty::now())),
+        )
+        .update()
+        .at(toasty::now())
+        .exec(&mut db)
+        .await?;
+        assert_eq!(n, 1);
+        let back = Event::get_by_id(&mut db, 1).await?;
+        assert_eq!(back.at, Some(to_chrono(at)));
+        let later = jiff::Timestamp::from_second(1_000_000_001).expect("in range");
+        let _inner = toasty::testing::freeze_now(later.as_microsecond());
+        let n = Event::filter(kind_a.and(Event::fields().created_at().lt(toasty::now())))
+            .count()
+            .exec(&mut db)
+            .await?;
+        assert_eq!(n, 1, "an inner freeze wins");
+    }
+    let before = micros_now();
+    let e = toasty::create!(Event { id: 2, kind: "b" })
+        .exec(&mut db)
+        .await?;
+    assert!(e.created_at >= before, "the clock is back after the guards");
+    Ok(())
+}

@@ -97,8 +97,35 @@ impl IntoExpr<Option<chrono::DateTime<chrono::Utc>>> for Now {
     }
 }
 
-/// The current time in microseconds since the epoch, UTC.
+thread_local! {
+    /// The value `now()` takes on this thread while frozen ([`freeze`]).
+    static FROZEN: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes `now()` in statements prepared on this thread take `micros` (since the epoch,
+/// UTC) until the guard is dropped. See `crate::testing::freeze_now`.
+pub(crate) fn freeze(micros: i64) -> FrozenNow {
+    FrozenNow(FROZEN.with(|f| f.replace(Some(micros))))
+}
+
+/// The guard of `crate::testing::freeze_now`: dropping it restores the clock it
+/// replaced (the real one, or an outer freeze).
+#[derive(Debug)]
+#[must_use = "the clock is frozen only while the guard lives"]
+pub struct FrozenNow(Option<i64>);
+
+impl Drop for FrozenNow {
+    fn drop(&mut self) {
+        let previous = self.0;
+        FROZEN.with(|f| f.set(previous));
+    }
+}
+
+/// The current time in microseconds since the epoch, UTC (or the frozen time).
 fn clock() -> i64 {
+    if let Some(frozen) = FROZEN.with(|f| f.get()) {
+        return frozen;
+    }
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
