@@ -1,14 +1,17 @@
 //! Throwaway Docker containers for the server backends (cargo feature `containers`),
 //! started through the `testcontainers` crate: PostgreSQL 16, MySQL 8.4 and DynamoDB
-//! Local, each with its port published on 127.0.0.1 only and the test credentials (user
-//! `toasty`, password `toasty`, database `toasty`, which the user may create more of).
+//! Local, or the images `TOASTY_IMAGE_POSTGRES`, `TOASTY_IMAGE_MYSQL` and
+//! `TOASTY_IMAGE_DYNAMODB` name (e.g. the stand-ins `scripts/containers/build-images.sh`
+//! builds), each with its port published on 127.0.0.1 only and the test credentials
+//! (user `toasty`, password `toasty`, database `toasty`, which the user may create more
+//! of). The settings themselves are plain data in [`crate::containers_spec`].
 //!
 //! `toasty-conformance containers` ([`serve`]) does the work: `scripts/test` runs it when
 //! a Docker engine answers and no URL is given, reads the URLs it prints, and ends it
 //! when the run ends. One process owns the containers of a whole run because a run is
 //! many test processes sharing one server per backend.
 //!
-//! * [`service`]: what each backend's container is (image, settings, port, URL).
+//! * [`service`]: each backend's container as a `testcontainers` request.
 //! * [`docker`]: finding and pinging the Docker engine, removing a run's containers.
 //! * [`ready`]: telling when a started server really answers.
 //! * [`serve`]: the CLI command: start, print URLs, wait for the end, remove.

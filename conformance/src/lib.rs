@@ -18,6 +18,7 @@ mod backend;
 pub mod backends;
 #[cfg(feature = "containers")]
 pub mod containers;
+pub mod containers_spec;
 pub mod harness;
 mod run;
 pub mod suite;

@@ -1,137 +1,41 @@
-//! [`Service`]: one server backend's container: image and tag, server settings, the
-//! port it serves on and the URL the tests get.
+//! [`Service::request`]: one server backend's container as a `testcontainers` request,
+//! built from the plain settings in [`crate::containers_spec`] (image, environment,
+//! command, tmpfs, init files, port), which `compose.yaml` is checked against.
 
 use std::time::Duration;
 use testcontainers::bollard::models::{HostConfig, PortBinding};
 use testcontainers::core::{IntoContainerPort, Mount};
 use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 
+pub use crate::containers_spec::Service;
+
 /// The label every container of one `serve` run carries (value: the run's id), so that
 /// anything left behind by an interrupted start can be found and removed.
 pub const RUN_LABEL: &str = "dev.toasty.test-run";
 
-/// Run as a MySQL init script: the tests create a database each, so `toasty` needs more
-/// than the rights on its own database that `MYSQL_USER` gets.
-const MYSQL_GRANTS: &str = "GRANT ALL PRIVILEGES ON *.* TO 'toasty'@'%' WITH GRANT OPTION;\n";
-
-/// A backend that needs a server, and so a container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Service {
-    /// PostgreSQL 16 (`postgres:16`).
-    Postgres,
-    /// MySQL 8.4 (`mysql:8.4`).
-    Mysql,
-    /// DynamoDB Local (`amazon/dynamodb-local`), in memory.
-    Dynamodb,
-}
-
 impl Service {
-    /// Every service, in the order they are listed.
-    pub const ALL: [Service; 3] = [Service::Postgres, Service::Mysql, Service::Dynamodb];
-
-    /// Parses a backend name as `scripts/test` spells it (`postgres`, `pg`, `mysql`,
-    /// `mariadb`, `dynamodb`, ...).
-    pub fn parse(name: &str) -> Option<Service> {
-        match name {
-            "postgres" | "postgresql" | "pg" => Some(Service::Postgres),
-            "mysql" | "mariadb" => Some(Service::Mysql),
-            "dynamodb" | "dynamo" | "ddb" => Some(Service::Dynamodb),
-            _ => None,
-        }
-    }
-
-    /// The backend's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Postgres => "postgres",
-            Service::Mysql => "mysql",
-            Service::Dynamodb => "dynamodb",
-        }
-    }
-
-    /// The environment variable the tests read the server's URL from.
-    pub fn env_var(self) -> &'static str {
-        match self {
-            Service::Postgres => "TOASTY_TEST_POSTGRES_URL",
-            Service::Mysql => "TOASTY_TEST_MYSQL_URL",
-            Service::Dynamodb => "TOASTY_TEST_DYNAMODB_URL",
-        }
-    }
-
-    /// The image, as `name:tag`.
-    pub fn image(self) -> &'static str {
-        match self {
-            Service::Postgres => "postgres:16",
-            Service::Mysql => "mysql:8.4",
-            Service::Dynamodb => "amazon/dynamodb-local:latest",
-        }
-    }
-
-    /// The port the server listens on inside the container.
-    pub fn container_port(self) -> u16 {
-        match self {
-            Service::Postgres => 5432,
-            Service::Mysql => 3306,
-            Service::Dynamodb => 8000,
-        }
-    }
-
-    /// The URL of the server published on `host_port` of 127.0.0.1.
-    pub fn url(self, host_port: u16) -> String {
-        match self {
-            Service::Postgres => format!("postgres://toasty:toasty@127.0.0.1:{host_port}/toasty"),
-            Service::Mysql => format!("mysql://toasty:toasty@127.0.0.1:{host_port}/toasty"),
-            Service::Dynamodb => format!("http://127.0.0.1:{host_port}"),
-        }
-    }
-
     /// The container to start, labelled with `run` (see [`RUN_LABEL`]). The settings are
     /// those of `compose.yaml`: durability traded for speed, data in tmpfs.
     pub fn request(self, run: &str) -> ContainerRequest<GenericImage> {
-        let (name, tag) = self
-            .image()
-            .split_once(':')
-            .unwrap_or((self.image(), "latest"));
-        let port = self.container_port();
-        let image = GenericImage::new(name, tag).with_exposed_port(port.tcp());
-        let request = match self {
-            Service::Postgres => image
-                .with_env_var("POSTGRES_USER", "toasty")
-                .with_env_var("POSTGRES_PASSWORD", "toasty")
-                .with_env_var("POSTGRES_DB", "toasty")
-                .with_mount(Mount::tmpfs_mount("/var/lib/postgresql/data"))
-                .with_cmd([
-                    "postgres",
-                    "-c",
-                    "fsync=off",
-                    "-c",
-                    "synchronous_commit=off",
-                    "-c",
-                    "full_page_writes=off",
-                    "-c",
-                    "max_connections=200",
-                ]),
-            Service::Mysql => image
-                .with_env_var("MYSQL_ROOT_PASSWORD", "toasty-root")
-                .with_env_var("MYSQL_USER", "toasty")
-                .with_env_var("MYSQL_PASSWORD", "toasty")
-                .with_env_var("MYSQL_DATABASE", "toasty")
-                .with_mount(Mount::tmpfs_mount("/var/lib/mysql"))
-                .with_copy_to(
-                    "/docker-entrypoint-initdb.d/10-grants.sql",
-                    MYSQL_GRANTS.as_bytes().to_vec(),
-                )
-                .with_cmd([
-                    "--innodb-flush-log-at-trx-commit=0",
-                    "--innodb-doublewrite=OFF",
-                    "--skip-log-bin",
-                    "--performance-schema=OFF",
-                    "--max-connections=300",
-                ]),
-            Service::Dynamodb => {
-                image.with_cmd(["-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb"])
-            }
+        let image = self.image();
+        // The tag follows the last `:` after the last `/` (a registry may have a port).
+        let (name, tag) = match image.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => (name.to_string(), tag.to_string()),
+            _ => (image.clone(), "latest".to_string()),
         };
+        let port = self.container_port();
+        let mut request = GenericImage::new(name, tag)
+            .with_exposed_port(port.tcp())
+            .with_cmd(self.cmd().iter().copied());
+        for &(key, value) in self.env() {
+            request = request.with_env_var(key, value);
+        }
+        if let Some(dir) = self.tmpfs() {
+            request = request.with_mount(Mount::tmpfs_mount(dir));
+        }
+        for &(path, contents) in self.init_files() {
+            request = request.with_copy_to(path, contents.as_bytes().to_vec());
+        }
         request
             .with_label(RUN_LABEL, run)
             // Readiness is checked by `ready` with a real client; this bounds only
@@ -192,21 +96,6 @@ impl std::fmt::Debug for Started {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_parse_back() {
-        for s in Service::ALL {
-            assert_eq!(Service::parse(s.name()), Some(s));
-        }
-        assert_eq!(Service::parse("mariadb"), Some(Service::Mysql));
-        assert_eq!(Service::parse("pg"), Some(Service::Postgres));
-        assert_eq!(Service::parse("sqlite"), None);
-        assert_eq!(
-            Service::Mysql.url(3307),
-            "mysql://toasty:toasty@127.0.0.1:3307/toasty"
-        );
-        assert_eq!(Service::Dynamodb.env_var(), "TOASTY_TEST_DYNAMODB_URL");
-    }
 
     #[test]
     fn requests_carry_image_label_settings_and_localhost_ports() {
