@@ -7,7 +7,9 @@
 //! [`null_logic`] (three-valued logic), [`order_limit`], [`paginate`], [`update`],
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
-//! and [`kv_limits`] (what a key-value store refuses, and what it serves);
+//! and [`kv_limits`] (what a key-value store refuses, and what it serves); [`limits`]
+//! (the filter, value, limit and page-size limits of `toasty::limits`, and long filters
+//! within them);
 //! [`transactions`] (commit, rollback, savepoints, the abort rule, read-only, isolation),
 //! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
 //! return), [`concurrency`] (concurrent tasks on one database) and [`relations`]
@@ -31,6 +33,7 @@ pub mod filter_ops;
 pub mod get_by;
 pub mod keys;
 pub mod kv_limits;
+pub mod limits;
 pub mod now;
 pub mod null_logic;
 pub mod order_limit;
@@ -151,6 +154,12 @@ macro_rules! for_each_conformance_test {
             kv_limits::kv_residual_filters,
             kv_limits::kv_large_reads_and_writes,
             kv_limits::kv_sparse_composite_index,
+            limits::limits_filter_depth,
+            limits::limits_wide_filter_at_depth_limit,
+            limits::limits_filter_nodes,
+            limits::limits_long_or_chains,
+            limits::limits_filter_values,
+            limits::limits_limit_offset_page_size,
             transactions::tx_commit_makes_writes_visible,
             transactions::tx_rollback_discards_writes,
             transactions::tx_drop_rolls_back,

@@ -13,6 +13,7 @@
 mod delete;
 pub mod eval;
 mod expr;
+mod expr_tree;
 mod insert;
 mod order;
 mod query;
@@ -21,6 +22,7 @@ mod update;
 
 pub use delete::Delete;
 pub use expr::{BinaryOp, Expr, PatternOp};
+pub use expr_tree::Shape;
 pub use insert::Insert;
 pub use order::{Direction, OrderBy};
 pub use query::{Query, Select};

@@ -36,6 +36,7 @@
 
 mod db;
 mod engine;
+pub mod limits;
 mod macros;
 pub mod metrics;
 mod model;

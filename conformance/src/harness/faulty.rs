@@ -111,27 +111,15 @@ fn is_unlink(u: &toasty_core::driver::Update) -> bool {
     }
 }
 
-fn lt_as_le(e: Expr) -> Expr {
-    match e {
-        Expr::Binary {
-            op: BinaryOp::Lt,
-            lhs,
-            rhs,
-        } => Expr::Binary {
-            op: BinaryOp::Le,
-            lhs,
-            rhs,
-        },
-        Expr::Binary { op, lhs, rhs } => Expr::Binary {
-            op,
-            lhs: Box::new(lt_as_le(*lhs)),
-            rhs: Box::new(lt_as_le(*rhs)),
-        },
-        Expr::And(items) => Expr::And(items.into_iter().map(lt_as_le).collect()),
-        Expr::Or(items) => Expr::Or(items.into_iter().map(lt_as_le).collect()),
-        Expr::Not(inner) => Expr::Not(Box::new(lt_as_le(*inner))),
-        other => other,
-    }
+fn lt_as_le(mut e: Expr) -> Expr {
+    e.walk_mut(&mut |node| {
+        if let Expr::Binary { op, .. } = node {
+            if *op == BinaryOp::Lt {
+                *op = BinaryOp::Le;
+            }
+        }
+    });
+    e
 }
 
 /// A backend serving a [`FaultyDriver`].

@@ -3,7 +3,9 @@
 //! The SQL emitted keeps [`toasty_core::stmt::eval`]'s meaning on every dialect:
 //! three-valued `NOT`/`AND`/`OR` and comparisons come from SQL itself; `IN ()` is
 //! rewritten (no dialect but SQLite accepts the empty list) to a `CASE` that is NULL for a
-//! NULL operand and false otherwise; pattern tests are delegated to [`crate::pattern`].
+//! NULL operand and false otherwise; pattern tests are delegated to [`crate::pattern`];
+//! `AND`/`OR` lists to [`crate::junction`] (long lists are grouped, long `OR`s of
+//! equalities become `IN`).
 
 use crate::column_type::{bind_type, postgres_cast_type, value_type};
 use crate::pattern;
@@ -90,8 +92,8 @@ impl<'a> ExprWriter<'a> {
                 self.operand(w, rhs, lt)?;
                 w.push(")");
             }
-            Expr::And(items) => self.junction(w, items, " AND ", "TRUE")?,
-            Expr::Or(items) => self.junction(w, items, " OR ", "FALSE")?,
+            Expr::And(items) => self.junction(w, items, false, "TRUE")?,
+            Expr::Or(items) => self.junction(w, items, true, "FALSE")?,
             Expr::Not(inner) => {
                 w.push("(NOT ");
                 self.predicate(w, inner)?;
@@ -138,24 +140,6 @@ impl<'a> ExprWriter<'a> {
         Ok(())
     }
 
-    fn junction(&self, w: &mut Writer, items: &[Expr], sep: &str, empty: &str) -> Result<()> {
-        match items {
-            [] => w.push(empty),
-            [only] => self.predicate(w, only)?,
-            _ => {
-                w.push("(");
-                for (n, item) in items.iter().enumerate() {
-                    if n > 0 {
-                        w.push(sep);
-                    }
-                    self.predicate(w, item)?;
-                }
-                w.push(")");
-            }
-        }
-        Ok(())
-    }
-
     /// Writes a value operand; `hint` is the type of the column it is compared with.
     fn operand(&self, w: &mut Writer, e: &Expr, hint: Option<Type>) -> Result<()> {
         match e {
@@ -167,7 +151,7 @@ impl<'a> ExprWriter<'a> {
     }
 
     /// Writes a literal as a bind parameter (`NULL` as the keyword).
-    fn literal(&self, w: &mut Writer, v: &Value, hint: Option<Type>) -> Result<()> {
+    pub(crate) fn literal(&self, w: &mut Writer, v: &Value, hint: Option<Type>) -> Result<()> {
         if v.is_null() {
             w.push("NULL");
             return Ok(());

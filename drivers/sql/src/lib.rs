@@ -120,6 +120,7 @@ mod ddl;
 mod dialect;
 mod dml;
 mod expr;
+mod junction;
 mod kv;
 pub mod pattern;
 mod raw;

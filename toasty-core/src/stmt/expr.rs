@@ -70,7 +70,11 @@ pub enum PatternOp {
 ///
 /// Predicates evaluate to `Bool` or, under three-valued logic, `Null` (unknown). A row
 /// matches a filter only when the filter evaluates to `true`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Measuring, walking, cloning and dropping an expression use no deep recursion (see
+/// `expr_tree.rs`), so trees of any depth are safe to build, refuse and drop; `Debug`
+/// and `==` recurse.
+#[derive(Debug, PartialEq)]
 pub enum Expr {
     /// A literal.
     Value(Value),
@@ -134,29 +138,44 @@ impl Expr {
     }
 
     /// Builds the conjunction of `self` and `other`, flattening nested `And`s.
-    pub fn and(self, other: Expr) -> Expr {
-        let mut items = match self {
-            Expr::And(items) => items,
-            e => vec![e],
+    pub fn and(mut self, mut other: Expr) -> Expr {
+        let mut items = match &mut self {
+            Expr::And(items) => std::mem::take(items),
+            _ => vec![self],
         };
-        match other {
-            Expr::And(more) => items.extend(more),
-            e => items.push(e),
+        match &mut other {
+            Expr::And(more) => items.append(more),
+            _ => items.push(other),
         }
         Expr::And(items)
     }
 
     /// Builds the disjunction of `self` and `other`, flattening nested `Or`s.
-    pub fn or(self, other: Expr) -> Expr {
-        let mut items = match self {
-            Expr::Or(items) => items,
-            e => vec![e],
+    pub fn or(mut self, mut other: Expr) -> Expr {
+        let mut items = match &mut self {
+            Expr::Or(items) => std::mem::take(items),
+            _ => vec![self],
         };
-        match other {
-            Expr::Or(more) => items.extend(more),
-            e => items.push(e),
+        match &mut other {
+            Expr::Or(more) => items.append(more),
+            _ => items.push(other),
         }
         Expr::Or(items)
+    }
+
+    /// The literal this expression is, or the expression itself if it is not a literal.
+    pub fn into_value(mut self) -> std::result::Result<Value, Expr> {
+        match &mut self {
+            Expr::Value(v) => Ok(std::mem::replace(v, Value::Null)),
+            _ => Err(self),
+        }
+    }
+
+    /// Takes this expression out, leaving a leaf (`Field(0)`) in its place: the way to
+    /// move a sub-expression out of a tree (`Expr` implements `Drop`, so its variants
+    /// cannot be destructured by value).
+    pub fn take(&mut self) -> Expr {
+        std::mem::replace(self, Expr::Field(0))
     }
 
     /// Builds `NOT self`.
@@ -170,58 +189,28 @@ impl Expr {
         matches!(self, Expr::Value(Value::Bool(true)))
     }
 
-    /// Calls `f` on this expression and every sub-expression, parents first.
-    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
-        f(self);
-        match self {
-            Expr::Value(_) | Expr::Field(_) | Expr::Column(_) => {}
-            Expr::Binary { lhs, rhs, .. } => {
-                lhs.walk(f);
-                rhs.walk(f);
-            }
-            Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| e.walk(f)),
-            Expr::Not(e) | Expr::IsNull(e) => e.walk(f),
-            Expr::InList { expr, .. } | Expr::Pattern { expr, .. } => expr.walk(f),
-        }
-    }
-
-    /// Rewrites every `Field(i)` / `Column(i)` with `f`, bottom-up, and returns the result.
-    pub fn map_refs(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-        // Boxes are moved out of and refilled in place, so mapping allocates nothing.
-        match self {
-            e @ (Expr::Field(_) | Expr::Column(_)) => f(e),
-            e @ Expr::Value(_) => e,
-            Expr::Binary {
-                op,
-                mut lhs,
-                mut rhs,
-            } => {
-                *lhs = (*lhs).map_refs(f);
-                *rhs = (*rhs).map_refs(f);
-                Expr::Binary { op, lhs, rhs }
-            }
-            Expr::And(items) => Expr::And(items.into_iter().map(|e| e.map_refs(f)).collect()),
-            Expr::Or(items) => Expr::Or(items.into_iter().map(|e| e.map_refs(f)).collect()),
-            Expr::Not(mut e) => {
-                *e = (*e).map_refs(f);
+    /// Rewrites every `Field(i)` / `Column(i)` with `f` (left to right) and returns the
+    /// result. Expressions returned by `f` are not visited again. Uses no recursion.
+    pub fn map_refs(mut self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+        let mut stack: Vec<&mut Expr> = vec![&mut self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Field(_) | Expr::Column(_) => {
+                    let old = e.take();
+                    *e = f(old);
+                }
+                Expr::Value(_) => {}
+                Expr::Binary { lhs, rhs, .. } => {
+                    stack.push(rhs);
+                    stack.push(lhs);
+                }
+                Expr::And(items) | Expr::Or(items) => stack.extend(items.iter_mut().rev()),
                 Expr::Not(e)
-            }
-            Expr::IsNull(mut e) => {
-                *e = (*e).map_refs(f);
-                Expr::IsNull(e)
-            }
-            Expr::InList { mut expr, list } => {
-                *expr = (*expr).map_refs(f);
-                Expr::InList { expr, list }
-            }
-            Expr::Pattern {
-                op,
-                mut expr,
-                pattern,
-            } => {
-                *expr = (*expr).map_refs(f);
-                Expr::Pattern { op, expr, pattern }
+                | Expr::IsNull(e)
+                | Expr::InList { expr: e, .. }
+                | Expr::Pattern { expr: e, .. } => stack.push(e),
             }
         }
+        self
     }
 }

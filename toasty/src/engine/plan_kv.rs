@@ -13,6 +13,10 @@ use toasty_core::schema::db::Table;
 use toasty_core::stmt::{BinaryOp, Expr, PatternOp};
 use toasty_core::{Error, Result, Value};
 
+/// The most primary keys one fetch lists (as many as the values a filter may hold,
+/// [`crate::limits::MAX_FILTER_VALUES`]).
+const MAX_KEYS: usize = crate::limits::MAX_FILTER_VALUES;
+
 /// One way to fetch candidate rows.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Fetch {
@@ -67,7 +71,15 @@ fn access_path(table: &Table, filter: &Expr) -> Option<Vec<Fetch>> {
         .map(|&c| pinned_values(&conjuncts, c))
         .collect();
     if let Some(per_column) = per_column {
-        return Some(vec![Fetch::Keys(cartesian(&per_column))]);
+        // Pinning each key column to a list asks for every combination; past
+        // `MAX_KEYS` of them, query by partition instead (below), which reads at most
+        // the same records without building the product.
+        let combinations = per_column
+            .iter()
+            .try_fold(1usize, |n, values| n.checked_mul(values.len()));
+        if combinations.is_some_and(|n| n <= MAX_KEYS) {
+            return Some(vec![Fetch::Keys(cartesian(&per_column))]);
+        }
     }
 
     // 2. The table's partition key pinned: query the table.

@@ -7,16 +7,19 @@ use toasty_core::stmt::{eval, Expr};
 use toasty_core::Value;
 
 /// Simplifies `expr`.
-pub(crate) fn simplify(expr: Expr) -> Expr {
-    match expr {
+///
+/// Recursive: only called on filters that passed the depth limit of `verify`.
+pub(crate) fn simplify(mut expr: Expr) -> Expr {
+    match &mut expr {
         Expr::And(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                match simplify(item) {
+            for item in std::mem::take(items) {
+                let mut item = simplify(item);
+                match &mut item {
                     Expr::Value(Value::Bool(true)) => {}
-                    f @ Expr::Value(Value::Bool(false)) => return f,
-                    Expr::And(nested) => out.extend(nested),
-                    other => out.push(other),
+                    Expr::Value(Value::Bool(false)) => return item,
+                    Expr::And(nested) => out.append(nested),
+                    _ => out.push(item),
                 }
             }
             match out.len() {
@@ -27,12 +30,13 @@ pub(crate) fn simplify(expr: Expr) -> Expr {
         }
         Expr::Or(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                match simplify(item) {
+            for item in std::mem::take(items) {
+                let mut item = simplify(item);
+                match &mut item {
                     Expr::Value(Value::Bool(false)) => {}
-                    t @ Expr::Value(Value::Bool(true)) => return t,
-                    Expr::Or(nested) => out.extend(nested),
-                    other => out.push(other),
+                    Expr::Value(Value::Bool(true)) => return item,
+                    Expr::Or(nested) => out.append(nested),
+                    _ => out.push(item),
                 }
             }
             match out.len() {
@@ -41,36 +45,38 @@ pub(crate) fn simplify(expr: Expr) -> Expr {
                 _ => Expr::Or(out),
             }
         }
-        // Boxes are moved out of and refilled in place: no allocation on the way.
-        Expr::Not(mut inner) => match simplify(*inner) {
-            Expr::Value(Value::Bool(b)) => Expr::Value(Value::Bool(!b)),
-            Expr::Not(x) => *x,
-            other => {
-                *inner = other;
-                Expr::Not(inner)
+        // Boxes are taken out of and refilled in place: no allocation on the way.
+        Expr::Not(inner) => {
+            let mut simple = simplify(inner.take());
+            match &mut simple {
+                Expr::Value(Value::Bool(b)) => Expr::Value(Value::Bool(!*b)),
+                Expr::Not(x) => x.take(),
+                _ => {
+                    **inner = simple;
+                    expr
+                }
             }
-        },
-        Expr::Binary {
-            op,
-            mut lhs,
-            mut rhs,
-        } => {
-            *lhs = simplify(*lhs);
-            *rhs = simplify(*rhs);
-            if let (Expr::Value(l), Expr::Value(r)) = (&*lhs, &*rhs) {
-                if let Ok(v) = eval::compare(op, l, r) {
+        }
+        Expr::Binary { op, lhs, rhs } => {
+            **lhs = simplify(lhs.take());
+            **rhs = simplify(rhs.take());
+            if let (Expr::Value(l), Expr::Value(r)) = (&**lhs, &**rhs) {
+                if let Ok(v) = eval::compare(*op, l, r) {
                     return Expr::Value(v);
                 }
             }
-            Expr::Binary { op, lhs, rhs }
+            expr
         }
-        Expr::IsNull(mut inner) => match simplify(*inner) {
-            Expr::Value(v) => Expr::Value(Value::Bool(v.is_null())),
-            other => {
-                *inner = other;
-                Expr::IsNull(inner)
+        Expr::IsNull(inner) => {
+            let simple = simplify(inner.take());
+            match &simple {
+                Expr::Value(v) => Expr::Value(Value::Bool(v.is_null())),
+                _ => {
+                    **inner = simple;
+                    expr
+                }
             }
-        },
-        other => other,
+        }
+        _ => expr,
     }
 }

@@ -2,32 +2,33 @@
 //!
 //! Everything a user can get wrong at runtime is caught here with a message that names
 //! the model and field: values of the wrong type, integers out of range, NaN, missing
-//! required fields, assignments to key or auto fields.
+//! required fields, assignments to key or auto fields; and the size limits of
+//! [`crate::limits`] (filter depth and size, values, limit and offset), measured without
+//! recursion before anything else looks at a filter.
 
 use super::Statement;
+use crate::limits::{
+    MAX_FILTER_DEPTH, MAX_FILTER_NODES, MAX_FILTER_VALUES, MAX_KEYED_LEN, MAX_LIMIT,
+};
 use toasty_core::schema::app::{Auto, Model};
 use toasty_core::schema::Schema;
-use toasty_core::stmt::Expr;
+use toasty_core::stmt::{Expr, Shape};
 use toasty_core::{Error, Result, Value};
 
 /// Checks a query (see [`verify`]).
 pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Result<()> {
     let model = schema.model(q.model)?;
     for (what, n) in [("limit", q.limit), ("offset", q.offset)] {
-        if n.is_some_and(|n| n > MAX_LIMIT) {
+        if let Some(n) = n.filter(|&n| n > MAX_LIMIT) {
             return Err(Error::invalid_statement(format!(
-                "a {what} on `{}` is at most {MAX_LIMIT} on every backend (a page size at \
-                 most one less)",
+                "a {what} on `{}` is at most {MAX_LIMIT} (toasty::limits::MAX_LIMIT) on every \
+                 backend, and a page size at most one less; this one is {n}",
                 model.name
             )));
         }
     }
     verify_filter(model, q.filter.as_ref())
 }
-
-/// The largest limit or offset a query may have: the largest value every database
-/// takes (PostgreSQL's `LIMIT` is a signed 64-bit integer).
-pub(crate) const MAX_LIMIT: u64 = i64::MAX as u64;
 
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
     match stmt {
@@ -123,11 +124,6 @@ fn field_of(model: &Model, idx: usize) -> Result<&toasty_core::schema::app::Fiel
     })
 }
 
-/// The longest string (in characters) or byte string (in bytes) a key or indexed field
-/// may hold, on every backend (MySQL indexes `VARCHAR(255)`; DynamoDB and PostgreSQL
-/// allow more, but the contract is the same everywhere).
-pub(crate) const MAX_KEYED_LEN: usize = 255;
-
 fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
     let f = field_of(model, idx)?;
     if value.is_null() && !f.nullable {
@@ -169,6 +165,7 @@ fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
     let Some(filter) = filter else {
         return Ok(());
     };
+    check_filter_shape(&model.name, filter)?;
     let mut result = Ok(());
     let mut values = 0usize;
     filter.walk(&mut |e| {
@@ -184,18 +181,39 @@ fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
     });
     if result.is_ok() && values > MAX_FILTER_VALUES {
         return Err(Error::invalid_statement(format!(
-            "a `{}` filter holds {values} values, more than the {MAX_FILTER_VALUES} every \
-             backend can bind in one statement; split the list into several queries",
+            "a `{}` filter holds {values} values, more than the {MAX_FILTER_VALUES} \
+             (toasty::limits::MAX_FILTER_VALUES) every backend can bind in one statement; \
+             split the list into several queries",
             model.name
         )));
     }
     result
 }
 
-/// The most literal values one filter may hold: below the bind-parameter limits of SQLite
-/// (32 766), PostgreSQL and MySQL (65 535), so a large `in_list` fails the same way on
-/// every backend instead of inside one driver.
-const MAX_FILTER_VALUES: usize = 30_000;
+/// Refuses a filter deeper than [`MAX_FILTER_DEPTH`] or larger than
+/// [`MAX_FILTER_NODES`]. Measures without recursion, and stops counting past the limits,
+/// so a filter of any size is refused quickly and on any stack.
+pub(crate) fn check_filter_shape(model: &str, filter: &Expr) -> Result<()> {
+    let shape = filter.shape(Shape {
+        depth: MAX_FILTER_DEPTH,
+        nodes: MAX_FILTER_NODES,
+    });
+    if shape.depth > MAX_FILTER_DEPTH {
+        return Err(Error::invalid_statement(format!(
+            "a `{model}` filter is nested more than {MAX_FILTER_DEPTH} levels deep \
+             (toasty::limits::MAX_FILTER_DEPTH, the same on every backend); combine \
+             conditions in one `and`/`or` (a list is one level) or split the query"
+        )));
+    }
+    if shape.nodes > MAX_FILTER_NODES {
+        return Err(Error::invalid_statement(format!(
+            "a `{model}` filter has more than {MAX_FILTER_NODES} expression nodes \
+             (toasty::limits::MAX_FILTER_NODES, the same on every backend); use `in_list` \
+             for many values of one field, or split the query"
+        )));
+    }
+    Ok(())
+}
 
 fn verify_node(model: &Model, e: &Expr) -> Result<()> {
     match e {

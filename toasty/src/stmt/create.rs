@@ -130,8 +130,8 @@ impl<M: Model> Create<M> {
 
     /// Sets field `field` (generated setters call this).
     pub fn set<T>(&mut self, field: usize, value: Expr<T>) {
-        match (value.untyped, self.node.values.get_mut(field)) {
-            (stmt::Expr::Value(v), Some(slot)) => *slot = Some(v),
+        match (value.untyped.into_value(), self.node.values.get_mut(field)) {
+            (Ok(v), Some(slot)) => *slot = Some(v),
             (_, None) => {
                 self.node.error = Some(Error::invalid_statement(format!(
                     "`{}` has no field #{field}",

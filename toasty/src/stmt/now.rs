@@ -198,25 +198,12 @@ fn query(q: &mut stmt::Query, fix: &mut impl FnMut(&mut Value)) {
     }
 }
 
+/// Fixes every value of `e`, without recursion (it runs before the engine's depth
+/// limit is checked).
 fn expr(e: &mut stmt::Expr, fix: &mut impl FnMut(&mut Value)) {
-    match e {
+    e.walk_mut(&mut |node| match node {
         stmt::Expr::Value(v) => fix(v),
-        stmt::Expr::Field(_) | stmt::Expr::Column(_) | stmt::Expr::Pattern { .. } => {}
-        stmt::Expr::Binary { lhs, rhs, .. } => {
-            expr(lhs, fix);
-            expr(rhs, fix);
-        }
-        stmt::Expr::And(list) | stmt::Expr::Or(list) => {
-            for e in list {
-                expr(e, fix);
-            }
-        }
-        stmt::Expr::Not(e) | stmt::Expr::IsNull(e) => expr(e, fix),
-        stmt::Expr::InList { expr: e, list } => {
-            expr(e, fix);
-            for v in list {
-                fix(v);
-            }
-        }
-    }
+        stmt::Expr::InList { list, .. } => list.iter_mut().for_each(&mut *fix),
+        _ => {}
+    });
 }

@@ -84,9 +84,9 @@ impl<M, T> Path<M, T> {
         let mut list = Vec::new();
         let mut others = Vec::new();
         for v in values {
-            match v.into_expr().untyped {
-                stmt::Expr::Value(v) => list.push(v),
-                other => others.push(other),
+            match v.into_expr().untyped.into_value() {
+                Ok(v) => list.push(v),
+                Err(other) => others.push(other),
             }
         }
         let field = stmt::Expr::Field(self.field);

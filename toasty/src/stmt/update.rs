@@ -57,12 +57,12 @@ impl<'a, M: Model> Update<'a, M> {
 
     /// Sets field `field` (generated setters call this).
     pub fn set<T>(&mut self, field: usize, value: Expr<T>) {
-        match value.untyped {
-            stmt::Expr::Value(v) => {
+        match value.untyped.into_value() {
+            Ok(v) => {
                 self.assignments.retain(|(f, _)| *f != field);
                 self.assignments.push((field, v));
             }
-            _ => {
+            Err(_) => {
                 self.error = Some(Error::invalid_statement(format!(
                     "a `{}` field can only be updated to a value, not an expression",
                     M::NAME
