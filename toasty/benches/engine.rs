@@ -7,7 +7,7 @@
 //! `cargo bench -p toasty --bench engine`
 
 use async_trait::async_trait;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use toasty::Db;
 use toasty_core::driver::{Capability, Connection, Driver, Operation, Response};
 use toasty_core::schema::db;
@@ -122,4 +122,33 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// Criterion's benches, or with `TOASTY_BENCH_LOOP=N` exactly `N` `get_by_id` calls and
+/// nothing else: a fixed workload (`TOASTY_BENCH_METRICS=1`: with
+/// `Builder::metrics(true)`) whose instructions `valgrind --tool=cachegrind` counts,
+/// which CPU contention does not disturb (see docs/benchmarks.md, "Overhead of
+/// tracing").
+fn main() {
+    if let Some(n) = std::env::var("TOASTY_BENCH_LOOP")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        let rt = rt();
+        // `TOASTY_BENCH_METRICS=1`: the same with metrics collected.
+        let metrics = std::env::var_os("TOASTY_BENCH_METRICS").is_some();
+        let mut one = rt
+            .block_on(
+                Db::builder()
+                    .models(toasty::models!(User))
+                    .metrics(metrics)
+                    .build(Canned { rows: 1 }),
+            )
+            .expect("db");
+        for _ in 0..n {
+            rt.block_on(User::get_by_id(&mut one, 7)).expect("get");
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
