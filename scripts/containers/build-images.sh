@@ -117,8 +117,9 @@ build_base() {
         return 0
     fi
     if ! command -v debootstrap >/dev/null 2>&1; then
-        [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1 ||
+        if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
             die "debootstrap not found (apt-get install debootstrap, as root)"
+        fi
         say "installing debootstrap with apt"
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap \
             >&2 || {
@@ -154,8 +155,8 @@ deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb ${MIRROR%/debian}/debian-security $SUITE-security main
 EOF
-    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb \
-        "$root"/var/log/*.log "$root"/dev/* "$root"/proc/* "$root"/sys/*
+    rm -rf "${root:?}"/var/lib/apt/lists/* "${root:?}"/var/cache/apt/archives/*.deb \
+        "${root:?}"/var/log/*.log "${root:?}"/dev/* "${root:?}"/proc/* "${root:?}"/sys/*
     say "importing the base as $BASE_TAG"
     tar --numeric-owner -C "$root" -c . |
         docker import \
