@@ -363,3 +363,25 @@ pub async fn limits_limit_offset_page_size(t: &mut Test) -> Result<()> {
     );
     Ok(())
 }
+
+/// A failing statement is quoted in the error only in part (its first 200 bytes and how
+/// many more there were), on every SQL backend: the reason stays readable.
+pub async fn limits_errors_quote_sql_briefly(t: &mut Test) -> Result<()> {
+    let mut db = seed(t).await?;
+    let conditions = vec!["(1 = 1)"; 2_000].join(" OR ");
+    let sql = format!("SELECT 1 FROM no_such_table_anywhere WHERE {conditions}");
+    let result = toasty::sql::statement(sql.clone()).exec(&mut db).await;
+    if !matches!(db.capability().name, "sqlite" | "postgres" | "mysql") {
+        // memdb and DynamoDB run no SQL text.
+        expect_err(result, ErrorKind::Unsupported, &[]);
+        return Ok(());
+    }
+    let err = result.expect_err("the table does not exist");
+    let msg = err.to_string();
+    assert!(msg.len() < 1_000, "{} bytes: {msg}", msg.len());
+    assert!(msg.contains("no_such_table_anywhere"), "{msg}");
+    if msg.contains("SELECT 1 FROM") {
+        assert!(msg.contains("more bytes"), "{msg}");
+    }
+    Ok(())
+}

@@ -158,7 +158,13 @@ async fn control(conn: &mut Session, plan: &TransactionPlan) -> Result<()> {
     for statement in &plan.statements {
         toasty_sql::trace_sql(&statement.sql, 0);
         if let Err(e) = conn.conn.query_drop(&statement.sql).await {
-            let e = error::map(e, &format!("transaction control `{}`", statement.sql));
+            let e = error::map(
+                e,
+                &format!(
+                    "transaction control `{}`",
+                    toasty_sql::shorten_sql(&statement.sql)
+                ),
+            );
             if !e.is_connection() {
                 for cleanup in &plan.cleanup {
                     let _ = conn.conn.query_drop(&cleanup.sql).await;

@@ -123,6 +123,7 @@ mod expr;
 mod junction;
 mod kv;
 pub mod pattern;
+mod quote;
 mod raw;
 mod response;
 mod serializer;
@@ -132,6 +133,7 @@ mod writer;
 
 pub use column_type::{MYSQL_DEFAULT_COLLATION, MYSQL_KEY_LENGTH};
 pub use dialect::Dialect;
+pub use quote::{shorten_sql, SQL_QUOTE_LEN};
 pub use raw::{raw_statement, translate as translate_placeholders};
 pub use response::{returns_rows, ResponseBuilder};
 pub use serializer::Serializer;

@@ -69,7 +69,14 @@ pub(crate) fn map_in(err: rusqlite::Error, sql: &str, tx: Tx) -> Error {
                 .with_source(err);
         }
     }
-    Error::driver(format!("SQLite failed to run `{sql}`: {err}")).with_source(err)
+    let quoted = toasty_sql::shorten_sql(sql);
+    if let rusqlite::Error::SqlInputError { msg, offset, .. } = &err {
+        // Its own message repeats the whole statement: say it once, shortened.
+        return Error::driver(format!(
+            "SQLite could not prepare `{quoted}`: {msg} (at byte {offset})"
+        ));
+    }
+    Error::driver(format!("SQLite failed to run `{quoted}`: {err}")).with_source(err)
 }
 
 /// The error for a poisoned connection lock (a previous operation panicked mid-way).
@@ -78,4 +85,48 @@ pub(crate) fn poisoned() -> Error {
         "the SQLite connection is unusable because an earlier operation panicked while \
          holding it; open a new driver",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn long_sql() -> String {
+        let conditions = vec!["(\"age\" = ?)"; 1_000].join(" OR ");
+        format!("SELECT \"id\" FROM \"people\" WHERE {conditions}")
+    }
+
+    #[test]
+    fn errors_quote_long_statements_in_part() {
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        let sql = long_sql();
+        // 1,000 ORs: SQLite refuses the expression tree at prepare time.
+        let err = map(conn.prepare(&sql).expect_err("too deep"), &sql);
+        let msg = err.to_string();
+        assert!(msg.len() < 500, "{} bytes: {msg}", msg.len());
+        assert!(msg.contains("Expression tree is too large"), "{msg}");
+        assert!(
+            msg.contains(&format!(
+                "… ({} more bytes)",
+                sql.len() - toasty_sql::SQL_QUOTE_LEN
+            )),
+            "{msg}"
+        );
+        // A syntax error (rusqlite repeats the statement in its own message).
+        let bad = format!("{sql} AND AND");
+        conn.execute_batch("CREATE TABLE people (id INTEGER, age INTEGER)")
+            .expect("create");
+        let err = map(conn.prepare(&bad).expect_err("syntax"), &bad);
+        let msg = err.to_string();
+        assert!(msg.len() < 500, "{} bytes: {msg}", msg.len());
+        assert!(msg.contains("more bytes"), "{msg}");
+    }
+
+    #[test]
+    fn short_statements_are_quoted_whole() {
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        let sql = "SELECT x FROM nowhere";
+        let err = map(conn.prepare(sql).expect_err("no table"), sql);
+        assert!(err.to_string().contains("`SELECT x FROM nowhere`"), "{err}");
+    }
 }
