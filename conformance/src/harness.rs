@@ -3,6 +3,7 @@
 //!
 //! * [`case`]: the serializable description of one case (schema + operations);
 //! * [`gen`]: proptest strategies that generate cases, edge values weighted up;
+//! * [`hostile`]: operations at and past every documented limit (`--hostile`);
 //! * [`exec`]: runs a case on a backend and records normalized outcomes;
 //! * [`compare`]: decides whether two outcome lists agree;
 //! * [`coverage`]: what the generated cases reached (operator × type, statement ×
@@ -25,5 +26,6 @@ pub mod exec;
 pub mod faults;
 pub mod faulty;
 pub mod gen;
+pub mod hostile;
 pub mod metamorphic;
 pub mod regressions;

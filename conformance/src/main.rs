@@ -87,6 +87,11 @@ struct Args {
     /// The oracle to compare with, instead of memdb of the backend's persona (diff).
     #[arg(long, value_name = "NAME", value_parser = ["memdb-sql", "memdb-kv"])]
     oracle: Option<String>,
+    /// Mix hostile operations into the cases: sizes at and past every documented limit
+    /// (long ORs, deep nesting, huge IN lists and creates, long strings, extreme
+    /// limits) (diff).
+    #[arg(long)]
+    hostile: bool,
 }
 
 /// What to run on each backend.
@@ -310,6 +315,7 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
         // A target that refuses transactions cannot be compared with an oracle that
         // runs them (the rest of the case would be "not applicable").
         transactions: !allow_unsupported,
+        hostile: args.hostile,
         ..GenConfig::default()
     };
     let chunks = 10u32.min(args.cases.max(1));

@@ -473,7 +473,21 @@ fn candidates(case: &Case) -> Vec<Case> {
                 }
             }
             Op::Create { model, rows } if rows.len() > 1 => {
-                for j in (0..rows.len()).rev() {
+                // Large creates (hostile cases) shrink by halves first; single records
+                // are tried only once few remain, so shrinking stays within budget.
+                if rows.len() > 8 {
+                    let half = rows.len() / 2;
+                    for part in [&rows[..half], &rows[half..]] {
+                        let mut c = case.clone();
+                        c.ops[i] = Op::Create {
+                            model: *model,
+                            rows: part.to_vec(),
+                        };
+                        out.push(c);
+                    }
+                }
+                let singles = if rows.len() > 64 { 0 } else { rows.len() };
+                for j in (0..singles).rev() {
                     let mut rows = rows.clone();
                     rows.remove(j);
                     let mut c = case.clone();
@@ -568,6 +582,16 @@ fn candidates(case: &Case) -> Vec<Case> {
                 }
             }
             _ => {}
+        }
+        // A long top-level OR or IN list (hostile cases) loses half its terms.
+        if let Some(filter) = op_filter(op) {
+            for smaller in halve_filter(filter) {
+                let mut c = case.clone();
+                if let Some(f) = op_filter_mut(&mut c.ops[i]) {
+                    *f = smaller;
+                }
+                out.push(c);
+            }
         }
     }
     // A relation dropped (with the relations paired with it, and what uses them).
@@ -831,5 +855,67 @@ fn drop_model(case: &Case, m: usize) -> Case {
     Case {
         models,
         ops: case.ops.iter().filter_map(|o| renumber(o, m)).collect(),
+    }
+}
+
+/// The filter of an operation that has one.
+fn op_filter(op: &Op) -> Option<&Filter> {
+    match op {
+        Op::Query { filter, .. }
+        | Op::Count { filter, .. }
+        | Op::Paginate { filter, .. }
+        | Op::Update { filter, .. }
+        | Op::Delete { filter, .. }
+        | Op::QueryIncluding { filter, .. } => Some(filter),
+        _ => None,
+    }
+}
+
+fn op_filter_mut(op: &mut Op) -> Option<&mut Filter> {
+    match op {
+        Op::Query { filter, .. }
+        | Op::Count { filter, .. }
+        | Op::Paginate { filter, .. }
+        | Op::Update { filter, .. }
+        | Op::Delete { filter, .. }
+        | Op::QueryIncluding { filter, .. } => Some(filter),
+        _ => None,
+    }
+}
+
+/// Each half of a top-level `OR` or `IN` list of more than 8 terms.
+fn halve_filter(filter: &Filter) -> Vec<Filter> {
+    match filter {
+        Filter::Or(items) if items.len() > 8 => {
+            let half = items.len() / 2;
+            vec![
+                Filter::Or(items[..half].to_vec()),
+                Filter::Or(items[half..].to_vec()),
+            ]
+        }
+        Filter::InList(f, list) if list.len() > 8 => {
+            let half = list.len() / 2;
+            vec![
+                Filter::InList(*f, list[..half].to_vec()),
+                Filter::InList(*f, list[half..].to_vec()),
+            ]
+        }
+        Filter::And(_) | Filter::Or(_) => {
+            // A deep chain (hostile cases): keep the subtree half way down its last
+            // branch, so depth shrinks by halves rather than one level per run.
+            let mut chain = vec![filter];
+            while let Some(Filter::And(items) | Filter::Or(items)) = chain.last() {
+                match items.last() {
+                    Some(next) => chain.push(next),
+                    None => break,
+                }
+            }
+            if chain.len() > 8 {
+                vec![chain[chain.len() / 2].clone()]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
     }
 }

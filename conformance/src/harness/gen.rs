@@ -44,6 +44,8 @@ pub struct GenConfig {
     pub batches: bool,
     /// Generate related models (in about a third of the cases).
     pub relations: bool,
+    /// Mix in hostile operations ([`super::hostile`]): sizes at and past every limit.
+    pub hostile: bool,
 }
 
 impl Default for GenConfig {
@@ -57,6 +59,7 @@ impl Default for GenConfig {
             transactions: true,
             batches: true,
             relations: true,
+            hostile: false,
         }
     }
 }
@@ -1186,7 +1189,7 @@ fn distinct_seed_keys(
 
 /// The `i`-th distinct value of field `f` of `m` (symbolic for a foreign key to an
 /// `#[auto]` key).
-fn nth_lit(m: &ModelSpec, refs: &[Option<usize>], f: usize, i: usize) -> Lit {
+pub fn nth_lit(m: &ModelSpec, refs: &[Option<usize>], f: usize, i: usize) -> Lit {
     match refs.get(f).copied().flatten() {
         Some(p) => Lit::AutoOf { model: p, n: i },
         None => nth_value(m.fields.get(f).map_or(Type::I64, |x| x.ty), i),
@@ -1491,6 +1494,9 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
             (1, paginate.boxed()),
             (if m.has_children() { 2 } else { 1 }, delete.boxed()),
         ];
+        if config.hostile {
+            choices.push((5, super::hostile::op(&models, mi, config)));
+        }
         if related {
             let nested =
                 prop::collection::vec(nested_row(&models, mi, config, 2, Vec::new()), 1..=3)

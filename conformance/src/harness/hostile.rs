@@ -1,0 +1,230 @@
+//! Hostile operations: the inputs a new user tries just outside the comfortable envelope
+//! of [`super::gen`], at and around every documented limit of `toasty::limits`.
+//!
+//! With [`GenConfig::hostile`](super::gen::GenConfig) set, about one operation in four
+//! of a case is one of these:
+//!
+//! * an `OR` of up to [`or_limit`]` + 1` equalities (the last is one node past
+//!   `MAX_FILTER_NODES`, so every backend must refuse it alike);
+//! * a filter nested around `MAX_FILTER_DEPTH` (one level below, at, and above it) and
+//!   far beyond it (thousands of levels: refused, never a stack overflow);
+//! * an `IN` list of 1,000 values, of exactly `MAX_FILTER_VALUES`, and of one more;
+//! * a create of hundreds to thousands of records (beyond the bind-parameter limits of
+//!   every SQL database, and beyond a key-value store's 100 items per write);
+//! * strings of 255 and 256 characters in keyed and indexed fields (`MAX_KEYED_LEN`),
+//!   and of 64 KiB and 1 MiB in other fields;
+//! * `limit`, `offset` and page sizes at `MAX_LIMIT`, past it, and 0.
+//!
+//! Sizes are deterministic functions of a few generated choices, so shrinking works on
+//! the choices (and [`super::diff::minimize`] drops whole operations first).
+
+use super::case::{auto_refs, Filter, Lit, ModelSpec, Op, Order, RelKind};
+use super::gen::{nth_lit, GenConfig};
+use proptest::prelude::*;
+use toasty::limits::{
+    MAX_FILTER_DEPTH, MAX_FILTER_NODES, MAX_FILTER_VALUES, MAX_KEYED_LEN, MAX_LIMIT,
+};
+use toasty_core::stmt::BinaryOp;
+use toasty_core::Type;
+
+/// The widest `OR` of equalities within `MAX_FILTER_NODES` (an `or` node plus three
+/// nodes per equality: the comparison, the field and the value).
+pub fn or_limit() -> usize {
+    (MAX_FILTER_NODES - 1) / 3
+}
+
+/// A hostile operation on model `mi` of `models`.
+pub fn op(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<Op> {
+    let m = models[mi].clone();
+    let refs = auto_refs(models).into_iter().nth(mi).unwrap_or_default();
+    let fks: Vec<usize> = m
+        .relations
+        .iter()
+        .flat_map(|r| match &r.kind {
+            RelKind::BelongsTo { key, .. } => key.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    // Filters test a plain field when there is one (foreign keys refer to records of
+    // other models, keys are what key-value stores can serve).
+    let field = (0..m.fields.len())
+        .find(|f| !fks.contains(f) && !m.key_fields().contains(f))
+        .unwrap_or(0);
+    let key_order: Vec<Order> = m
+        .key_fields()
+        .into_iter()
+        .map(|field| Order { field, desc: false })
+        .collect();
+
+    let (mo, ro) = (m.clone(), refs.clone());
+    let or_chain =
+        prop::sample::select(vec![2, 100, 1_000, or_limit(), or_limit() + 1]).prop_map(move |n| {
+            Op::Count {
+                model: mi,
+                filter: Filter::Or(
+                    (0..n)
+                        .map(|i| Filter::Cmp(field, BinaryOp::Eq, nth_lit(&mo, &ro, field, i)))
+                        .collect(),
+                ),
+            }
+        });
+
+    let (mo, ro) = (m.clone(), refs.clone());
+    let deep = prop::sample::select(vec![
+        MAX_FILTER_DEPTH - 1,
+        MAX_FILTER_DEPTH,
+        MAX_FILTER_DEPTH + 1,
+        1_000,
+        5_000,
+    ])
+    .prop_map(move |depth| Op::Count {
+        model: mi,
+        filter: nested(&mo, &ro, field, depth),
+    });
+
+    let (mo, ro) = (m.clone(), refs.clone());
+    let in_list = prop::sample::select(vec![1_000, MAX_FILTER_VALUES, MAX_FILTER_VALUES + 1])
+        .prop_map(move |n| Op::Count {
+            model: mi,
+            filter: Filter::InList(field, (0..n).map(|i| nth_lit(&mo, &ro, field, i)).collect()),
+        });
+
+    let (mo, ro, fo) = (m.clone(), refs.clone(), fks.clone());
+    let big_create = (
+        prop::sample::select(vec![101usize, 1_000, 7_000]),
+        0usize..1_000,
+    )
+        .prop_map(move |(n, base)| Op::Create {
+            model: mi,
+            rows: (0..n).map(|i| row(&mo, &ro, &fo, base + i)).collect(),
+        });
+
+    let (mo, ro, fo) = (m.clone(), refs.clone(), fks.clone());
+    let strings: Vec<usize> = (0..m.fields.len())
+        .filter(|&f| m.fields[f].ty == Type::String && !fks.contains(&f))
+        .collect();
+    let long_string = (
+        prop::sample::select(if strings.is_empty() {
+            vec![usize::MAX]
+        } else {
+            strings
+        }),
+        prop::sample::select(vec![
+            MAX_KEYED_LEN,
+            MAX_KEYED_LEN + 1,
+            64 * 1024,
+            1024 * 1024,
+        ]),
+        prop::sample::select(vec!['a', 'é', '🎉']),
+        0usize..1_000,
+    )
+        .prop_map(move |(f, len, ch, base)| {
+            let mut r = row(&mo, &ro, &fo, base);
+            if let Some(slot) = r.get_mut(f) {
+                *slot = Some(Lit::Str(std::iter::repeat_n(ch, len).collect()));
+            }
+            Op::Create {
+                model: mi,
+                rows: vec![r],
+            }
+        });
+
+    let edges = vec![0, MAX_LIMIT - 1, MAX_LIMIT, MAX_LIMIT + 1, u64::MAX];
+    let ord = key_order.clone();
+    let big_limit = (
+        prop::sample::select(edges.clone()),
+        prop::option::of(prop::sample::select(edges)),
+    )
+        .prop_map(move |(limit, offset)| Op::Query {
+            model: mi,
+            filter: Filter::True,
+            order: ord.clone(),
+            limit: Some(limit),
+            offset,
+        });
+    let ord = key_order;
+    let big_page = prop::sample::select(vec![
+        0usize,
+        (MAX_LIMIT - 1) as usize,
+        MAX_LIMIT as usize,
+        usize::MAX,
+    ])
+    .prop_map(move |per_page| Op::Paginate {
+        model: mi,
+        filter: Filter::True,
+        order: ord.clone(),
+        per_page,
+        moves: vec![true],
+    });
+
+    // Key-value stores cannot scan: every filter here would be refused before it says
+    // anything about limits, so they get the writes and the limits only.
+    if config.kv_friendly {
+        prop_oneof![
+            big_create,
+            long_string,
+            deep,
+            or_chain,
+            in_list,
+            big_limit,
+            big_page,
+        ]
+        .boxed()
+    } else {
+        prop_oneof![
+            2 => or_chain,
+            2 => deep,
+            2 => in_list,
+            2 => big_create,
+            2 => long_string,
+            1 => big_limit,
+            1 => big_page,
+        ]
+        .boxed()
+    }
+}
+
+/// Alternating `OR` and `AND` levels around one equality, `depth` levels of the
+/// expression tree deep as `toasty::limits::MAX_FILTER_DEPTH` counts them (the innermost
+/// comparison and its field are two levels; each `AND`/`OR` adds one). Built without
+/// recursion.
+fn nested(m: &ModelSpec, refs: &[Option<usize>], field: usize, depth: usize) -> Filter {
+    let lit = |i: usize| nth_lit(m, refs, field, i);
+    let mut f = Filter::Cmp(field, BinaryOp::Eq, lit(0));
+    for level in 0..depth.saturating_sub(2) {
+        let other = Filter::Cmp(field, BinaryOp::Ne, lit(level + 1));
+        f = if level % 2 == 0 {
+            Filter::Or(vec![other, f])
+        } else {
+            Filter::And(vec![other, f])
+        };
+    }
+    f
+}
+
+/// The `i`-th record of a big create: auto keys left to the database, the `i`-th value
+/// of key and unique fields (distinct), one of 64 values of the others (in range for
+/// every integer type), nullable foreign keys left out and required ones pointing at
+/// the first record of their parent.
+fn row(m: &ModelSpec, refs: &[Option<usize>], fks: &[usize], i: usize) -> Vec<Option<Lit>> {
+    let keys = m.key_fields();
+    (0..m.fields.len())
+        .map(|f| {
+            let distinct =
+                keys.contains(&f) || m.indices.iter().any(|x| x.unique && x.fields.contains(&f));
+            if m.is_auto(f) {
+                None
+            } else if fks.contains(&f) {
+                if m.fields[f].nullable {
+                    None
+                } else {
+                    Some(nth_lit(m, refs, f, 0))
+                }
+            } else if distinct {
+                Some(nth_lit(m, refs, f, i))
+            } else {
+                Some(nth_lit(m, refs, f, i % 64))
+            }
+        })
+        .collect()
+}
