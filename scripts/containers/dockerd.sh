@@ -9,8 +9,10 @@
 # As root on Debian, `docker.io` is installed with apt when dockerd is missing.
 # The engine's images live in a persistent data root, TOASTY_DOCKER_DATA_ROOT
 # (default $HOME/.cache/toasty/docker), so images built once are reused by
-# later runs; only one engine uses it at a time (a lock next to it; a second
-# run waits up to TOASTY_DOCKER_LOCK_TIMEOUT seconds, default 1200). The socket,
+# later runs. Only one such engine runs on a machine at a time, whatever its
+# data root (they would share the docker0 bridge and its addresses): a lock,
+# /run/lock/toasty-dockerd.lock, is held for the engine's life, and a second run
+# waits up to TOASTY_DOCKER_LOCK_TIMEOUT seconds (default 1200). The socket,
 # exec root, pid file and log stay in <dir>/docker.
 #
 # The engine touches the host as little as dockerd allows: no iptables rules,
@@ -26,6 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../provision/lib.sh"
 
 DATA_ROOT=${TOASTY_DOCKER_DATA_ROOT:-$HOME/.cache/toasty/docker}
 LOCK_TIMEOUT=${TOASTY_DOCKER_LOCK_TIMEOUT:-1200}
+LOCK=/run/lock/toasty-dockerd.lock
 START_TIMEOUT=${TOASTY_PROVISION_TIMEOUT:-60}
 PATH=$PATH:/usr/sbin:/usr/local/sbin
 
@@ -41,14 +44,14 @@ start() {
             die "dockerd not found (on Debian, as root: apt-get install docker.io)"
     fi
     [[ $(id -u) -eq 0 ]] || die "a private Docker engine needs root (dockerd runs as root)"
-    mkdir -p "$dir" "$DATA_ROOT"
+    mkdir -p "$dir" "$DATA_ROOT" "$(dirname "$LOCK")"
     # The lock is held by dockerd itself (it inherits fd 8) and so by the
     # engine's whole life: released however it ends.
-    exec 8>"$DATA_ROOT.lock"
+    exec 8>"$LOCK"
     if ! flock -n 8; then
-        log "another run's engine uses $DATA_ROOT; waiting up to ${LOCK_TIMEOUT}s"
+        log "another run's engine is up ($LOCK); waiting up to ${LOCK_TIMEOUT}s"
         flock -w "$LOCK_TIMEOUT" 8 ||
-            die "$DATA_ROOT stayed in use for ${LOCK_TIMEOUT}s (another run's engine)"
+            die "another run's Docker engine stayed up for ${LOCK_TIMEOUT}s ($LOCK)"
     fi
     sock=$dir/docker.sock
     : >"$dir/dockerd.log"
