@@ -88,6 +88,11 @@ pub struct ModelSet {
     /// The `#[sensitive]` field positions of each model (`sensitive[i]` belongs to
     /// `models[i]`).
     pub(crate) sensitive: Vec<Vec<usize>>,
+    /// The Rust type and its full path (`crate::module::User`) of each model added with
+    /// [`ModelSet::add`] (`None` for definitions added at runtime). Models are told apart
+    /// by type, never by their bare name: two `User`s in different modules are two
+    /// models.
+    pub(crate) types: Vec<Option<(std::any::TypeId, &'static str)>>,
 }
 
 impl ModelSet {
@@ -98,10 +103,13 @@ impl ModelSet {
 
     /// Adds model `M` (adding the same model twice keeps one).
     pub fn add<M: Model>(mut self) -> Self {
-        if !self.models.iter().any(|m| m.name == M::NAME) {
+        let ty = std::any::TypeId::of::<M>();
+        if !self.types.iter().flatten().any(|(t, _)| *t == ty) {
             self.models.push(M::schema());
             self.relations.push(M::relations());
             self.sensitive.push(M::SENSITIVE_FIELDS.to_vec());
+            self.types.resize(self.models.len() - 1, None);
+            self.types.push(Some((ty, std::any::type_name::<M>())));
         }
         self
     }
@@ -122,6 +130,7 @@ impl ModelSet {
             self.models.push(model);
             self.relations.push(relations);
             self.sensitive.push(Vec::new());
+            self.types.resize(self.models.len(), None);
         }
         self
     }
@@ -130,13 +139,22 @@ impl ModelSet {
     pub fn extend(mut self, other: ModelSet) -> Self {
         let mut relations = other.relations.into_iter();
         let mut sensitive = other.sensitive.into_iter();
+        let mut types = other.types.into_iter();
         for m in other.models {
             let rels = relations.next().unwrap_or_default();
             let secret = sensitive.next().unwrap_or_default();
-            if !self.models.iter().any(|x| x.name == m.name) {
+            let ty = types.next().flatten();
+            // The same type twice (or, without a type, the same name twice) is one model.
+            let present = match ty {
+                Some((t, _)) => self.types.iter().flatten().any(|(x, _)| *x == t),
+                None => self.models.iter().any(|x| x.name == m.name),
+            };
+            if !present {
                 self.models.push(m);
                 self.relations.push(rels);
                 self.sensitive.push(secret);
+                self.types.resize(self.models.len() - 1, None);
+                self.types.push(ty);
             }
         }
         self
@@ -154,6 +172,19 @@ impl ModelSet {
             }
         }
         self
+    }
+
+    /// The full path of model `i` (`crate::module::User`), or its bare name when it was
+    /// added as a definition.
+    pub(crate) fn path(&self, i: usize) -> String {
+        match self.types.get(i).copied().flatten() {
+            Some((_, path)) => path.to_string(),
+            None => self
+                .models
+                .get(i)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+        }
     }
 
     /// The model definitions, in registration order.

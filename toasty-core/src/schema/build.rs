@@ -3,7 +3,7 @@
 use super::relation::{self, Relation, RelationId};
 use super::{app, db, mapping};
 use crate::{Error, Result, Type};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Options that change how the database schema is derived.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +30,10 @@ pub struct Schema {
     /// are its table's sensitive columns too). Their values are never logged and never
     /// quoted in error messages. Empty unless set with [`Schema::mark_sensitive`].
     pub sensitive: Vec<Vec<usize>>,
+    /// The Rust type of each model, indexed by [`app::ModelId`], when known (set with
+    /// [`Schema::set_model_type`]; models defined at runtime have none). Two models
+    /// may share a name (in different modules); they never share a type.
+    pub model_types: Vec<Option<std::any::TypeId>>,
 }
 
 impl Schema {
@@ -52,22 +56,24 @@ impl Schema {
     ) -> Result<Schema> {
         let mut tables = Vec::with_capacity(models.len());
         let mut mappings = Vec::with_capacity(models.len());
-        let mut table_names = HashSet::new();
+        // Table name -> the model stored there.
+        let mut table_names: HashMap<String, &str> = HashMap::new();
         let mut model_names = HashSet::new();
+        // Names shared by several (distinct) models: allowed, but not in relations,
+        // which find their target by name.
+        let mut shared_names = HashSet::new();
 
         for (i, model) in models.iter().enumerate() {
             validate_model(model)?;
-            if !model_names.insert(model.name.clone()) {
-                return Err(Error::invalid_schema(format!(
-                    "model `{}` is registered twice; list each model once in `models!`",
-                    model.name
-                )));
+            if !model_names.insert(model.name.as_str()) {
+                shared_names.insert(model.name.as_str());
             }
             let name = format!("{}{}", options.table_prefix, model.table_name);
-            if !table_names.insert(name.clone()) {
+            if let Some(other) = table_names.insert(name.clone(), &model.name) {
                 return Err(Error::invalid_schema(format!(
-                    "two models map to the table `{name}`; give one of them another name with \
-                     #[table = \"...\"]"
+                    "the models `{other}` and `{}` both map to the table `{name}`; give one \
+                     of them another name with #[table = \"...\"]",
+                    model.name
                 )));
             }
             let columns: Vec<db::Column> = model
@@ -104,6 +110,19 @@ impl Schema {
 
         let mut relations = relations;
         relations.resize(models.len(), Vec::new());
+        for (model, rels) in models.iter().zip(&relations) {
+            let ambiguous = shared_names.contains(model.name.as_str()) && !rels.is_empty();
+            if let Some(name) = ambiguous.then_some(model.name.as_str()).or_else(|| {
+                rels.iter()
+                    .map(|r| r.target.as_str())
+                    .find(|t| shared_names.contains(t))
+            }) {
+                return Err(Error::invalid_schema(format!(
+                    "several models are named `{name}`, and one of them is in a relation; \
+                     relations find their models by name, so rename one of the models"
+                )));
+            }
+        }
         let relations = relation::resolve(&models, &relations)?;
         Ok(Schema {
             app: models,
@@ -111,7 +130,29 @@ impl Schema {
             mapping: mapping::Mapping { models: mappings },
             relations,
             sensitive: Vec::new(),
+            model_types: Vec::new(),
         })
+    }
+
+    /// Records that model `model` is the Rust type `ty`, so typed statements find their
+    /// model by type ([`Schema::model_id_for_type`]) and never by a name that two models
+    /// in different modules may share.
+    pub fn set_model_type(&mut self, model: app::ModelId, ty: std::any::TypeId) {
+        if model.0 >= self.app.len() {
+            return;
+        }
+        if self.model_types.len() <= model.0 {
+            self.model_types.resize(model.0 + 1, None);
+        }
+        self.model_types[model.0] = Some(ty);
+    }
+
+    /// The model that is the Rust type `ty` (see [`Schema::set_model_type`]).
+    pub fn model_id_for_type(&self, ty: std::any::TypeId) -> Option<app::ModelId> {
+        self.model_types
+            .iter()
+            .position(|t| *t == Some(ty))
+            .map(app::ModelId)
     }
 
     /// Marks field `field` of model `model` `#[sensitive]`: its values are redacted in

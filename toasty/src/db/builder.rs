@@ -153,18 +153,25 @@ impl Builder {
         self.build_arc(driver).await
     }
 
-    async fn build_arc(self, driver: Arc<dyn Driver>) -> Result<Db> {
+    async fn build_arc(mut self, driver: Arc<dyn Driver>) -> Result<Db> {
         if self.models.models.is_empty() {
             return Err(Error::invalid_schema(
                 "no models are registered; pass them with .models(toasty::models!(User, ...))",
             ));
         }
         let capability = driver.capability().clone();
+        check_identities(&self.models, &self.options)?;
+        let types = std::mem::take(&mut self.models.types);
         let mut schema =
             Schema::build_with_relations(self.models.models, self.models.relations, &self.options)?;
         for (model, fields) in self.models.sensitive.iter().enumerate() {
             for &field in fields {
                 schema.mark_sensitive(toasty_core::schema::app::ModelId(model), field);
+            }
+        }
+        for (model, ty) in types.iter().enumerate() {
+            if let Some((ty, _)) = ty {
+                schema.set_model_type(toasty_core::schema::app::ModelId(model), *ty);
             }
         }
         engine::check_schema(&schema, &capability)?;
@@ -177,4 +184,23 @@ impl Builder {
             }),
         })
     }
+}
+
+/// Refuses two models that would share a table, naming both by their full paths
+/// (`crate::a::User` and `crate::b::Admin`), before the schema is built.
+fn check_identities(models: &ModelSet, options: &SchemaOptions) -> Result<()> {
+    let mut tables: Vec<(String, usize)> = Vec::with_capacity(models.models.len());
+    for (i, model) in models.models.iter().enumerate() {
+        let table = format!("{}{}", options.table_prefix, model.table_name);
+        if let Some((_, other)) = tables.iter().find(|(t, _)| *t == table) {
+            return Err(Error::invalid_schema(format!(
+                "the models `{}` and `{}` would both be stored in the table `{table}`; give \
+                 one of them another table with #[table = \"...\"]",
+                models.path(*other),
+                models.path(i)
+            )));
+        }
+        tables.push((table, i));
+    }
+    Ok(())
 }

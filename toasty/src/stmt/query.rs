@@ -256,7 +256,16 @@ impl<M: Model> BatchItem for Query<M> {
 }
 
 pub(crate) fn model_id<M: Model>(db: &dyn Executor) -> Result<toasty_core::schema::app::ModelId> {
-    db.schema().model_id(M::NAME).ok_or_else(|| {
+    let schema = db.schema();
+    // By type: two models may share a name (in different modules), never a type. By
+    // name only for a schema that has no types (models defined at runtime).
+    let by_type = schema.model_id_for_type(std::any::TypeId::of::<M>());
+    let by_name = || {
+        schema
+            .model_id(M::NAME)
+            .filter(|id| schema.model_types.get(id.0).copied().flatten().is_none())
+    };
+    by_type.or_else(by_name).ok_or_else(|| {
         Error::invalid_statement(format!(
             "model `{}` is not registered with this Db; add it to toasty::models!(...)",
             M::NAME
