@@ -120,11 +120,15 @@ impl<'a> Session<'a> {
             model_name(&inner.schema, &stmt),
             stmt.kind(),
         );
-        let span = watch.span().clone();
-        let result = self
-            .exec_plain(stmt, Some(&mut watch))
-            .instrument(span)
-            .await;
+        let result = if watch.is_on() {
+            let span = watch.span().clone();
+            self.exec_plain(stmt, Some(&mut watch))
+                .instrument(span)
+                .await
+        } else {
+            // Metrics only: no span to enter.
+            self.exec_plain(stmt, Some(&mut watch)).await
+        };
         watch.finish(result)
     }
 
