@@ -4,7 +4,8 @@
 //!
 //! Areas: [`crud`] and [`create`] (single, builder, macro, batches past the kv limits),
 //! [`get_by`] (generated accessors), [`filter_ops`] (every operator on every type),
-//! [`null_logic`] (three-valued logic), [`order_limit`], [`paginate`], [`update`],
+//! [`like`] (`like` / `ilike` patterns), [`null_logic`] (three-valued logic),
+//! [`order_limit`], [`paginate`], [`update`],
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
 //! and [`kv_limits`] (what a key-value store refuses, and what it serves); [`limits`]
@@ -33,6 +34,7 @@ pub mod filter_ops;
 pub mod get_by;
 pub mod keys;
 pub mod kv_limits;
+pub mod like;
 pub mod limits;
 pub mod now;
 pub mod null_logic;
@@ -85,6 +87,9 @@ macro_rules! for_each_conformance_test {
             filter_ops::string_patterns_unicode_and_empty,
             filter_ops::string_prefix_before_astral_char_on_index,
             filter_ops::logical_nesting,
+            like::like_patterns,
+            like::ilike_patterns,
+            like::like_null_invalid_and_nul,
             filter_ops::field_to_field_comparisons,
             filter_ops::in_list_with_many_values,
             null_logic::null_is_none_is_some,

@@ -15,6 +15,7 @@ pub mod eval;
 mod expr;
 mod expr_tree;
 mod insert;
+pub mod like;
 mod order;
 mod query;
 mod select_rows;

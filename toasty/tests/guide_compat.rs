@@ -7,6 +7,8 @@
 mod batch;
 #[path = "guide_compat/creating.rs"]
 mod creating;
+#[path = "guide_compat/filtering.rs"]
+mod filtering;
 #[path = "guide_compat/indexes.rs"]
 mod indexes;
 #[path = "guide_compat/keys.rs"]

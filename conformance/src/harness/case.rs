@@ -568,11 +568,7 @@ mod pattern_serde {
     use toasty_core::stmt::PatternOp;
 
     pub(super) fn serialize<S: Serializer>(op: &PatternOp, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match op {
-            PatternOp::StartsWith => "starts_with",
-            PatternOp::EndsWith => "ends_with",
-            PatternOp::Contains => "contains",
-        })
+        s.serialize_str(op.name())
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PatternOp, D::Error> {
@@ -580,6 +576,8 @@ mod pattern_serde {
             "starts_with" => Ok(PatternOp::StartsWith),
             "ends_with" => Ok(PatternOp::EndsWith),
             "contains" => Ok(PatternOp::Contains),
+            "like" => Ok(PatternOp::Like),
+            "ilike" => Ok(PatternOp::ILike),
             other => Err(serde::de::Error::custom(format!(
                 "unknown pattern `{other}`"
             ))),

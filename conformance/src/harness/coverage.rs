@@ -25,8 +25,8 @@ use toasty_core::stmt::{BinaryOp, PatternOp};
 use toasty_core::Type;
 
 /// The filter operators of the matrix, in display order.
-const OPERATORS: [&str; 11] = [
-    "=", "<>", "<", "<=", ">", ">=", "IN", "IS NULL", "starts", "ends", "contains",
+const OPERATORS: [&str; 13] = [
+    "=", "<>", "<", "<=", ">", ">=", "IN", "IS NULL", "starts", "ends", "contains", "like", "ilike",
 ];
 
 /// The statement kinds of the matrix, in display order.
@@ -140,6 +140,8 @@ fn pattern_name(op: PatternOp) -> &'static str {
         PatternOp::StartsWith => "starts",
         PatternOp::EndsWith => "ends",
         PatternOp::Contains => "contains",
+        PatternOp::Like => "like",
+        PatternOp::ILike => "ilike",
     }
 }
 
@@ -432,7 +434,7 @@ impl Coverage {
 /// Whether filter operator `op` applies to a field of type `ty` (patterns: strings).
 fn applies(op: &str, ty: &str) -> bool {
     match op {
-        "starts" | "ends" | "contains" => ty == "string",
+        "starts" | "ends" | "contains" | "like" | "ilike" => ty == "string",
         _ => true,
     }
 }

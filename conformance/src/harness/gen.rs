@@ -1286,6 +1286,21 @@ fn leaf(m: &ModelSpec, refs: &[Option<usize>], config: GenConfig) -> BoxedStrate
         (1, Just(Filter::True).boxed()),
     ];
     if !strings.is_empty() {
+        // `like` / `ilike` patterns built from wildcards, escapes and letters of both
+        // cases (ASCII and not), so case folding and escaping are both exercised.
+        let like = (
+            prop::sample::select(strings.clone()),
+            prop::sample::select(vec![PatternOp::Like, PatternOp::ILike]),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "%", "_", "a", "A", "b", " ", "é", "É", "🎉", "\\%", "\\_", "\\\\",
+                ]),
+                0..5,
+            )
+            .prop_map(|parts| parts.concat()),
+        )
+            .prop_map(|(f, op, p)| Filter::Pattern(f, op, p));
+        choices.push((2, like.boxed()));
         let pattern = (
             prop::sample::select(strings),
             prop::sample::select(vec![

@@ -13,14 +13,108 @@
 //! because UTF-8 is self-synchronizing. An empty pattern becomes a NULL-preserving
 //! `length(...) >= 0`, and a length test guards `substr`, which yields NULL (not an
 //! empty BLOB) for the empty string.
+//!
+//! `like` / `ilike` (`toasty_core::stmt::like`): the pattern is parsed and written again
+//! in the database's language, escaped with `!`, so the contract's `\` escape means the
+//! same everywhere.
+//! * PostgreSQL: `LIKE` and `ILIKE`. Columns use the `"C"` collation, under which `LIKE`
+//!   compares code points and `ILIKE` folds ASCII letters only.
+//! * MySQL/MariaDB: `LIKE` under the binary no-pad collation is case-sensitive; the
+//!   column is wrapped in `CONCAT(..)` so no index range is used (the MariaDB bug
+//!   above). `ilike` lowers ASCII letters only, on both sides: the pattern in Rust, the
+//!   value with one case-sensitive `REPLACE` per letter (`LOWER` would fold `Ä` too).
+//! * SQLite: [`SQLITE_LIKE_FUNCTION`], which the SQLite driver registers and which runs
+//!   the reference matcher (SQLite's `LIKE` ignores ASCII case, and `LIKE` and `GLOB`
+//!   stop at a NUL character).
 
 use crate::writer::Writer;
 use crate::Dialect;
+use toasty_core::stmt::like::{parse_like, LikeToken};
 use toasty_core::stmt::PatternOp;
 use toasty_core::{Result, Type, Value};
 
 /// The escape character used in `LIKE` patterns.
 pub const LIKE_ESCAPE: char = '!';
+
+/// The SQL function that tests `like` / `ilike` on SQLite:
+/// `toasty_like(value, pattern, ascii_ci)`, with the contract's pattern syntax. The
+/// SQLite driver registers it on every connection.
+pub const SQLITE_LIKE_FUNCTION: &str = "toasty_like";
+
+/// Rewrites a contract `like` pattern as a SQL `LIKE` pattern escaped with `!`; with
+/// `lower_ascii`, ASCII letters of literal characters are lowered.
+pub fn sql_like_pattern(pattern: &str, lower_ascii: bool) -> Result<String> {
+    let mut out = String::with_capacity(pattern.len());
+    for token in parse_like(pattern)? {
+        match token {
+            LikeToken::Any => out.push('%'),
+            LikeToken::One => out.push('_'),
+            LikeToken::Char(c) => {
+                if c == '%' || c == '_' || c == LIKE_ESCAPE {
+                    out.push(LIKE_ESCAPE);
+                }
+                out.push(if lower_ascii {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a `like` / `ilike` test (see the module docs).
+fn write_like(
+    w: &mut Writer,
+    op: PatternOp,
+    pattern: &str,
+    subject: &mut dyn FnMut(&mut Writer) -> Result<()>,
+) -> Result<()> {
+    let ci = op == PatternOp::ILike;
+    match w.dialect {
+        Dialect::Postgres => {
+            w.push("(");
+            subject(w)?;
+            w.push(if ci { " ILIKE " } else { " LIKE " });
+            w.param(
+                Value::String(sql_like_pattern(pattern, false)?),
+                Type::String,
+            )?;
+            w.push(" ESCAPE '!')");
+        }
+        Dialect::Mysql => {
+            w.push("(");
+            if ci {
+                for _ in 'A'..='Z' {
+                    w.push("REPLACE(");
+                }
+                subject(w)?;
+                for c in 'A'..='Z' {
+                    w.push(&format!(", '{c}', '{}')", c.to_ascii_lowercase()));
+                }
+            } else {
+                w.push("CONCAT(");
+                subject(w)?;
+                w.push(")");
+            }
+            w.push(" LIKE ");
+            w.param(Value::String(sql_like_pattern(pattern, ci)?), Type::String)?;
+            w.push(" ESCAPE '!')");
+        }
+        Dialect::Sqlite => {
+            // Fail here, like the other dialects, for an invalid pattern.
+            parse_like(pattern)?;
+            w.push(SQLITE_LIKE_FUNCTION);
+            w.push("(");
+            subject(w)?;
+            w.push(", ");
+            w.param(Value::String(pattern.to_string()), Type::String)?;
+            w.push(if ci { ", 1)" } else { ", 0)" });
+        }
+    }
+    Ok(())
+}
 
 /// Escapes `pattern` for `LIKE ... ESCAPE '!'` and adds the wildcards for `op`.
 pub fn like_pattern(op: PatternOp, pattern: &str) -> String {
@@ -48,6 +142,9 @@ pub(crate) fn write(
     pattern: &str,
     subject: &mut dyn FnMut(&mut Writer) -> Result<()>,
 ) -> Result<()> {
+    if op.is_like() {
+        return write_like(w, op, pattern, subject);
+    }
     match w.dialect {
         // MariaDB 10.11's range optimizer misses values whose character after the prefix
         // lies outside the Basic Multilingual Plane when `LIKE 'A%'` uses an index on a
@@ -125,6 +222,8 @@ pub(crate) fn write(
                     w.param(bytes, Type::Bytes)?;
                     w.push(") > 0)");
                 }
+                // Written by `write_like`, which `write` calls first.
+                PatternOp::Like | PatternOp::ILike => {}
             }
         }
     }
@@ -140,5 +239,14 @@ mod tests {
         assert_eq!(like_pattern(PatternOp::StartsWith, "50%_!"), "50!%!_!!%");
         assert_eq!(like_pattern(PatternOp::EndsWith, "a\\b"), "%a\\b");
         assert_eq!(like_pattern(PatternOp::Contains, ""), "%%");
+    }
+
+    #[test]
+    fn like_rewriting() {
+        assert_eq!(sql_like_pattern("A_%", false).unwrap(), "A_%");
+        assert_eq!(sql_like_pattern("50\\%!\\_", false).unwrap(), "50!%!!!_");
+        assert_eq!(sql_like_pattern("\\\\Ab", true).unwrap(), "\\ab");
+        assert_eq!(sql_like_pattern("ÄB", true).unwrap(), "Äb");
+        assert!(sql_like_pattern("a\\", false).is_err());
     }
 }

@@ -358,6 +358,14 @@ fn corpus() -> Vec<(&'static str, Operation)> {
             "select_not_ends_with_unicode",
             users_where(pat(PatternOp::EndsWith, NAME, "é🦀").not()),
         ),
+        (
+            "select_like",
+            users_where(pat(PatternOp::Like, NAME, "A_i%\\%!")),
+        ),
+        (
+            "select_ilike",
+            users_where(pat(PatternOp::ILike, NAME, "al%Ä\\_")),
+        ),
         // Order, limit, offset, pagination, count
         (
             "select_order_asc_not_null",

@@ -59,6 +59,8 @@ impl BlockingConnection {
 
     fn configure(conn: RawConnection, file: bool) -> Result<BlockingConnection> {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        crate::functions::register(&conn)
+            .map_err(|e| error::map(e, "register the toasty_like function"))?;
         if file {
             conn.busy_timeout(BUSY_TIMEOUT)
                 .map_err(|e| error::map(e, "PRAGMA busy_timeout"))?;

@@ -114,6 +114,7 @@ mod connection;
 mod decode;
 mod driver;
 mod error;
+mod functions;
 
 pub use blocking::BlockingConnection;
 pub use connection::SqliteConnection;

@@ -111,6 +111,8 @@ fn eval_owned(expr: &Expr, row: &[Value]) -> Result<Value> {
                 PatternOp::StartsWith => s.starts_with(pattern.as_str()),
                 PatternOp::EndsWith => s.ends_with(pattern.as_str()),
                 PatternOp::Contains => s.contains(pattern.as_str()),
+                PatternOp::Like => super::like::like_match(s, pattern, false)?,
+                PatternOp::ILike => super::like::like_match(s, pattern, true)?,
             }),
             other => {
                 return Err(Error::invalid_statement(format!(

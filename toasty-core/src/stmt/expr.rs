@@ -54,8 +54,9 @@ impl BinaryOp {
     }
 }
 
-/// A case-sensitive string pattern test. The pattern is matched literally: `%` and `_`
-/// have no special meaning.
+/// A string pattern test. `StartsWith`, `EndsWith` and `Contains` are case-sensitive
+/// and match the pattern literally (`%` and `_` have no special meaning); `Like` and
+/// `ILike` take a `like` pattern (see [`crate::stmt::like`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PatternOp {
     /// The value begins with the pattern.
@@ -64,6 +65,29 @@ pub enum PatternOp {
     EndsWith,
     /// The pattern occurs anywhere in the value.
     Contains,
+    /// The value matches the `like` pattern, case-sensitively.
+    Like,
+    /// The value matches the `like` pattern, ignoring ASCII case.
+    ILike,
+}
+
+impl PatternOp {
+    /// The name of the test in the user API (`starts_with`, `like`, ..).
+    pub fn name(self) -> &'static str {
+        match self {
+            PatternOp::StartsWith => "starts_with",
+            PatternOp::EndsWith => "ends_with",
+            PatternOp::Contains => "contains",
+            PatternOp::Like => "like",
+            PatternOp::ILike => "ilike",
+        }
+    }
+
+    /// Whether the pattern is a `like` pattern (wildcards and escapes) rather than a
+    /// literal string.
+    pub fn is_like(self) -> bool {
+        matches!(self, PatternOp::Like | PatternOp::ILike)
+    }
 }
 
 /// An expression over one row.
@@ -106,13 +130,13 @@ pub enum Expr {
         /// The candidates.
         list: Vec<Value>,
     },
-    /// A literal, case-sensitive pattern test on a string.
+    /// A pattern test on a string (see [`PatternOp`]).
     Pattern {
         /// Which test.
         op: PatternOp,
         /// The tested string.
         expr: Box<Expr>,
-        /// The literal pattern.
+        /// The pattern: a literal string, or a `like` pattern for `Like` / `ILike`.
         pattern: String,
     },
 }

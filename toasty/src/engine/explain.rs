@@ -10,7 +10,7 @@ use std::fmt::Write;
 use toasty_core::driver::{Driver, Operation, Select};
 use toasty_core::schema::db::Table;
 use toasty_core::schema::Schema;
-use toasty_core::stmt::{Direction, Expr, OrderBy, PatternOp, Select as Projection};
+use toasty_core::stmt::{Direction, Expr, OrderBy, Select as Projection};
 use toasty_core::Value;
 
 impl Plan {
@@ -471,11 +471,7 @@ fn expr(t: &Table, e: &Expr) -> String {
             expr: inner,
             pattern,
         } => {
-            let name = match op {
-                PatternOp::StartsWith => "starts_with",
-                PatternOp::EndsWith => "ends_with",
-                PatternOp::Contains => "contains",
-            };
+            let name = op.name();
             format!("{name}({}, {pattern:?})", expr(t, inner))
         }
     }

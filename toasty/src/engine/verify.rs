@@ -249,7 +249,10 @@ fn verify_node(model: &Model, e: &Expr) -> Result<()> {
             }
             Ok(())
         }
-        Expr::Pattern { expr, .. } => {
+        Expr::Pattern { op, expr, pattern } => {
+            if op.is_like() {
+                toasty_core::stmt::like::parse_like(pattern)?;
+            }
             if let Expr::Field(i) = &**expr {
                 let f = field_of(model, *i)?;
                 if f.ty != toasty_core::Type::String {

@@ -137,7 +137,8 @@ impl<M, T> Path<M, Option<T>> {
     }
 }
 
-/// String tests. They are case-sensitive, and `%` and `_` in `pattern` match literally.
+/// String tests. `starts_with`, `ends_with` and `contains` are case-sensitive, and `%`
+/// and `_` in their pattern match literally; `like` and `ilike` take wildcards.
 macro_rules! string_patterns {
     ($t:ty) => {
         impl<M> Path<M, $t> {
@@ -154,6 +155,22 @@ macro_rules! string_patterns {
             /// The string contains `pattern` (case-sensitive, literal).
             pub fn contains(self, pattern: impl AsRef<str>) -> Expr<bool> {
                 self.pattern(PatternOp::Contains, pattern.as_ref())
+            }
+
+            /// The string matches the `like` pattern, case-sensitively on every backend:
+            /// `%` matches any sequence of characters, `_` one character, and `\`
+            /// makes the next character literal (`\%`, `\_`, `\\`). A pattern ending
+            /// in a lone `\` is `InvalidValue`. On key-value backends the test is
+            /// applied to the records the query's key fetches.
+            pub fn like(self, pattern: impl AsRef<str>) -> Expr<bool> {
+                self.pattern(PatternOp::Like, pattern.as_ref())
+            }
+
+            /// [`like`](Self::like), ignoring the case of ASCII letters (`A`-`Z` match
+            /// `a`-`z`; other characters, such as `Ä` and `ä`, compare exactly), on
+            /// every backend.
+            pub fn ilike(self, pattern: impl AsRef<str>) -> Expr<bool> {
+                self.pattern(PatternOp::ILike, pattern.as_ref())
             }
         }
     };
