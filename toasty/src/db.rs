@@ -6,22 +6,25 @@
 //! * `pool`: the connection pool shared by every clone of a `Db`;
 //! * `executor`: [`Executor`], implemented by `Db` and `Transaction`, and the session
 //!   the engine runs a plan in (a pooled connection, or the transaction's connection);
-//! * `transaction`: interactive transactions, nested ones as savepoints.
+//! * `transaction`: interactive transactions, nested ones as savepoints;
+//! * `connection`: [`Connection`], one pooled connection held for several statements.
 //!
 //! The engine never sees a `Db`: it receives one connection and runs a plan on it.
 
 mod builder;
 mod connect;
+mod connection;
 mod executor;
 mod pool;
 mod transaction;
 
 pub use builder::Builder;
+pub use connection::Connection;
 pub use executor::Executor;
+pub use pool::Pool;
 pub use transaction::{Transaction, TransactionBuilder};
 
 use crate::Result;
-use pool::Pool;
 use std::sync::Arc;
 use toasty_core::driver::{self, Capability, Operation};
 use toasty_core::schema::Schema;
@@ -56,6 +59,20 @@ impl Db {
     /// Starts configuring a database handle.
     pub fn builder() -> Builder {
         Builder::default()
+    }
+
+    /// Takes a connection from the pool and holds it until the [`Connection`] is
+    /// dropped, so several statements (`.exec(&mut conn)`) share one database session.
+    /// Waits for a free connection like any statement (`pool_wait_timeout`).
+    pub async fn connection(&self) -> Result<Connection> {
+        let pooled = self.inner.pool.get().await?;
+        Ok(Connection::new(self.inner.clone(), pooled))
+    }
+
+    /// The connection pool shared by every clone of this `Db` (its size and how many
+    /// connections are in use).
+    pub fn pool(&self) -> &Pool {
+        &self.inner.pool
     }
 
     /// The validated schema.

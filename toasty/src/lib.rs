@@ -48,7 +48,7 @@ pub mod stmt;
 pub mod testing;
 mod untyped;
 
-pub use db::{Builder, Db, Executor, Transaction, TransactionBuilder};
+pub use db::{Builder, Connection, Db, Executor, Pool, Transaction, TransactionBuilder};
 pub use engine::Plan;
 pub use macros::{create, update};
 pub use model::{Model, ModelSet};

@@ -9,6 +9,7 @@
 //! is all-or-nothing. Key-value plans need no such wrapping: their writes are one
 //! `TransactWrite`.
 
+use super::pool::Pooled;
 use super::transaction::TxState;
 use super::Inner;
 use crate::engine::{self, Outcome, Plan, Statement};
@@ -80,6 +81,8 @@ enum SessionKind<'a> {
     Pool(&'a Inner),
     /// The connection of an open transaction.
     Tx(&'a mut TxState),
+    /// A connection held by a [`crate::Connection`]; `None` once it was lost.
+    Held(&'a Inner, &'a mut Option<Pooled>),
 }
 
 impl<'a> Session<'a> {
@@ -91,6 +94,11 @@ impl<'a> Session<'a> {
     /// Statements run in the transaction `tx`.
     pub(crate) fn tx(tx: &'a mut TxState) -> Self {
         Session(SessionKind::Tx(tx))
+    }
+
+    /// Statements run on the connection `held` of `inner`'s pool.
+    pub(crate) fn held(inner: &'a Inner, held: &'a mut Option<Pooled>) -> Self {
+        Session(SessionKind::Held(inner, held))
     }
 
     /// Compiles and runs one statement.
@@ -110,6 +118,13 @@ impl<'a> Session<'a> {
                 .await?
                 .pop()
                 .ok_or_else(no_outcome),
+            SessionKind::Held(inner, held) => {
+                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                Box::pin(run_held(inner, held, vec![plan]))
+                    .await?
+                    .pop()
+                    .ok_or_else(no_outcome)
+            }
         }
     }
 
@@ -150,6 +165,21 @@ impl<'a> Session<'a> {
                 .await?
                 .pop()
                 .ok_or_else(no_outcome),
+            SessionKind::Held(inner, held) => {
+                let plan = metrics::compile(
+                    inner.settings.metrics.as_deref(),
+                    &inner.schema,
+                    &inner.capability,
+                    stmt,
+                )?;
+                if let Some(watch) = watch {
+                    watch.planned(&inner.schema, std::slice::from_ref(&plan));
+                }
+                Box::pin(run_held(inner, held, vec![plan]))
+                    .await?
+                    .pop()
+                    .ok_or_else(no_outcome)
+            }
         }
     }
 
@@ -177,25 +207,28 @@ impl<'a> Session<'a> {
         stmts: Vec<Statement>,
         watch: Option<&mut Watch>,
     ) -> Result<Vec<Outcome>> {
-        match self.0 {
-            SessionKind::Pool(inner) => {
-                let plans = stmts
-                    .into_iter()
-                    .map(|s| {
-                        metrics::compile(
-                            inner.settings.metrics.as_deref(),
-                            &inner.schema,
-                            &inner.capability,
-                            s,
-                        )
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                if let Some(watch) = watch {
-                    watch.planned(&inner.schema, &plans);
-                }
-                Box::pin(run_pooled_batch(inner, plans)).await
-            }
-            SessionKind::Tx(tx) => Box::pin(tx.exec(stmts, watch)).await,
+        let (inner, held) = match self.0 {
+            SessionKind::Tx(tx) => return Box::pin(tx.exec(stmts, watch)).await,
+            SessionKind::Pool(inner) => (inner, None),
+            SessionKind::Held(inner, held) => (inner, Some(held)),
+        };
+        let plans = stmts
+            .into_iter()
+            .map(|s| {
+                metrics::compile(
+                    inner.settings.metrics.as_deref(),
+                    &inner.schema,
+                    &inner.capability,
+                    s,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(watch) = watch {
+            watch.planned(&inner.schema, &plans);
+        }
+        match held {
+            Some(held) => Box::pin(run_held(inner, held, plans)).await,
+            None => Box::pin(run_pooled_batch(inner, plans)).await,
         }
     }
 
@@ -224,6 +257,18 @@ impl<'a> Session<'a> {
                 result
             }
             SessionKind::Tx(tx) => tx.exec_sql(raw).await,
+            SessionKind::Held(inner, held) => {
+                let pooled = held.as_mut().ok_or_else(lost)?;
+                let start = std::time::Instant::now();
+                let result = pooled.conn.exec_sql(raw).await;
+                if let Some(m) = &inner.settings.metrics {
+                    m.raw_sql(start, result.as_ref().ok().map(observe::Counted::counted));
+                }
+                if matches!(&result, Err(e) if e.is_connection()) {
+                    *held = None;
+                }
+                result
+            }
         }
     }
 
@@ -231,6 +276,7 @@ impl<'a> Session<'a> {
         match &self.0 {
             SessionKind::Pool(inner) => inner,
             SessionKind::Tx(tx) => &tx.inner,
+            SessionKind::Held(inner, _) => inner,
         }
     }
 }
@@ -271,8 +317,43 @@ async fn run_pooled(inner: &Inner, plan: Plan) -> Result<Outcome> {
 
 /// Runs `plans` on one pooled connection as one atomic unit.
 async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome>> {
-    let wrap = inner.capability.interactive_transactions && Plan::batch_needs_transaction(&plans);
     let mut pooled = inner.pool.get().await?;
+    let (result, healthy) = run_on(inner, &mut pooled, plans).await;
+    inner.pool.put(pooled, healthy);
+    result
+}
+
+/// The error of a [`crate::Connection`] whose connection was lost.
+fn lost() -> toasty_core::Error {
+    toasty_core::Error::connection(
+        "this connection was lost after a connection error; take a new one with \
+         `db.connection()`",
+    )
+}
+
+/// Runs `plans` as one atomic unit on the connection a [`crate::Connection`] holds; a
+/// connection that failed is given up (later statements fail with [`lost`]).
+async fn run_held(
+    inner: &Inner,
+    held: &mut Option<Pooled>,
+    plans: Vec<Plan>,
+) -> Result<Vec<Outcome>> {
+    let pooled = held.as_mut().ok_or_else(lost)?;
+    let (result, healthy) = run_on(inner, pooled, plans).await;
+    if !healthy {
+        *held = None;
+    }
+    result
+}
+
+/// Runs `plans` on `pooled` as one atomic unit (inside `BEGIN` .. `COMMIT` when they
+/// need it), and says whether the connection may be used again.
+async fn run_on(
+    inner: &Inner,
+    pooled: &mut Pooled,
+    plans: Vec<Plan>,
+) -> (Result<Vec<Outcome>>, bool) {
+    let wrap = inner.capability.interactive_transactions && Plan::batch_needs_transaction(&plans);
     let schema = &inner.schema.db;
     let conn = &mut *pooled.conn;
     if wrap {
@@ -287,8 +368,7 @@ async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome
         if let Err(e) = began {
             // A connection that cannot begin a transaction is in an unknown state: it is
             // closed rather than reused.
-            inner.pool.put(pooled, false);
-            return Err(e);
+            return (Err(e), false);
         }
     }
     let mut run = Run::new(&inner.settings);
@@ -319,8 +399,7 @@ async fn run_pooled_batch(inner: &Inner, plans: Vec<Plan>) -> Result<Vec<Outcome
             (Err(e), healthy)
         }
     };
-    inner.pool.put(pooled, healthy);
-    result
+    (result, healthy)
 }
 
 fn begin() -> Operation {

@@ -38,7 +38,9 @@ impl Default for PoolConfig {
     }
 }
 
-pub(crate) struct Pool {
+/// The connection pool of a [`crate::Db`] (`db.pool()`): connections are opened when
+/// needed, up to [`max_size`](Pool::max_size), and reused.
+pub struct Pool {
     driver: Arc<dyn Driver>,
     idle: Mutex<Vec<(Box<dyn Connection>, Instant)>>,
     slots: Arc<Semaphore>,
@@ -60,6 +62,25 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             config,
         }
+    }
+
+    /// The most connections open at once (the builder's `max_pool_size`, capped by the
+    /// driver's own limit: 1 for in-memory SQLite).
+    pub fn max_size(&self) -> usize {
+        self.config.max_size
+    }
+
+    /// How many connections are checked out now (by running statements, transactions
+    /// and held [`crate::Connection`]s).
+    pub fn in_use(&self) -> usize {
+        self.config
+            .max_size
+            .saturating_sub(self.slots.available_permits())
+    }
+
+    /// How many open connections wait idle in the pool now.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().map_or(0, |idle| idle.len())
     }
 
     /// The driver connections come from.

@@ -41,3 +41,28 @@ async fn builder_options_and_errors() {
     let err = db.transaction().await.unwrap_err();
     assert!(err.is_unsupported_feature(), "{err}");
 }
+
+/// "Raw SQL" / "Database Setup": `db.connection()` holds one connection for several
+/// statements; `db.pool()` tells its size and use.
+#[tokio::test]
+async fn connection_and_pool() {
+    #[derive(Debug, toasty::Model)]
+    struct Note {
+        #[key]
+        #[auto]
+        id: u64,
+        text: String,
+    }
+    crate::on_every_backend!(toasty::models!(Note), |db| {
+        assert!(db.pool().max_size() >= 1);
+        {
+            let mut conn = db.connection().await?;
+            assert_eq!(db.pool().in_use(), 1);
+            toasty::create!(Note { text: "a" }).exec(&mut conn).await?;
+            assert_eq!(Note::all().count().exec(&mut conn).await?, 1);
+        }
+        assert_eq!(db.pool().in_use(), 0);
+        assert_eq!(Note::all().count().exec(&mut db).await?, 1);
+        Ok(())
+    });
+}
