@@ -87,8 +87,23 @@ stop() {
     # Its containerd, if it outlived dockerd.
     pid=$(cat "$dir/x/containerd/containerd.pid" 2>/dev/null || true)
     if [[ -n $pid ]] && pid_alive "$pid"; then stop_pid "$pid" 10; fi
-    umount -R "$dir/x" 2>/dev/null || true
-    rm -rf "$dir"
+    unmount_under "$dir"
+    rm -rf "$dir" 2>/dev/null || {
+        sleep 1
+        unmount_under "$dir"
+        rm -rf "$dir" || echo "dockerd.sh: could not remove all of $dir" >&2
+    }
+}
+
+# Detaches every mount point below $1, deepest first: dockerd leaves network
+# namespaces (netns) and overlay mounts behind that `umount -R` of one root
+# does not reach, and `rm -rf` fails on them ("Device or resource busy").
+unmount_under() {
+    local root m
+    root=$(realpath -m "$1")
+    # /proc/mounts escapes spaces as \040; our directories have none.
+    awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
 parse_args "$@"

@@ -23,7 +23,8 @@ static USED: AtomicBool = AtomicBool::new(false);
 /// The current time, evaluated once per statement by the engine. Use it wherever a
 /// timestamp field's value goes:
 ///
-/// ```
+#[cfg_attr(feature = "jiff", doc = "```")]
+#[cfg_attr(not(feature = "jiff"), doc = "```ignore")]
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> toasty::Result<()> {
 /// #[derive(Debug, toasty::Model)]
