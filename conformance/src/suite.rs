@@ -166,6 +166,7 @@ macro_rules! for_each_conformance_test {
             limits::limits_filter_values,
             limits::limits_limit_offset_page_size,
             limits::limits_errors_quote_sql_briefly,
+            limits::limits_key_size,
             transactions::tx_commit_makes_writes_visible,
             transactions::tx_rollback_discards_writes,
             transactions::tx_drop_rolls_back,

@@ -18,6 +18,7 @@ mod compile;
 mod create;
 mod exec;
 mod explain;
+mod key_size;
 mod lower;
 mod plan;
 mod plan_kv;

@@ -19,6 +19,7 @@
 //! | [`MAX_FILTER_VALUES`] | 30,000 values | the same, `in_list` entries included |
 //! | [`MAX_LIMIT`] | `i64::MAX` | `limit`, `offset`; a page size is at most one less |
 //! | [`MAX_KEYED_LEN`] | 255 | characters (bytes) of a value in a key or indexed field |
+//! | [`MAX_KEY_BYTES`] | 3,072 bytes | the fields of one primary key or index, checked when the `Db` is built |
 //!
 //! [`ErrorKind::InvalidStatement`]: crate::ErrorKind::InvalidStatement
 
@@ -55,3 +56,14 @@ pub const MAX_LIMIT: u64 = i64::MAX as u64;
 /// allow more, but the contract is the same everywhere). Longer values are
 /// `ValueOutOfRange`.
 pub const MAX_KEYED_LEN: usize = 255;
+
+/// The most bytes the fields of one primary key or index may take, counted as MySQL and
+/// MariaDB (InnoDB) count them: a `String` is `VARCHAR(255)` in `utf8mb4`, 1,020 bytes;
+/// a `Vec<u8>` 255; a `Uuid` 16; `i64`, `u64`, `f64` and timestamps 8; `i32`, `u32` and
+/// `f32` 4; `i16` and `u16` 2; `bool`, `i8` and `u8` 1.
+///
+/// InnoDB refuses a larger index ("Specified key was too long"), so a schema with one is
+/// refused on every backend when the `Db` is built (`InvalidSchema`, naming the model,
+/// the fields and their size) rather than only on MySQL at `push_schema`: at most three
+/// `String` fields fit in one key or index.
+pub const MAX_KEY_BYTES: usize = 3072;

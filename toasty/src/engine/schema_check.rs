@@ -7,6 +7,7 @@ use toasty_core::{Error, Result};
 
 pub(crate) fn check_schema(schema: &Schema, capability: &Capability) -> Result<()> {
     for model in &schema.app {
+        super::key_size::check_key_sizes(model)?;
         if let Some((i, Auto::Increment)) = model.auto_field() {
             if !capability.auto_increment {
                 let field = model.fields.get(i).map(|f| f.name.as_str()).unwrap_or("?");
