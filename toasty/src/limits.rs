@@ -7,10 +7,9 @@
 //! field is sent as `IN`, and long `AND`/`OR` lists are grouped so the SQL stays within
 //! SQLite's expression depth of 1000).
 //!
-//! Filters of any size can be built, measured, refused and dropped without deep
-//! recursion, so even a filter nested 100,000 levels deep gives an error, not a stack
-//! overflow. `Clone`, `Debug` and `==` on expressions are still recursive: do not clone
-//! or print a filter far beyond [`MAX_FILTER_DEPTH`].
+//! Filters of any size can be built, measured, refused, cloned, compared, printed with
+//! `{:?}` and dropped without deep recursion, so even a filter nested 100,000 levels
+//! deep gives an error, not a stack overflow.
 //!
 //! | limit | value | applies to |
 //! |---|---|---|

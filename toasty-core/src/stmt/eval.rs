@@ -19,6 +19,10 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Evaluates `expr` over `row` to a value (`Bool` or `Null` for predicates).
+///
+/// Recursive, one call per level of `expr`: meant for filters within the engine's depth
+/// limit (`toasty::limits::MAX_FILTER_DEPTH`, checked before any backend evaluates one);
+/// measure other trees with [`Expr::shape`] first.
 pub fn eval(expr: &Expr, row: &[Value]) -> Result<Value> {
     eval_cow(expr, row).map(Cow::into_owned)
 }

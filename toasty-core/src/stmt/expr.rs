@@ -95,10 +95,10 @@ impl PatternOp {
 /// Predicates evaluate to `Bool` or, under three-valued logic, `Null` (unknown). A row
 /// matches a filter only when the filter evaluates to `true`.
 ///
-/// Measuring, walking, cloning and dropping an expression use no deep recursion (see
-/// `expr_tree.rs`), so trees of any depth are safe to build, refuse and drop; `Debug`
-/// and `==` recurse.
-#[derive(Debug, PartialEq)]
+/// Measuring, walking, cloning, comparing (`==`), printing (`Debug`) and dropping an
+/// expression use no deep recursion (see `expr_tree.rs`), so trees of any depth are safe
+/// to build, refuse, print and drop. `Debug` prints what `#[derive(Debug)]` would, in
+/// both `{:?}` and `{:#?}`.
 pub enum Expr {
     /// A literal.
     Value(Value),

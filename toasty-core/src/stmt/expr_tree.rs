@@ -1,5 +1,5 @@
-//! Traversals of [`Expr`] trees that use no recursion, so a tree of any depth can be
-//! measured, walked and dropped on a small stack.
+//! Traversals of [`Expr`] trees that use no deep recursion, so a tree of any depth can be
+//! measured, walked, cloned, compared, printed and dropped on a small stack.
 //!
 //! Statements built by user code may nest without bound (`a.and(b.or(c.and(..)))` in a
 //! loop); the engine refuses filters deeper than its limit, but only after it has looked
@@ -10,10 +10,14 @@
 //! * [`Expr::walk`] / [`Expr::walk_mut`] visit every node;
 //! * `Clone for Expr` recurses at most [`CLONE_RECURSION`] levels, then copies the rest
 //!   with a heap stack;
+//! * `PartialEq for Expr` compares pairs of nodes from a heap stack;
+//! * `Debug for Expr` writes the text `#[derive(Debug)]` would, piece by piece from a
+//!   heap stack;
 //! * `Drop for Expr` takes the children of deep trees apart one level at a time (the
 //!   compiler's drop glue would recurse once per level).
 
 use super::Expr;
+use std::fmt::{self, Write as _};
 
 /// The size of an expression tree, as [`Expr::shape`] measures it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -238,6 +242,276 @@ impl Expr {
     }
 }
 
+impl PartialEq for Expr {
+    /// Structural equality, as `#[derive(PartialEq)]` would give (literals compare with
+    /// `Value`'s `==`), without recursion: pairs of sub-expressions still to compare wait
+    /// on a heap stack, which is only allocated when a tree has more than one level.
+    fn eq(&self, other: &Expr) -> bool {
+        let mut stack: Vec<(&Expr, &Expr)> = Vec::new();
+        let (mut a, mut b) = (self, other);
+        loop {
+            if !a.same_node(b) {
+                return false;
+            }
+            match (a, b) {
+                (
+                    Expr::Binary { lhs, rhs, .. },
+                    Expr::Binary {
+                        lhs: l2, rhs: r2, ..
+                    },
+                ) => {
+                    stack.push((rhs, r2));
+                    stack.push((lhs, l2));
+                }
+                (Expr::And(x), Expr::And(y)) | (Expr::Or(x), Expr::Or(y)) => {
+                    stack.extend(x.iter().zip(y.iter()).rev())
+                }
+                (Expr::Not(x), Expr::Not(y))
+                | (Expr::IsNull(x), Expr::IsNull(y))
+                | (Expr::InList { expr: x, .. }, Expr::InList { expr: y, .. })
+                | (Expr::Pattern { expr: x, .. }, Expr::Pattern { expr: y, .. }) => {
+                    stack.push((x, y))
+                }
+                _ => {}
+            }
+            match stack.pop() {
+                Some((x, y)) => (a, b) = (x, y),
+                None => return true,
+            }
+        }
+    }
+}
+
+impl Expr {
+    /// `true` if the two nodes are equal leaving their sub-expressions aside: the same
+    /// variant, operator, literal, list, pattern and number of children.
+    fn same_node(&self, other: &Expr) -> bool {
+        match (self, other) {
+            (Expr::Value(x), Expr::Value(y)) => x == y,
+            (Expr::Field(x), Expr::Field(y)) | (Expr::Column(x), Expr::Column(y)) => x == y,
+            (Expr::Binary { op: x, .. }, Expr::Binary { op: y, .. }) => x == y,
+            (Expr::And(x), Expr::And(y)) | (Expr::Or(x), Expr::Or(y)) => x.len() == y.len(),
+            (Expr::Not(_), Expr::Not(_)) | (Expr::IsNull(_), Expr::IsNull(_)) => true,
+            (Expr::InList { list: x, .. }, Expr::InList { list: y, .. }) => x == y,
+            (
+                Expr::Pattern {
+                    op: o1,
+                    pattern: p1,
+                    ..
+                },
+                Expr::Pattern {
+                    op: o2,
+                    pattern: p2,
+                    ..
+                },
+            ) => o1 == o2 && p1 == p2,
+            _ => false,
+        }
+    }
+}
+
+/// One piece of `Debug` output still to write (see `impl Debug for Expr`).
+enum Piece<'a> {
+    /// A sub-expression, whose lines are indented `level` steps in `{:#?}`.
+    Expr(&'a Expr, usize),
+    /// A value printed with its own `Debug`, its later lines indented `level` steps.
+    Leaf(&'a dyn fmt::Debug, usize),
+    /// Literal text.
+    Text(&'static str),
+    /// `{:#?}`: a line break, then `level` steps of indentation; `{:?}`: `compact`.
+    Break(usize, &'static str),
+}
+
+impl fmt::Debug for Expr {
+    /// Prints what `#[derive(Debug)]` would (`Binary { op: Eq, lhs: Field(0), rhs:
+    /// Value(I64(1)) }`, and the same over several lines with `{:#?}`), without
+    /// recursion: the pieces still to write wait on a heap stack, so a tree of any depth
+    /// can be printed on a small stack. (With `{:#?}` the indentation of a very deep tree
+    /// makes the text grow with the square of its depth, as derived `Debug` would.)
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pretty = f.alternate();
+        let mut stack = vec![Piece::Expr(self, 0)];
+        // The pieces of one node, in order; pushed onto `stack` reversed.
+        let mut node: Vec<Piece<'_>> = Vec::new();
+        while let Some(piece) = stack.pop() {
+            match piece {
+                Piece::Text(s) => f.write_str(s)?,
+                Piece::Break(level, compact) => {
+                    if pretty {
+                        f.write_str("\n")?;
+                        write_indent(f, level)?;
+                    } else {
+                        f.write_str(compact)?;
+                    }
+                }
+                Piece::Leaf(value, level) => {
+                    if pretty {
+                        write!(
+                            Indented {
+                                f,
+                                level,
+                                on_newline: false,
+                            },
+                            "{value:#?}"
+                        )?;
+                    } else {
+                        write!(f, "{value:?}")?;
+                    }
+                }
+                Piece::Expr(e, level) => {
+                    e.debug_pieces(level, pretty, &mut node);
+                    stack.extend(node.drain(..).rev());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Expr {
+    /// The pieces that print this node as derived `Debug` does, its sub-expressions
+    /// as [`Piece::Expr`] (`level` is the node's indentation in `{:#?}`).
+    fn debug_pieces<'a>(&'a self, level: usize, pretty: bool, out: &mut Vec<Piece<'a>>) {
+        let inner = level + 1;
+        let shape = DebugShape { level, pretty };
+        match self {
+            Expr::Value(v) => shape.tuple(out, "Value", Piece::Leaf(v, inner)),
+            Expr::Field(i) => shape.tuple(out, "Field", Piece::Leaf(i, inner)),
+            Expr::Column(i) => shape.tuple(out, "Column", Piece::Leaf(i, inner)),
+            Expr::Binary { op, lhs, rhs } => shape.strukt(
+                out,
+                "Binary",
+                [
+                    ("op", Piece::Leaf(op, inner)),
+                    ("lhs", Piece::Expr(lhs, inner)),
+                    ("rhs", Piece::Expr(rhs, inner)),
+                ],
+            ),
+            Expr::And(items) | Expr::Or(items) => {
+                let name = if matches!(self, Expr::And(_)) {
+                    "And"
+                } else {
+                    "Or"
+                };
+                out.extend([Piece::Text(name), Piece::Text("("), Piece::Break(inner, "")]);
+                // The list, `[a, b]` / `[\n    a,\n    b,\n]`, one level further in.
+                out.push(Piece::Text("["));
+                for (i, item) in items.iter().enumerate() {
+                    out.push(Piece::Break(inner + 1, if i == 0 { "" } else { ", " }));
+                    out.push(Piece::Expr(item, inner + 1));
+                    if pretty {
+                        out.push(Piece::Text(","));
+                    }
+                }
+                if !items.is_empty() {
+                    out.push(Piece::Break(inner, ""));
+                }
+                out.push(Piece::Text("]"));
+                if pretty {
+                    out.push(Piece::Text(","));
+                }
+                out.extend([Piece::Break(level, ""), Piece::Text(")")]);
+            }
+            Expr::Not(e) => shape.tuple(out, "Not", Piece::Expr(e, inner)),
+            Expr::IsNull(e) => shape.tuple(out, "IsNull", Piece::Expr(e, inner)),
+            Expr::InList { expr, list } => shape.strukt(
+                out,
+                "InList",
+                [
+                    ("expr", Piece::Expr(expr, inner)),
+                    ("list", Piece::Leaf(list, inner)),
+                ],
+            ),
+            Expr::Pattern { op, expr, pattern } => shape.strukt(
+                out,
+                "Pattern",
+                [
+                    ("op", Piece::Leaf(op, inner)),
+                    ("expr", Piece::Expr(expr, inner)),
+                    ("pattern", Piece::Leaf(pattern, inner)),
+                ],
+            ),
+        }
+    }
+}
+
+/// Where a node's `Debug` text goes: its indentation level, and `{:#?}` or `{:?}`.
+#[derive(Clone, Copy)]
+struct DebugShape {
+    level: usize,
+    pretty: bool,
+}
+
+impl DebugShape {
+    /// `Name(field)`, or `Name(\n    field,\n)` with `{:#?}`.
+    fn tuple<'a>(self, out: &mut Vec<Piece<'a>>, name: &'static str, field: Piece<'a>) {
+        out.extend([
+            Piece::Text(name),
+            Piece::Text("("),
+            Piece::Break(self.level + 1, ""),
+        ]);
+        out.push(field);
+        if self.pretty {
+            out.push(Piece::Text(","));
+        }
+        out.extend([Piece::Break(self.level, ""), Piece::Text(")")]);
+    }
+
+    /// `Name { a: x, b: y }`, or `Name {\n    a: x,\n    b: y,\n}` with `{:#?}`.
+    fn strukt<'a, const N: usize>(
+        self,
+        out: &mut Vec<Piece<'a>>,
+        name: &'static str,
+        fields: [(&'static str, Piece<'a>); N],
+    ) {
+        out.extend([Piece::Text(name), Piece::Text(" {")]);
+        for (i, (label, value)) in fields.into_iter().enumerate() {
+            out.push(Piece::Break(
+                self.level + 1,
+                if i == 0 { " " } else { ", " },
+            ));
+            out.extend([Piece::Text(label), Piece::Text(": "), value]);
+            if self.pretty {
+                out.push(Piece::Text(","));
+            }
+        }
+        out.extend([Piece::Break(self.level, " "), Piece::Text("}")]);
+    }
+}
+
+/// Writes `level` steps of `{:#?}` indentation (four spaces each).
+fn write_indent(f: &mut dyn fmt::Write, level: usize) -> fmt::Result {
+    const SPACES: &str = "                                                                ";
+    let mut n = level * 4;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        f.write_str(&SPACES[..k])?;
+        n -= k;
+    }
+    Ok(())
+}
+
+/// A writer that indents every line after the first `level` steps, so a value's own
+/// multi-line `{:#?}` text sits at its place in the tree (what derived `Debug` does).
+struct Indented<'f, 'a> {
+    f: &'f mut fmt::Formatter<'a>,
+    level: usize,
+    on_newline: bool,
+}
+
+impl fmt::Write for Indented<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for line in s.split_inclusive('\n') {
+            if self.on_newline {
+                write_indent(self.f, self.level)?;
+            }
+            self.on_newline = line.ends_with('\n');
+            self.f.write_str(line)?;
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Expr {
     /// Drops the tree level by level: a node whose children have children of their own
     /// hands them to a heap stack first, so no drop recurses more than two levels deep,
@@ -362,6 +636,168 @@ mod tests {
         ]);
         assert_eq!(odd.clone_iterative(), odd);
         assert_eq!(odd.clone_bounded(1), odd);
+    }
+
+    /// `Expr` as `#[derive(Debug, PartialEq)]` would have it: the reference the manual
+    /// `Debug` and `==` are compared with (on shallow trees, where recursion is fine).
+    #[derive(Debug, PartialEq)]
+    enum Derived {
+        Value(Value),
+        Field(usize),
+        Column(usize),
+        Binary {
+            op: crate::stmt::BinaryOp,
+            lhs: Box<Derived>,
+            rhs: Box<Derived>,
+        },
+        And(Vec<Derived>),
+        Or(Vec<Derived>),
+        Not(Box<Derived>),
+        IsNull(Box<Derived>),
+        InList {
+            expr: Box<Derived>,
+            list: Vec<Value>,
+        },
+        Pattern {
+            op: crate::stmt::PatternOp,
+            expr: Box<Derived>,
+            pattern: String,
+        },
+    }
+
+    fn derived(e: &Expr) -> Derived {
+        let b = |e: &Expr| Box::new(derived(e));
+        match e {
+            Expr::Value(v) => Derived::Value(v.clone()),
+            Expr::Field(i) => Derived::Field(*i),
+            Expr::Column(i) => Derived::Column(*i),
+            Expr::Binary { op, lhs, rhs } => Derived::Binary {
+                op: *op,
+                lhs: b(lhs),
+                rhs: b(rhs),
+            },
+            Expr::And(items) => Derived::And(items.iter().map(derived).collect()),
+            Expr::Or(items) => Derived::Or(items.iter().map(derived).collect()),
+            Expr::Not(e) => Derived::Not(b(e)),
+            Expr::IsNull(e) => Derived::IsNull(b(e)),
+            Expr::InList { expr, list } => Derived::InList {
+                expr: b(expr),
+                list: list.clone(),
+            },
+            Expr::Pattern { op, expr, pattern } => Derived::Pattern {
+                op: *op,
+                expr: b(expr),
+                pattern: pattern.clone(),
+            },
+        }
+    }
+
+    /// Small trees with every variant (and empty, one-item and multi-line lists).
+    fn samples() -> Vec<Expr> {
+        let every = Expr::And(vec![
+            Expr::Or(vec![]),
+            Expr::Or(vec![Expr::Value(Value::String("a\nb\"c".into()))]),
+            Expr::IsNull(Box::new(Expr::Column(1))),
+            Expr::InList {
+                expr: Box::new(Expr::Field(2)),
+                list: vec![Value::I64(1), Value::Null, Value::Bytes(vec![1, 2])],
+            },
+            Expr::InList {
+                expr: Box::new(Expr::Field(2)),
+                list: vec![],
+            },
+            Expr::Pattern {
+                op: crate::stmt::PatternOp::Contains,
+                expr: Box::new(Expr::Field(3)),
+                pattern: "x%\"y".into(),
+            },
+            Expr::Not(Box::new(Expr::And(vec![]))),
+            Expr::binary(
+                crate::stmt::BinaryOp::Le,
+                Expr::Field(4),
+                Expr::Value(Value::F64(f64::NAN)),
+            ),
+        ]);
+        vec![
+            Expr::Field(7),
+            Expr::Value(Value::Null),
+            Expr::And(vec![]),
+            every,
+            deep(1),
+            deep(6),
+        ]
+    }
+
+    #[test]
+    fn debug_prints_what_derive_would() {
+        for e in samples() {
+            let d = derived(&e);
+            assert_eq!(format!("{e:?}"), format!("{d:?}"));
+            assert_eq!(format!("{e:#?}"), format!("{d:#?}"));
+            // Nested in another value's pretty output, the indentation follows.
+            assert_eq!(format!("{:#?}", Some(&e)), format!("{:#?}", Some(&d)));
+        }
+    }
+
+    #[test]
+    fn eq_is_what_derive_would_give() {
+        let samples = samples();
+        for (i, a) in samples.iter().enumerate() {
+            for (j, b) in samples.iter().enumerate() {
+                assert_eq!(a == b, derived(a) == derived(b), "samples {i} and {j}");
+            }
+        }
+        // One difference anywhere is found: a changed literal, operator or list length.
+        let base = deep(8);
+        let mut changed = base.clone();
+        let mut n = 0;
+        changed.walk_mut(&mut |e| {
+            if let Expr::Value(Value::I64(v)) = e {
+                n += 1;
+                if n == 9 {
+                    *v += 1;
+                }
+            }
+        });
+        assert!(base != changed);
+        assert!(Expr::And(vec![Expr::Field(1)]) != Expr::And(vec![Expr::Field(1), Expr::Field(1)]));
+        assert!(
+            Expr::eq(Expr::Field(1), Expr::Field(2))
+                != Expr::binary(crate::stmt::BinaryOp::Ne, Expr::Field(1), Expr::Field(2))
+        );
+        assert!(Expr::Not(Box::new(Expr::Field(1))) != Expr::IsNull(Box::new(Expr::Field(1))));
+    }
+
+    #[test]
+    fn deep_trees_are_compared_and_printed_on_a_small_stack() {
+        small_stack(|| {
+            let a = deep(100_000);
+            let b = a.clone();
+            assert!(a == b);
+            let mut c = a.clone();
+            // The innermost literal differs: found at the bottom of the tree.
+            let mut seen = 0;
+            c.walk_mut(&mut |e| {
+                if let Expr::Value(Value::I64(v)) = e {
+                    seen += 1;
+                    if seen == 100_001 {
+                        *v += 1;
+                    }
+                }
+            });
+            assert_eq!(seen, 100_001);
+            assert!(a != c);
+
+            let text = format!("{a:?}");
+            assert!(text.starts_with("Or([Binary { op: Eq, lhs: Field(1), rhs: Value("));
+            assert_eq!(text.matches("Binary {").count(), 100_001);
+            assert!(text.contains("lhs: Field(0), rhs: Value(0) }])"));
+            assert_eq!(text.matches('(').count(), text.matches(')').count());
+            assert_eq!(text.matches('[').count(), text.matches(']').count());
+            // Pretty printing indents each level: check a shallower one whole.
+            let pretty = format!("{:#?}", deep(300));
+            assert_eq!(pretty.matches("Binary {").count(), 301);
+        });
     }
 
     #[test]
