@@ -214,9 +214,28 @@ impl Expr {
     }
 
     /// Rewrites every `Field(i)` / `Column(i)` with `f` (left to right) and returns the
-    /// result. Expressions returned by `f` are not visited again. Uses no recursion.
+    /// result. Expressions returned by `f` are not visited again. Uses no deep recursion.
     pub fn map_refs(mut self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-        let mut stack: Vec<&mut Expr> = vec![&mut self];
+        self.map_refs_bounded(f, super::expr_tree::RECURSION);
+        self
+    }
+
+    /// [`Expr::map_refs`] in place: recursive for `budget` levels, then iterative.
+    fn map_refs_bounded(&mut self, f: &mut impl FnMut(Expr) -> Expr, budget: usize) {
+        match self {
+            Expr::Field(_) | Expr::Column(_) => {
+                let old = self.take();
+                *self = f(old);
+            }
+            Expr::Value(_) => {}
+            _ if budget == 0 => self.map_refs_iterative(f),
+            _ => self.for_each_child_mut(|c| c.map_refs_bounded(f, budget - 1)),
+        }
+    }
+
+    /// [`Expr::map_refs`] in place, with a heap stack.
+    fn map_refs_iterative(&mut self, f: &mut impl FnMut(Expr) -> Expr) {
+        let mut stack: Vec<&mut Expr> = vec![self];
         while let Some(e) = stack.pop() {
             match e {
                 Expr::Field(_) | Expr::Column(_) => {
@@ -235,6 +254,5 @@ impl Expr {
                 | Expr::Pattern { expr: e, .. } => stack.push(e),
             }
         }
-        self
     }
 }

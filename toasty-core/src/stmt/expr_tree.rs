@@ -3,18 +3,21 @@
 //!
 //! Statements built by user code may nest without bound (`a.and(b.or(c.and(..)))` in a
 //! loop); the engine refuses filters deeper than its limit, but only after it has looked
-//! at them, and a refused tree must still be dropped. Everything here uses an explicit
-//! stack on the heap instead of the call stack:
+//! at them, and a refused tree must still be dropped. So nothing here recurses more
+//! than [`RECURSION`] levels (the engine's depth limit, a few KiB of stack); below that,
+//! the rest of a tree is handled with an explicit stack on the heap:
 //!
 //! * [`Expr::shape`] measures depth and size (what the engine's limits check);
-//! * [`Expr::walk`] / [`Expr::walk_mut`] visit every node;
-//! * `Clone for Expr` recurses at most [`CLONE_RECURSION`] levels, then copies the rest
-//!   with a heap stack;
+//! * [`Expr::walk`] / [`Expr::walk_mut`] (and `Expr::map_refs`) visit every node;
+//! * `Clone for Expr` copies;
 //! * `PartialEq for Expr` compares pairs of nodes from a heap stack;
 //! * `Debug for Expr` writes the text `#[derive(Debug)]` would, piece by piece from a
 //!   heap stack;
 //! * `Drop for Expr` takes the children of deep trees apart one level at a time (the
 //!   compiler's drop glue would recurse once per level).
+//!
+//! Recursing first is what keeps the usual statement cheap: a filter within the limits
+//! is measured, walked and cloned without allocating a heap stack for each pass.
 
 use super::Expr;
 use std::fmt::{self, Write as _};
@@ -61,21 +64,59 @@ impl Expr {
     /// refused costs no more than measuring one at the limit.
     pub fn shape(&self, cap: Shape) -> Shape {
         let mut shape = Shape::default();
-        let mut stack: Vec<(&Expr, usize)> = vec![(self, 1)];
+        self.shape_bounded(1, cap, &mut shape, RECURSION);
+        shape
+    }
+
+    /// [`Expr::shape`] of the subtree at `depth`, added to `shape`: recursive for
+    /// `budget` levels, then iterative. `false` once a figure has passed its cap.
+    fn shape_bounded(&self, depth: usize, cap: Shape, shape: &mut Shape, budget: usize) -> bool {
+        if budget == 0 {
+            return self.shape_iterative(depth, cap, shape);
+        }
+        shape.nodes += 1;
+        shape.depth = shape.depth.max(depth);
+        if shape.nodes > cap.nodes || shape.depth > cap.depth {
+            return false;
+        }
+        let mut go_on = true;
+        self.for_each_child(|c| {
+            go_on = go_on && c.shape_bounded(depth + 1, cap, shape, budget - 1);
+        });
+        go_on
+    }
+
+    /// [`Expr::shape_bounded`] with a heap stack.
+    fn shape_iterative(&self, depth: usize, cap: Shape, shape: &mut Shape) -> bool {
+        let mut stack: Vec<(&Expr, usize)> = vec![(self, depth)];
         while let Some((e, depth)) = stack.pop() {
             shape.nodes += 1;
             shape.depth = shape.depth.max(depth);
             if shape.nodes > cap.nodes || shape.depth > cap.depth {
-                break;
+                return false;
             }
             e.for_each_child(|c| stack.push((c, depth + 1)));
         }
-        shape
+        true
     }
 
     /// Calls `f` on this expression and every sub-expression, parents first and children
-    /// in order, without recursion.
+    /// in order, without deep recursion.
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        self.walk_bounded(f, RECURSION)
+    }
+
+    /// [`Expr::walk`]: recursive for `budget` levels, then iterative.
+    fn walk_bounded(&self, f: &mut impl FnMut(&Expr), budget: usize) {
+        if budget == 0 {
+            return self.walk_iterative(f);
+        }
+        f(self);
+        self.for_each_child(|c| c.walk_bounded(f, budget - 1));
+    }
+
+    /// [`Expr::walk`] with a heap stack.
+    fn walk_iterative(&self, f: &mut impl FnMut(&Expr)) {
         let mut stack: Vec<&Expr> = vec![self];
         let mut children: Vec<&Expr> = Vec::new();
         while let Some(e) = stack.pop() {
@@ -87,8 +128,22 @@ impl Expr {
     }
 
     /// Calls `f` on this expression and every sub-expression, parents first, without
-    /// recursion. `f` may change a node, and the new node's children are visited.
+    /// deep recursion. `f` may change a node, and the new node's children are visited.
     pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.walk_mut_bounded(f, RECURSION)
+    }
+
+    /// [`Expr::walk_mut`]: recursive for `budget` levels, then iterative.
+    fn walk_mut_bounded(&mut self, f: &mut impl FnMut(&mut Expr), budget: usize) {
+        if budget == 0 {
+            return self.walk_mut_iterative(f);
+        }
+        f(self);
+        self.for_each_child_mut(|c| c.walk_mut_bounded(f, budget - 1));
+    }
+
+    /// [`Expr::walk_mut`] with a heap stack.
+    fn walk_mut_iterative(&mut self, f: &mut impl FnMut(&mut Expr)) {
         let mut stack: Vec<&mut Expr> = vec![self];
         while let Some(e) = stack.pop() {
             f(e);
@@ -104,6 +159,22 @@ impl Expr {
                 | Expr::InList { expr: e, .. }
                 | Expr::Pattern { expr: e, .. } => stack.push(e),
             }
+        }
+    }
+
+    /// The children of this node, in order, mutably.
+    pub(super) fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        match self {
+            Expr::Value(_) | Expr::Field(_) | Expr::Column(_) => {}
+            Expr::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            Expr::And(items) | Expr::Or(items) => items.iter_mut().for_each(f),
+            Expr::Not(e)
+            | Expr::IsNull(e)
+            | Expr::InList { expr: e, .. }
+            | Expr::Pattern { expr: e, .. } => f(e),
         }
     }
 
@@ -134,13 +205,15 @@ impl Expr {
     }
 }
 
-/// How deep `clone` recurses before it continues with a heap stack: deep enough for
-/// every filter within the engine's limits, so the usual clone allocates nothing extra.
-const CLONE_RECURSION: usize = 64;
+/// How deep measuring, walking and cloning recurse before they continue with a heap
+/// stack: deep enough for every filter within the engine's limits, so the usual
+/// statement allocates nothing for them (a heap stack for every walk of every statement
+/// cost more than the walks), and shallow enough for any thread's stack (a few KiB).
+pub(super) const RECURSION: usize = 64;
 
 impl Clone for Expr {
     fn clone(&self) -> Expr {
-        self.clone_bounded(CLONE_RECURSION)
+        self.clone_bounded(RECURSION)
     }
 }
 
@@ -575,6 +648,12 @@ mod tests {
                     *v += 1
                 }
             });
+            let mut fields = 0;
+            let e = e.map_refs(&mut |r| {
+                fields += 1;
+                r
+            });
+            assert_eq!(fields, 200_001);
             let copy = e.clone();
             assert_eq!(
                 copy.shape(Shape {
@@ -607,15 +686,7 @@ mod tests {
 
     #[test]
     fn clones_are_equal_at_every_depth() {
-        for levels in [
-            0,
-            1,
-            2,
-            5,
-            CLONE_RECURSION - 1,
-            CLONE_RECURSION,
-            CLONE_RECURSION + 3,
-        ] {
+        for levels in [0, 1, 2, 5, RECURSION - 1, RECURSION, RECURSION + 3] {
             let e = deep(levels);
             assert_eq!(e.clone(), e, "{levels} levels");
             assert_eq!(e.clone_iterative(), e, "{levels} levels");
