@@ -14,7 +14,10 @@
 //! [`transactions`] (commit, rollback, savepoints, the abort rule, read-only, isolation),
 //! [`batch`] (`toasty::batch`, statement atomicity), [`counts`] (what updates and deletes
 //! return), [`concurrency`] (concurrent tasks on one database) and [`relations`]
-//! (relation fields, nested creates, `.include(..)`, cascading deletes), [`raw_sql`]
+//! (relation fields, nested creates, `.include(..)`, cascading deletes),
+//! [`relation_filters`] (`.any(..)`, `.all(..)`, paths through relations) and
+//! [`many_to_many`] (`#[has_many(via = ..)]` through a join model), [`linking`]
+//! (`.insert(..)` / `.remove(..)` on a relation), [`raw_sql`]
 //! (`toasty::sql` on SQL backends, `Unsupported` elsewhere) and [`now`] (`toasty::now()`,
 //! one clock reading per statement). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
@@ -36,11 +39,14 @@ pub mod keys;
 pub mod kv_limits;
 pub mod like;
 pub mod limits;
+pub mod linking;
+pub mod many_to_many;
 pub mod now;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
 pub mod raw_sql;
+pub mod relation_filters;
 pub mod relations;
 pub mod support;
 pub mod transactions;
@@ -198,6 +204,15 @@ macro_rules! for_each_conformance_test {
             concurrency::concurrency_serializable_transfers,
             concurrency::concurrency_unique_race,
             relations::relations_issue_example,
+            linking::relations_link_unlink,
+            relation_filters::relation_filter_any,
+            relation_filters::relation_filter_all,
+            relation_filters::relation_filter_path,
+            relation_filters::relation_filter_update_delete,
+            many_to_many::many_to_many_navigation,
+            many_to_many::many_to_many_filter,
+            many_to_many::many_to_many_include,
+            many_to_many::many_to_many_write_rules,
             relations::relations_schema_errors,
             relations::relations_has_many_scope,
             relations::relations_belongs_to_and_has_one,

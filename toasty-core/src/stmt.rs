@@ -19,13 +19,15 @@ pub mod like;
 mod order;
 mod query;
 mod select_rows;
+mod subselect;
 mod update;
 
 pub use delete::Delete;
-pub use expr::{BinaryOp, Expr, PatternOp};
+pub use expr::{BinaryOp, Expr, PatternOp, Scoped, SubSelect};
 pub use expr_tree::Shape;
 pub use insert::Insert;
 pub use order::{Direction, OrderBy};
 pub use query::{Query, Select};
 pub use select_rows::{filter_rows, select_rows, RowSelection};
+pub use subselect::resolve_subselects;
 pub use update::Update;

@@ -83,6 +83,8 @@ pub(crate) struct RelationDef {
     pub(crate) references: Vec<String>,
     /// `#[has_many(pair = ..)]`.
     pub(crate) pair: Option<String>,
+    /// `#[has_many(via = a.b)]`: the relation names of the path (empty when direct).
+    pub(crate) via: Vec<String>,
 }
 
 /// The whole model.

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
 use toasty_core::driver::{Capability, Connection, Operation, Response};
 use toasty_core::schema::db;
+use toasty_core::stmt;
 use toasty_core::{Error, Result};
 
 /// One connection; all connections of a `MemDb` and its clones share the store.
@@ -57,6 +58,7 @@ fn dispatch(
     cap: &Capability,
     op: Operation,
 ) -> Result<Response> {
+    let op = resolve_subselects(space, schema, op)?;
     match op {
         Operation::CreateTable(op) => ddl::create_table(space, p, cap, schema.table(op.table)?),
         Operation::DropTable(op) => ddl::drop_table(space, schema.table(op.table)?),
@@ -78,6 +80,42 @@ fn dispatch(
              connection",
         )),
     }
+}
+
+/// Replaces the sub-selects of a select's, update's or delete's filter by the literal
+/// rows they select (`stmt::resolve_subselects`), read from `space` before the operation
+/// runs, so the operation sees the tables as they were when it started.
+fn resolve_subselects(
+    space: &mut Space<'_>,
+    schema: &db::Schema,
+    op: Operation,
+) -> Result<Operation> {
+    fn resolve(space: &mut Space<'_>, schema: &db::Schema, filter: &mut stmt::Expr) -> Result<()> {
+        if !filter.has_subquery() {
+            return Ok(());
+        }
+        let taken = std::mem::replace(filter, stmt::Expr::true_());
+        *filter = stmt::resolve_subselects(taken, &mut |source, sub| {
+            let table = space.table(schema.table(db::TableId(source))?)?;
+            table.check_expr(sub)?;
+            let mut rows = Vec::new();
+            for row in table.rows.values() {
+                if stmt::eval::matches(sub, row)? {
+                    rows.push(row.clone());
+                }
+            }
+            Ok(rows)
+        })?;
+        Ok(())
+    }
+    let mut op = op;
+    match &mut op {
+        Operation::Select(o) => resolve(space, schema, &mut o.filter)?,
+        Operation::Update(o) => resolve(space, schema, &mut o.filter)?,
+        Operation::Delete(o) => resolve(space, schema, &mut o.filter)?,
+        _ => {}
+    }
+    Ok(op)
 }
 
 #[async_trait]

@@ -22,6 +22,7 @@ mod key_size;
 mod lower;
 mod plan;
 mod plan_kv;
+mod related_filter;
 mod schema_check;
 mod simplify;
 mod single_row;

@@ -339,8 +339,24 @@ fn expr_params<'a>(expr: &'a Expr, out: &mut Vec<(Option<usize>, &'a Value)>) {
             // The pattern is a string, not a `Value`: it is counted, never logged.
             expr_params(expr, out);
         }
+        Expr::Related { filter, .. } => inner_params(filter, out),
+        Expr::InSelect { lhs, select } => {
+            lhs.iter().for_each(|e| expr_params(e, out));
+            inner_params(&select.filter, out);
+        }
     }
 }
+
+/// The values of a sub-select's filter, which is over another table: they are listed
+/// redacted (their columns' sensitivity is not looked up).
+fn inner_params<'a>(expr: &'a Expr, out: &mut Vec<(Option<usize>, &'a Value)>) {
+    let mut inner = Vec::new();
+    expr_params(expr, &mut inner);
+    out.extend(inner.into_iter().map(|(_, v)| (Some(SUBSELECT), v)));
+}
+
+/// The column marker of values inside a sub-select: always redacted.
+const SUBSELECT: usize = usize::MAX;
 
 /// `[v1, v2, ..]` with the values of sensitive columns redacted.
 fn format_values(params: &[(Option<usize>, &Value)], sensitive: &[usize]) -> String {
@@ -349,7 +365,7 @@ fn format_values(params: &[(Option<usize>, &Value)], sensitive: &[usize]) -> Str
         if i > 0 {
             out.push_str(", ");
         }
-        if column.is_some_and(|c| sensitive.contains(&c)) {
+        if column.is_some_and(|c| c == SUBSELECT || sensitive.contains(&c)) {
             out.push_str(REDACTED);
         } else {
             let _ = write!(out, "{value:?}");

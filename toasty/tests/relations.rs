@@ -586,6 +586,7 @@ async fn untyped_relations() -> toasty::Result<()> {
         pair: None,
         optional: false,
         eager: false,
+        via: Vec::new(),
     };
     let belongs_to = app::Relation {
         name: "r0".into(),
@@ -596,6 +597,7 @@ async fn untyped_relations() -> toasty::Result<()> {
         pair: None,
         optional: false,
         eager: false,
+        via: Vec::new(),
     };
     let models = toasty::ModelSet::new()
         .add_definition_with_relations(parent, vec![has_many])

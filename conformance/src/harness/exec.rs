@@ -187,6 +187,7 @@ fn relation_def(case: &Case, m: &ModelSpec, r: usize, rel: &super::case::RelSpec
         pair: pair.map(|p| format!("r{p}")),
         optional,
         eager: rel.eager,
+        via: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::expr::ExprWriter;
 use crate::writer::Writer;
 use crate::{Dialect, Output, Serializer, Statement};
 use toasty_core::driver::{Delete, Insert, Select, Update};
-use toasty_core::schema::db::Table;
+use toasty_core::schema::db::{self, Table};
 use toasty_core::stmt::{Direction, Expr, OrderBy, Select as Projection};
 use toasty_core::{Error, Result, Type, Value};
 
@@ -74,13 +74,18 @@ impl Serializer {
 
     /// `SELECT` of full rows, or `SELECT COUNT(*)`. A limit or offset without an order
     /// gets `ORDER BY` the primary key.
-    pub(crate) fn select(&self, table: &Table, op: &Select) -> Result<Vec<Statement>> {
+    pub(crate) fn select(
+        &self,
+        schema: Option<&db::Schema>,
+        table: &Table,
+        op: &Select,
+    ) -> Result<Vec<Statement>> {
         let mut w = Writer::new(self.dialect);
         let output = match op.projection {
             Projection::Count => {
                 w.push("SELECT COUNT(*) FROM ");
                 w.ident(&table.name)?;
-                self.where_clause(&mut w, table, &op.filter)?;
+                self.where_clause(schema, &mut w, table, &op.filter)?;
                 return Ok(vec![w.finish(Output::Count)]);
             }
             Projection::Records => {
@@ -91,7 +96,7 @@ impl Serializer {
                 Output::Rows(table.columns.iter().map(|c| c.ty).collect())
             }
         };
-        self.where_clause(&mut w, table, &op.filter)?;
+        self.where_clause(schema, &mut w, table, &op.filter)?;
         if op.order_by.is_empty() && (op.limit.is_some() || op.offset.is_some()) {
             // Without an order, which rows a limit keeps is arbitrary; take them in
             // primary-key order like memdb so every backend keeps the same rows.
@@ -116,7 +121,12 @@ impl Serializer {
     /// With no assignments nothing changes: the statement becomes the equivalent read
     /// (the matching rows, or their count). On MySQL `returning` is not expressible; the
     /// plain `UPDATE` is emitted and the driver re-reads the rows.
-    pub(crate) fn update(&self, table: &Table, op: &Update) -> Result<Vec<Statement>> {
+    pub(crate) fn update(
+        &self,
+        schema: Option<&db::Schema>,
+        table: &Table,
+        op: &Update,
+    ) -> Result<Vec<Statement>> {
         let cols: Vec<usize> = op.assignments.iter().map(|(c, _)| *c).collect();
         check::column_list(table, &cols, "assignments")?;
         for (col, value) in &op.assignments {
@@ -135,7 +145,7 @@ impl Serializer {
                     Projection::Count
                 },
             };
-            return self.select(table, &select);
+            return self.select(schema, table, &select);
         }
         let mut w = Writer::new(self.dialect);
         w.push("UPDATE ");
@@ -143,6 +153,7 @@ impl Serializer {
         w.push(" SET ");
         let ex = ExprWriter {
             table,
+            schema: None,
             mysql_collation: &self.mysql_collation,
         };
         for (n, (col, value)) in op.assignments.iter().enumerate() {
@@ -154,7 +165,7 @@ impl Serializer {
             w.push(" = ");
             w.param(value.clone(), bind_type(ty, value))?;
         }
-        self.where_clause(&mut w, table, &op.filter)?;
+        self.where_clause(schema, &mut w, table, &op.filter)?;
         let output = if op.returning {
             let all: Vec<usize> = (0..table.columns.len()).collect();
             let rows = self.returning_output(table, &all)?;
@@ -166,22 +177,34 @@ impl Serializer {
     }
 
     /// `DELETE FROM ... WHERE ...`.
-    pub(crate) fn delete(&self, table: &Table, op: &Delete) -> Result<Vec<Statement>> {
+    pub(crate) fn delete(
+        &self,
+        schema: Option<&db::Schema>,
+        table: &Table,
+        op: &Delete,
+    ) -> Result<Vec<Statement>> {
         let mut w = Writer::new(self.dialect);
         w.push("DELETE FROM ");
         w.ident(&table.name)?;
-        self.where_clause(&mut w, table, &op.filter)?;
+        self.where_clause(schema, &mut w, table, &op.filter)?;
         Ok(vec![w.finish(Output::Affected)])
     }
 
     /// ` WHERE <filter>`, omitted for the literal `true` and the empty conjunction.
-    pub(crate) fn where_clause(&self, w: &mut Writer, table: &Table, filter: &Expr) -> Result<()> {
+    pub(crate) fn where_clause(
+        &self,
+        schema: Option<&db::Schema>,
+        w: &mut Writer,
+        table: &Table,
+        filter: &Expr,
+    ) -> Result<()> {
         if filter.is_true() || matches!(filter, Expr::And(items) if items.is_empty()) {
             return Ok(());
         }
         w.push(" WHERE ");
         ExprWriter {
             table,
+            schema,
             mysql_collation: &self.mysql_collation,
         }
         .predicate(w, filter)
@@ -191,6 +214,7 @@ impl Serializer {
     pub(crate) fn order_by(&self, w: &mut Writer, table: &Table, keys: &[OrderBy]) -> Result<()> {
         let ex = ExprWriter {
             table,
+            schema: None,
             mysql_collation: &self.mysql_collation,
         };
         for (n, key) in keys.iter().enumerate() {
@@ -258,6 +282,7 @@ impl Serializer {
     fn types_of(&self, table: &Table, cols: &[usize]) -> Result<Vec<Type>> {
         let ex = ExprWriter {
             table,
+            schema: None,
             mysql_collation: &self.mysql_collation,
         };
         cols.iter().map(|&c| ex.column_type(c)).collect()

@@ -11,13 +11,15 @@ use crate::column_type::{bind_type, postgres_cast_type, value_type};
 use crate::pattern;
 use crate::writer::Writer;
 use crate::Dialect;
-use toasty_core::schema::db::Table;
+use toasty_core::schema::db::{self, Table};
 use toasty_core::stmt::Expr;
 use toasty_core::{Error, Result, Type, Value};
 
 /// Serializes expressions over the columns of one table.
 pub(crate) struct ExprWriter<'a> {
     pub(crate) table: &'a Table,
+    /// The schema, for the tables of sub-selects (`None` where none can occur).
+    pub(crate) schema: Option<&'a db::Schema>,
     /// The collation MySQL string literals without a column are compared under.
     pub(crate) mysql_collation: &'a str,
 }
@@ -124,6 +126,13 @@ impl<'a> ExprWriter<'a> {
                     w.push("))");
                 }
             }
+            Expr::Related { .. } => {
+                return Err(Error::invalid_statement(
+                    "a filter through a relation reached the SQL serializer; the engine \
+                     rewrites it into a sub-select",
+                ))
+            }
+            Expr::InSelect { lhs, select } => self.in_select(w, lhs, select)?,
             Expr::Pattern { op, expr, pattern } => {
                 if let Some(ty) = self.operand_type(expr)? {
                     if ty != Type::String {
@@ -137,6 +146,72 @@ impl<'a> ExprWriter<'a> {
                 })?;
             }
         }
+        Ok(())
+    }
+
+    /// `(lhs) IN (SELECT columns FROM table WHERE filter)`. On MySQL the sub-select is
+    /// wrapped in a derived table, which MySQL materializes, so an `UPDATE` or `DELETE`
+    /// may select from the table it changes (error 1093 otherwise).
+    fn in_select(
+        &self,
+        w: &mut Writer,
+        lhs: &[Expr],
+        select: &toasty_core::stmt::SubSelect,
+    ) -> Result<()> {
+        let schema = self.schema.ok_or_else(|| {
+            Error::invalid_statement("a sub-select can only appear in a select, update or delete")
+        })?;
+        let table = schema.table(db::TableId(select.source))?;
+        if lhs.len() != select.columns.len() || lhs.is_empty() {
+            return Err(Error::invalid_statement(format!(
+                "a sub-select compares {} values with {} columns",
+                lhs.len(),
+                select.columns.len()
+            )));
+        }
+        let inner = ExprWriter {
+            table,
+            schema: self.schema,
+            mysql_collation: self.mysql_collation,
+        };
+        w.push("(");
+        if lhs.len() > 1 {
+            w.push("(");
+        }
+        for (n, e) in lhs.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            self.operand(w, e, None)?;
+        }
+        if lhs.len() > 1 {
+            w.push(")");
+        }
+        let mysql = w.dialect == crate::Dialect::Mysql;
+        w.push(" IN (");
+        if mysql {
+            w.push("SELECT * FROM (");
+        }
+        w.push("SELECT ");
+        for (n, &c) in select.columns.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            inner.column(w, c)?;
+        }
+        w.push(" FROM ");
+        w.ident(&table.name)?;
+        if !(select.filter.is_true()
+            || matches!(&select.filter, Expr::And(items) if items.is_empty()))
+        {
+            w.push(" WHERE ");
+            inner.predicate(w, &select.filter)?;
+        }
+        if mysql {
+            w.push(") AS ");
+            w.ident("toasty_sub")?;
+        }
+        w.push("))");
         Ok(())
     }
 

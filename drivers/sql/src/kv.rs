@@ -25,7 +25,7 @@ impl Serializer {
                 offset: None,
                 projection: Projection::Records,
             };
-            out.extend(self.select(table, &select)?);
+            out.extend(self.select(None, table, &select)?);
         }
         Ok(out)
     }
@@ -81,7 +81,7 @@ impl Serializer {
             offset: None,
             projection: Projection::Records,
         };
-        self.select(table, &select)
+        self.select(None, table, &select)
     }
 
     /// `UPDATE ... WHERE <key> IN (...)`, reporting affected rows.
@@ -113,7 +113,7 @@ impl Serializer {
                 assignments: op.assignments.clone(),
                 returning: false,
             };
-            out.extend(self.update(table, &update)?);
+            out.extend(self.update(None, table, &update)?);
         }
         Ok(out)
     }
@@ -123,6 +123,7 @@ impl Serializer {
         let mut out = Vec::new();
         for filter in self.key_filters(table, &op.keys)? {
             out.extend(self.delete(
+                None,
                 table,
                 &Delete {
                     table: table.id,

@@ -8,7 +8,9 @@ use toasty_core::driver::{
     QueryPk, Select, TransactWrite, TransactionOp, Update, UpdateByKey, WriteItem,
 };
 use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
-use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection};
+use toasty_core::stmt::{
+    BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection, SubSelect,
+};
 use toasty_core::{Type, Value};
 use toasty_sql::{Dialect, Serializer, TransactionState};
 
@@ -186,6 +188,17 @@ fn desc(target: usize) -> OrderBy {
 
 fn uuid(n: u128) -> Value {
     Value::Uuid(uuid::Uuid::from_u128(n))
+}
+
+fn in_select(lhs: Vec<Expr>, table: TableId, columns: Vec<usize>, filter: Expr) -> Expr {
+    Expr::InSelect {
+        lhs,
+        select: Box::new(SubSelect {
+            source: table.0,
+            columns,
+            filter,
+        }),
+    }
 }
 
 fn corpus() -> Vec<(&'static str, Operation)> {
@@ -869,6 +882,47 @@ fn corpus() -> Vec<(&'static str, Operation)> {
                     table: WEIRD,
                     row: vec![1i64.into(), Value::Null],
                 }],
+            }),
+        ),
+        // Sub-selects (filters through relations).
+        (
+            "select_in_select",
+            users_where(in_select(
+                vec![c(ID)],
+                MEMBERS,
+                vec![1],
+                bin(Eq, c(2), v("owner")),
+            )),
+        ),
+        (
+            "select_in_select_nested_and_negated",
+            users_where(
+                in_select(
+                    vec![c(ID)],
+                    MEMBERS,
+                    vec![1],
+                    in_select(vec![c(0)], MEMBERS, vec![0], bin(Eq, c(2), v("admin"))),
+                )
+                .not(),
+            ),
+        ),
+        (
+            "select_in_select_composite",
+            Operation::Select(select(
+                MEMBERS,
+                in_select(
+                    vec![c(0), c(1)],
+                    MEMBERS,
+                    vec![0, 1],
+                    Expr::IsNull(Box::new(bin(Eq, c(2), v("x")))),
+                ),
+            )),
+        ),
+        (
+            "delete_in_select_same_table",
+            Operation::Delete(Delete {
+                table: MEMBERS,
+                filter: in_select(vec![c(1)], MEMBERS, vec![1], bin(Eq, c(2), v("gone"))),
             }),
         ),
     ];

@@ -134,6 +134,9 @@ pub struct Relation {
     /// The field is loaded with every query that returns the model (a plain `T`,
     /// `Option<T>` or `Vec<T>` instead of `Deferred<..>`).
     pub eager: bool,
+    /// `#[has_many(via = a.b)]`: the relation names of the path, read from this model
+    /// (empty for a direct relation).
+    pub via: Vec<String>,
 }
 
 /// Converts a Rust struct name to the default table name: snake case, pluralized with a

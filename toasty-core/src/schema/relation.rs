@@ -45,6 +45,10 @@ pub struct Relation {
     /// At least one foreign-key field is an `Option`: deleting the parent sets the
     /// nullable foreign-key fields of its children to NULL instead of deleting them.
     pub fk_nullable: bool,
+    /// `#[has_many(via = ..)]`: the direct relations the path follows, from the source
+    /// model to the target (empty for a direct relation). Such a relation has no foreign
+    /// key of its own (`fk` is empty), no pair, and is read-only.
+    pub via: Vec<RelationId>,
 }
 
 impl Relation {
@@ -94,6 +98,11 @@ impl Relation {
     pub fn is_many(&self) -> bool {
         self.kind == RelationKind::HasMany
     }
+
+    /// `true` for a `#[has_many(via = ..)]` relation (derived from others, read-only).
+    pub fn is_via(&self) -> bool {
+        !self.via.is_empty()
+    }
 }
 
 /// Resolves the declared relations of every model (`declared[i]` belongs to
@@ -134,7 +143,30 @@ pub(super) fn resolve(
                 optional: rel.optional,
                 eager: rel.eager,
                 fk_nullable: false,
+                via: Vec::new(),
             };
+            if !rel.via.is_empty() {
+                if rel.kind != RelationKind::HasMany {
+                    return Err(Error::invalid_schema(format!(
+                        "`{}.{}`: `via = ..` is only for #[has_many]",
+                        model.name, rel.name
+                    )));
+                }
+                if rel.eager {
+                    return Err(Error::invalid_schema(format!(
+                        "`{}.{}` is a #[has_many(via = ..)] relation, which is loaded only \
+                         through .include(..); declare it as toasty::Deferred<Vec<{}>>",
+                        model.name, rel.name, rel.target
+                    )));
+                }
+                if rel.optional || rel.pair.is_some() {
+                    return Err(Error::invalid_schema(format!(
+                        "`{}.{}`: a #[has_many(via = ..)] relation takes no `pair` and holds a \
+                         list",
+                        model.name, rel.name
+                    )));
+                }
+            }
             if rel.kind == RelationKind::BelongsTo {
                 relation.fk = belongs_to_fk(models, model, rel, target)?;
                 relation.fk_nullable = relation
@@ -154,7 +186,7 @@ pub(super) fn resolve(
     for i in 0..out.len() {
         for r in 0..out[i].len() {
             let rel = &out[i][r];
-            if rel.kind == RelationKind::BelongsTo {
+            if rel.kind == RelationKind::BelongsTo || !declared[i][r].via.is_empty() {
                 continue;
             }
             let model = &models[i];
@@ -246,6 +278,52 @@ pub(super) fn resolve(
                     }
                 }
             }
+        }
+    }
+    // 3. The paths of `#[has_many(via = ..)]` relations.
+    for i in 0..out.len() {
+        for r in 0..out[i].len() {
+            let names = &declared[i][r].via;
+            if names.is_empty() {
+                continue;
+            }
+            let mut at = ModelId(i);
+            let mut steps = Vec::with_capacity(names.len());
+            for name in names {
+                let found = out[at.0].iter().position(|x| &x.name == name);
+                let Some(index) = found else {
+                    return Err(Error::invalid_schema(format!(
+                        "`{}.{}`: `via = {}` names `{name}`, which is not a relation of `{}`",
+                        models[i].name,
+                        out[i][r].name,
+                        names.join("."),
+                        models[at.0].name
+                    )));
+                };
+                if !declared[at.0][index].via.is_empty() {
+                    return Err(Error::invalid_schema(format!(
+                        "`{}.{}`: `via = {}` goes through `{}.{name}`, itself a `via` \
+                         relation; name the direct relations of the path",
+                        models[i].name,
+                        out[i][r].name,
+                        names.join("."),
+                        models[at.0].name
+                    )));
+                }
+                steps.push(RelationId { model: at, index });
+                at = out[at.0][index].target;
+            }
+            if at != out[i][r].target {
+                return Err(Error::invalid_schema(format!(
+                    "`{}.{}`: `via = {}` ends at `{}`, but the field holds `{}`",
+                    models[i].name,
+                    out[i][r].name,
+                    names.join("."),
+                    models[at.0].name,
+                    models[out[i][r].target.0].name
+                )));
+            }
+            out[i][r].via = steps;
         }
     }
     check_eager_cycles(models, &out)?;
@@ -541,6 +619,7 @@ mod tests {
             pair: None,
             optional: false,
             eager: false,
+            via: Vec::new(),
         }
     }
 

@@ -109,6 +109,17 @@ fn eval_owned(expr: &Expr, row: &[Value]) -> Result<Value> {
                 Value::Bool(false)
             }
         }
+        Expr::Related { .. } => {
+            return Err(Error::invalid_statement(
+                "a filter through a relation was not resolved into a sub-select before \
+                 evaluation",
+            ))
+        }
+        Expr::InSelect { .. } => {
+            return Err(Error::invalid_statement(
+                "a sub-select must be resolved (stmt::resolve_subselects) before evaluation",
+            ))
+        }
         Expr::Pattern { op, expr, pattern } => match &*eval_cow(expr, row)? {
             Value::Null => Value::Null,
             Value::String(s) => Value::Bool(match op {

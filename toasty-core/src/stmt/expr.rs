@@ -139,6 +139,53 @@ pub enum Expr {
         /// The pattern: a literal string, or a `like` pattern for `Like` / `ILike`.
         pattern: String,
     },
+    /// Model level only: at least one record related to this one through relation
+    /// `relation` (its position among the relation fields of the model the expression is
+    /// over) satisfies `filter`, an expression over the related model's fields. Never
+    /// NULL. The engine rewrites it into [`Expr::InSelect`] before lowering.
+    Related {
+        /// The relation's position among the model's relation fields.
+        relation: usize,
+        /// The condition on the related records.
+        filter: Box<Expr>,
+    },
+    /// `(lhs) IN (SELECT columns FROM source WHERE filter)`, with SQL's meaning: true
+    /// when a selected row equals `lhs` (rows compared column by column under
+    /// three-valued logic), false when no row is selected, otherwise false or NULL as
+    /// `OR` of the row comparisons gives. The sub-select is not correlated: its filter
+    /// refers only to its own source's fields or columns.
+    InSelect {
+        /// The tested values, one per selected column.
+        lhs: Vec<Expr>,
+        /// The sub-select.
+        select: Box<SubSelect>,
+    },
+}
+
+/// A scope nested in an expression, as [`Expr::visit_scopes_mut`] hands it over.
+pub enum Scoped<'a> {
+    /// The filter of an [`Expr::Related`] over relation `relation`.
+    Related {
+        /// The relation's position among the model's relation fields.
+        relation: usize,
+        /// The filter over the related model.
+        filter: &'a mut Box<Expr>,
+    },
+    /// The sub-select of an [`Expr::InSelect`].
+    Select(&'a mut Box<SubSelect>),
+}
+
+/// The sub-select of [`Expr::InSelect`]: at model level `source` is a model id and
+/// `columns` and `filter` refer to its fields; at table level `source` is a table id and
+/// they refer to its columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubSelect {
+    /// The model (model level) or table (table level) selected from, by id.
+    pub source: usize,
+    /// The selected fields or columns.
+    pub columns: Vec<usize>,
+    /// Which rows are selected.
+    pub filter: Expr,
 }
 
 impl Expr {
@@ -229,7 +276,7 @@ impl Expr {
             }
             Expr::Value(_) => {}
             _ if budget == 0 => self.map_refs_iterative(f),
-            _ => self.for_each_child_mut(|c| c.map_refs_bounded(f, budget - 1)),
+            _ => self.for_each_local_child_mut(|c| c.map_refs_bounded(f, budget - 1)),
         }
     }
 
@@ -252,7 +299,84 @@ impl Expr {
                 | Expr::IsNull(e)
                 | Expr::InList { expr: e, .. }
                 | Expr::Pattern { expr: e, .. } => stack.push(e),
+                // The inner filters are over another model or table: their references
+                // are their own.
+                Expr::Related { .. } => {}
+                Expr::InSelect { lhs, .. } => stack.extend(lhs.iter_mut().rev()),
             }
         }
+    }
+
+    /// Calls `f` on every [`Expr::Related`] filter and [`Expr::InSelect`] sub-select of
+    /// this expression (not those nested inside them), so a pass can go on into another
+    /// model's or table's scope with its own mapping. Uses no recursion.
+    pub fn visit_scopes_mut(
+        &mut self,
+        f: &mut impl FnMut(Scoped<'_>) -> crate::Result<()>,
+    ) -> crate::Result<()> {
+        let mut stack: Vec<&mut Expr> = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Value(_) | Expr::Field(_) | Expr::Column(_) => {}
+                Expr::Binary { lhs, rhs, .. } => {
+                    stack.push(rhs);
+                    stack.push(lhs);
+                }
+                Expr::And(items) | Expr::Or(items) => stack.extend(items.iter_mut().rev()),
+                Expr::Not(e)
+                | Expr::IsNull(e)
+                | Expr::InList { expr: e, .. }
+                | Expr::Pattern { expr: e, .. } => stack.push(e),
+                Expr::Related { relation, filter } => f(Scoped::Related {
+                    relation: *relation,
+                    filter,
+                })?,
+                Expr::InSelect { lhs, select } => {
+                    f(Scoped::Select(select))?;
+                    stack.extend(lhs.iter_mut().rev());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces every [`Expr::Related`] node (outside sub-selects) with what `f` makes
+    /// of its relation and filter. Uses no recursion; the replacements are not visited.
+    pub fn try_map_related(
+        &mut self,
+        f: &mut impl FnMut(usize, Expr) -> crate::Result<Expr>,
+    ) -> crate::Result<()> {
+        let mut stack: Vec<&mut Expr> = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Value(_) | Expr::Field(_) | Expr::Column(_) | Expr::InSelect { .. } => {}
+                Expr::Binary { lhs, rhs, .. } => {
+                    stack.push(rhs);
+                    stack.push(lhs);
+                }
+                Expr::And(items) | Expr::Or(items) => stack.extend(items.iter_mut().rev()),
+                Expr::Not(e)
+                | Expr::IsNull(e)
+                | Expr::InList { expr: e, .. }
+                | Expr::Pattern { expr: e, .. } => stack.push(e),
+                Expr::Related { relation, filter } => {
+                    let relation = *relation;
+                    let inner = filter.take();
+                    *e = f(relation, inner)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `true` if the expression holds an [`Expr::Related`] or [`Expr::InSelect`].
+    pub fn has_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if matches!(e, Expr::Related { .. } | Expr::InSelect { .. }) {
+                found = true;
+            }
+        });
+        found
     }
 }

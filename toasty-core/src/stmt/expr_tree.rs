@@ -45,6 +45,21 @@ impl Expr {
             | Expr::IsNull(e)
             | Expr::InList { expr: e, .. }
             | Expr::Pattern { expr: e, .. } => f(e),
+            Expr::Related { filter, .. } => f(filter),
+            Expr::InSelect { lhs, select } => {
+                lhs.iter().for_each(&mut f);
+                f(&select.filter);
+            }
+        }
+    }
+
+    /// The children of this node within its own scope (the filters of
+    /// [`Expr::Related`] and [`Expr::InSelect`] are over another model or table).
+    fn for_each_local_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match self {
+            Expr::Related { .. } => {}
+            Expr::InSelect { lhs, .. } => lhs.iter().for_each(&mut f),
+            other => other.for_each_child(f),
         }
     }
 
@@ -100,8 +115,9 @@ impl Expr {
         true
     }
 
-    /// Calls `f` on this expression and every sub-expression, parents first and children
-    /// in order, without deep recursion.
+    /// Calls `f` on this expression and every sub-expression of its scope, parents first
+    /// and children in order, without deep recursion. The filters of [`Expr::Related`] and
+    /// [`Expr::InSelect`] (over another model or table) are not walked.
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
         self.walk_bounded(f, RECURSION)
     }
@@ -112,7 +128,7 @@ impl Expr {
             return self.walk_iterative(f);
         }
         f(self);
-        self.for_each_child(|c| c.walk_bounded(f, budget - 1));
+        self.for_each_local_child(|c| c.walk_bounded(f, budget - 1));
     }
 
     /// [`Expr::walk`] with a heap stack.
@@ -121,14 +137,15 @@ impl Expr {
         let mut children: Vec<&Expr> = Vec::new();
         while let Some(e) = stack.pop() {
             f(e);
-            e.for_each_child(|c| children.push(c));
+            e.for_each_local_child(|c| children.push(c));
             // Pushed in reverse, so the first child is visited next.
             stack.extend(children.drain(..).rev());
         }
     }
 
-    /// Calls `f` on this expression and every sub-expression, parents first, without
-    /// deep recursion. `f` may change a node, and the new node's children are visited.
+    /// Calls `f` on this expression and every sub-expression of its scope (as
+    /// [`Expr::walk`]), parents first, without deep recursion. `f` may change a node, and the
+    /// new node's children are visited.
     pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
         self.walk_mut_bounded(f, RECURSION)
     }
@@ -139,7 +156,7 @@ impl Expr {
             return self.walk_mut_iterative(f);
         }
         f(self);
-        self.for_each_child_mut(|c| c.walk_mut_bounded(f, budget - 1));
+        self.for_each_local_child_mut(|c| c.walk_mut_bounded(f, budget - 1));
     }
 
     /// [`Expr::walk_mut`] with a heap stack.
@@ -158,14 +175,18 @@ impl Expr {
                 | Expr::IsNull(e)
                 | Expr::InList { expr: e, .. }
                 | Expr::Pattern { expr: e, .. } => stack.push(e),
+                Expr::Related { .. } => {}
+                Expr::InSelect { lhs, .. } => stack.extend(lhs.iter_mut().rev()),
             }
         }
     }
 
-    /// The children of this node, in order, mutably.
-    pub(super) fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+    /// The children of this node within its own scope, in order, mutably (as
+    /// [`Expr::for_each_local_child`]: not the filters of [`Expr::Related`] and
+    /// [`Expr::InSelect`], which are over another model or table).
+    pub(super) fn for_each_local_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
         match self {
-            Expr::Value(_) | Expr::Field(_) | Expr::Column(_) => {}
+            Expr::Value(_) | Expr::Field(_) | Expr::Column(_) | Expr::Related { .. } => {}
             Expr::Binary { lhs, rhs, .. } => {
                 f(lhs);
                 f(rhs);
@@ -175,6 +196,7 @@ impl Expr {
             | Expr::IsNull(e)
             | Expr::InList { expr: e, .. }
             | Expr::Pattern { expr: e, .. } => f(e),
+            Expr::InSelect { lhs, .. } => lhs.iter_mut().for_each(f),
         }
     }
 
@@ -200,6 +222,13 @@ impl Expr {
             | Expr::InList { expr: e, .. }
             | Expr::Pattern { expr: e, .. } => {
                 stack.push(std::mem::replace(&mut **e, Expr::Field(0)))
+            }
+            Expr::Related { filter, .. } => {
+                stack.push(std::mem::replace(&mut **filter, Expr::Field(0)))
+            }
+            Expr::InSelect { lhs, select } => {
+                stack.append(lhs);
+                stack.push(std::mem::replace(&mut select.filter, Expr::Field(0)));
             }
         }
     }
@@ -245,6 +274,18 @@ impl Expr {
                 op: *op,
                 expr: Box::new(expr.clone_bounded(budget)),
                 pattern: pattern.clone(),
+            },
+            Expr::Related { relation, filter } => Expr::Related {
+                relation: *relation,
+                filter: Box::new(filter.clone_bounded(budget)),
+            },
+            Expr::InSelect { lhs, select } => Expr::InSelect {
+                lhs: lhs.iter().map(|e| e.clone_bounded(budget)).collect(),
+                select: Box::new(super::SubSelect {
+                    source: select.source,
+                    columns: select.columns.clone(),
+                    filter: select.filter.clone_bounded(budget),
+                }),
             },
         }
     }
@@ -292,6 +333,21 @@ impl Expr {
                             expr: Box::new(next()),
                             pattern: pattern.clone(),
                         },
+                        Expr::Related { relation, .. } => Expr::Related {
+                            relation: *relation,
+                            filter: Box::new(next()),
+                        },
+                        Expr::InSelect { select, .. } => {
+                            let lhs = (0..n.saturating_sub(1)).map(|_| next()).collect();
+                            Expr::InSelect {
+                                lhs,
+                                select: Box::new(super::SubSelect {
+                                    source: select.source,
+                                    columns: select.columns.clone(),
+                                    filter: next(),
+                                }),
+                            }
+                        }
                         leaf => leaf.shallow_leaf_clone(),
                     };
                     done.push(built);
@@ -342,8 +398,19 @@ impl PartialEq for Expr {
                 (Expr::Not(x), Expr::Not(y))
                 | (Expr::IsNull(x), Expr::IsNull(y))
                 | (Expr::InList { expr: x, .. }, Expr::InList { expr: y, .. })
-                | (Expr::Pattern { expr: x, .. }, Expr::Pattern { expr: y, .. }) => {
+                | (Expr::Pattern { expr: x, .. }, Expr::Pattern { expr: y, .. })
+                | (Expr::Related { filter: x, .. }, Expr::Related { filter: y, .. }) => {
                     stack.push((x, y))
+                }
+                (
+                    Expr::InSelect { lhs, select },
+                    Expr::InSelect {
+                        lhs: l2,
+                        select: s2,
+                    },
+                ) => {
+                    stack.push((&select.filter, &s2.filter));
+                    stack.extend(lhs.iter().zip(l2.iter()).rev());
                 }
                 _ => {}
             }
@@ -378,6 +445,16 @@ impl Expr {
                     ..
                 },
             ) => o1 == o2 && p1 == p2,
+            (Expr::Related { relation: x, .. }, Expr::Related { relation: y, .. }) => x == y,
+            (
+                Expr::InSelect { lhs, select },
+                Expr::InSelect {
+                    lhs: l2,
+                    select: s2,
+                },
+            ) => {
+                lhs.len() == l2.len() && select.source == s2.source && select.columns == s2.columns
+            }
             _ => false,
         }
     }
@@ -502,6 +579,25 @@ impl Expr {
                     ("op", Piece::Leaf(op, inner)),
                     ("expr", Piece::Expr(expr, inner)),
                     ("pattern", Piece::Leaf(pattern, inner)),
+                ],
+            ),
+            Expr::Related { relation, filter } => shape.strukt(
+                out,
+                "Related",
+                [
+                    ("relation", Piece::Leaf(relation, inner)),
+                    ("filter", Piece::Expr(filter, inner)),
+                ],
+            ),
+            // The list and the sub-select print through their own `Debug`, which comes
+            // back here for each expression in them: one level of recursion per nested
+            // sub-select, whose depth the engine's limits bound.
+            Expr::InSelect { lhs, select } => shape.strukt(
+                out,
+                "InSelect",
+                [
+                    ("lhs", Piece::Leaf(lhs, inner)),
+                    ("select", Piece::Leaf(select, inner)),
                 ],
             ),
         }
@@ -734,6 +830,22 @@ mod tests {
             expr: Box<Derived>,
             pattern: String,
         },
+        Related {
+            relation: usize,
+            filter: Box<Derived>,
+        },
+        InSelect {
+            lhs: Vec<Derived>,
+            select: Box<SubSelect>,
+        },
+    }
+
+    /// `crate::stmt::SubSelect` as derived, over [`Derived`] (same name: `Debug` prints it).
+    #[derive(Debug, PartialEq)]
+    struct SubSelect {
+        source: usize,
+        columns: Vec<usize>,
+        filter: Derived,
     }
 
     fn derived(e: &Expr) -> Derived {
@@ -759,6 +871,18 @@ mod tests {
                 op: *op,
                 expr: b(expr),
                 pattern: pattern.clone(),
+            },
+            Expr::Related { relation, filter } => Derived::Related {
+                relation: *relation,
+                filter: b(filter),
+            },
+            Expr::InSelect { lhs, select } => Derived::InSelect {
+                lhs: lhs.iter().map(derived).collect(),
+                select: Box::new(SubSelect {
+                    source: select.source,
+                    columns: select.columns.clone(),
+                    filter: derived(&select.filter),
+                }),
             },
         }
     }
@@ -788,6 +912,26 @@ mod tests {
                 Expr::Field(4),
                 Expr::Value(Value::F64(f64::NAN)),
             ),
+            Expr::Related {
+                relation: 1,
+                filter: Box::new(Expr::Not(Box::new(Expr::Field(0)))),
+            },
+            Expr::InSelect {
+                lhs: vec![Expr::Column(0), Expr::Field(1)],
+                select: Box::new(crate::stmt::SubSelect {
+                    source: 2,
+                    columns: vec![0, 3],
+                    filter: Expr::IsNull(Box::new(Expr::Column(3))),
+                }),
+            },
+            Expr::InSelect {
+                lhs: vec![],
+                select: Box::new(crate::stmt::SubSelect {
+                    source: 0,
+                    columns: vec![],
+                    filter: Expr::And(vec![]),
+                }),
+            },
         ]);
         vec![
             Expr::Field(7),

@@ -183,8 +183,10 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
         };
         let optional = r.optional;
         let eager = r.eager;
+        let via = &r.via;
         quote! {
             toasty::codegen::app::Relation {
+                via: ::std::vec![#(::std::string::String::from(#via)),*],
                 name: ::std::string::String::from(#rname),
                 kind: toasty::codegen::app::RelationKind::#kind,
                 target: ::std::string::String::from(<#target as toasty::Model>::NAME),
@@ -368,11 +370,14 @@ fn expand_fields(def: &ModelDef) -> TokenStream {
     let paths = def.fields.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
         let ty = &f.ty;
-        let doc = format!("The path to `{}.{}`.", model, f.name);
+        let doc = format!(
+            "The path to `{}.{}` (through the relations followed from `O`, if any).",
+            model, f.name
+        );
         quote! {
             #[doc = #doc]
-            pub fn #id(&self) -> toasty::Path<#model, #ty> {
-                toasty::Path::from_field_index(#i)
+            pub fn #id(&self) -> toasty::Path<O, #ty> {
+                toasty::Path::through(self.path, #i)
             }
         }
     });
@@ -411,12 +416,22 @@ fn expand_fields(def: &ModelDef) -> TokenStream {
             }
         }
 
-        impl #fields_ident<#model> {
-            #(#paths)*
-        }
-
         impl<O> #fields_ident<O> {
+            #(#paths)*
+
             #(#relations)*
+
+            /// At least one record reached through this relation path matches `filter`
+            /// (a filter on this model): `User::fields().todos().any(..)`.
+            pub fn any(self, filter: toasty::Expr<bool>) -> toasty::Expr<bool> {
+                toasty::stmt::relation_any(self.path, filter)
+            }
+
+            /// Every record reached through the last relation of this path matches
+            /// `filter` (true when there is none): `User::fields().todos().all(..)`.
+            pub fn all(self, filter: toasty::Expr<bool>) -> toasty::Expr<bool> {
+                toasty::stmt::relation_all(self.path, filter)
+            }
         }
 
         impl<O> toasty::stmt::IntoInclude<O> for #fields_ident<O> {
@@ -574,6 +589,11 @@ fn set_foreign_key(
 /// Setters of a create builder for one relation: link an existing record, or create
 /// related records with this one.
 fn relation_create_setters(def: &ModelDef, j: usize, r: &RelationDef) -> TokenStream {
+    if !r.via.is_empty() {
+        // A `via` relation is read-only: records are created through the relations it
+        // follows.
+        return quote!();
+    }
     let model = &def.ident;
     let id = &r.ident;
     let target = &r.target;
@@ -854,6 +874,10 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
             if !positions.contains(&k) {
                 positions.push(k);
             }
+        }
+        if !r.via.is_empty() {
+            // The first step of the path may be any relation: give it every field.
+            positions = (0..def.fields.len()).collect();
         }
         let values = positions.iter().map(|&p| {
             let f = &def.fields[p];

@@ -305,6 +305,7 @@ struct RawRelation {
     key: Option<Vec<syn::Ident>>,
     references: Option<Vec<syn::Ident>>,
     pair: Option<String>,
+    via: Vec<String>,
     span: proc_macro2::Span,
 }
 
@@ -444,6 +445,7 @@ fn parse_relation(f: &syn::Field, ident: &syn::Ident, name: &str) -> Result<Opti
         key: None,
         references: None,
         pair: None,
+        via: Vec::new(),
         span,
     };
     if let syn::Meta::List(list) = &attr.meta {
@@ -465,11 +467,24 @@ fn parse_relation(f: &syn::Field, ident: &syn::Ident, name: &str) -> Result<Opti
                             .to_string(),
                     );
                 }
-                (RelKind::HasMany | RelKind::HasOne, "via") => {
+                (RelKind::HasMany, "via") => {
+                    if item.idents.len() < 2 || !item.dotted {
+                        return Err(Error::new(
+                            item.name.span(),
+                            "`via` names a path of relations, such as `via = memberships.group`",
+                        ));
+                    }
+                    raw.via = item
+                        .idents
+                        .iter()
+                        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+                        .collect();
+                }
+                (RelKind::HasOne, "via") => {
                     return Err(Error::new(
                         item.name.span(),
-                        "multi-step relations (`via = ..`) are not supported yet; query the \
-                         intermediate relation instead",
+                        "`via = ..` is only for #[has_many]; query the intermediate relation \
+                         instead",
                     ))
                 }
                 _ => {
@@ -493,6 +508,8 @@ fn parse_relation(f: &syn::Field, ident: &syn::Ident, name: &str) -> Result<Opti
 struct RelArg {
     name: syn::Ident,
     idents: Vec<syn::Ident>,
+    /// Written as a dotted path (`a.b`).
+    dotted: bool,
 }
 
 impl syn::parse::Parse for RelArg {
@@ -509,9 +526,19 @@ impl syn::parse::Parse for RelArg {
             .into_iter()
             .collect()
         } else {
-            vec![input.call(syn::ext::IdentExt::parse_any)?]
+            let mut path = vec![input.call(syn::ext::IdentExt::parse_any)?];
+            while input.peek(syn::Token![.]) {
+                input.parse::<syn::Token![.]>()?;
+                path.push(input.call(syn::ext::IdentExt::parse_any)?);
+            }
+            path
         };
-        Ok(RelArg { name, idents })
+        let dotted = idents.len() > 1 && !matches!(name.to_string().as_str(), "key" | "references");
+        Ok(RelArg {
+            name,
+            idents,
+            dotted,
+        })
     }
 }
 
@@ -600,6 +627,7 @@ fn resolve_relation(raw: RawRelation, fields: &[FieldDef]) -> Result<RelationDef
         key,
         references,
         pair: raw.pair,
+        via: raw.via,
     })
 }
 

@@ -85,7 +85,7 @@ fn has_children(schema: &Schema, model: ModelId) -> bool {
     schema
         .relations_of(model)
         .iter()
-        .any(|r| r.kind != RelationKind::BelongsTo)
+        .any(|r| r.kind != RelationKind::BelongsTo && !r.is_via())
 }
 
 /// One child relation of `model`: the child table, the keys that find its records from
@@ -104,7 +104,8 @@ fn children(schema: &Schema, model: ModelId, input: StepId) -> Result<Vec<ChildL
     let parent_name = schema.model(model)?.name.clone();
     let mut out = Vec::new();
     for rel in schema.relations_of(model) {
-        if rel.kind == RelationKind::BelongsTo {
+        // A `via` relation owns no foreign key: the relations it follows cascade.
+        if rel.kind == RelationKind::BelongsTo || rel.is_via() {
             continue;
         }
         let child = rel.target;

@@ -28,6 +28,7 @@ pub(crate) const MAX_INSERT_PARAMS: usize = 30_000;
 pub(crate) fn compile(schema: &Schema, cap: &Capability, mut stmt: Statement) -> Result<Plan> {
     // `now()` becomes one reading of the clock for the whole statement.
     crate::stmt::now::resolve(&mut stmt);
+    super::related_filter::resolve(schema, cap, &mut stmt)?;
     verify(schema, &stmt)?;
     match stmt {
         Statement::Query(q, include) => {
@@ -92,12 +93,25 @@ fn include_node<'a>(
     let pos = match tree.iter().position(|i| i.relation == relation) {
         Some(p) => p,
         None => {
+            let mut via = Vec::with_capacity(rel.via.len());
+            for step in &rel.via {
+                let s = schema.relation(*step)?;
+                via.push(Include {
+                    relation: step.index,
+                    target: s.target,
+                    source_fields: s.source_fields(),
+                    target_fields: s.target_fields(),
+                    nested: Vec::new(),
+                    via: Vec::new(),
+                });
+            }
             tree.push(Include {
                 relation,
                 target: rel.target,
                 source_fields: rel.source_fields(),
                 target_fields: rel.target_fields(),
                 nested: Vec::new(),
+                via,
             });
             tree.len() - 1
         }

@@ -117,6 +117,13 @@ impl Builder<'_> {
                 let rel = rels.get(r).ok_or_else(|| {
                     Error::invalid_statement(format!("`{}` has no relation #{r}", app.name))
                 })?;
+                if rel.is_via() {
+                    return Err(Error::invalid_statement(format!(
+                        "`{}.{}` is a #[has_many(via = ..)] relation, which is read-only; create \
+                         the records of the relations it follows instead",
+                        app.name, rel.name
+                    )));
+                }
                 counts[r] += 1;
                 if rel.kind != RelationKind::HasMany && counts[r] > 1 {
                     return Err(Error::invalid_statement(format!(

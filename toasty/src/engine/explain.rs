@@ -182,14 +182,17 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
             let Ok(t) = schema.db.table(*table) else {
                 return "fetch from an unknown table".to_string();
             };
-            let parts: Vec<String> = fetches.iter().map(|f| fetch_line(t, f)).collect();
+            let parts: Vec<String> = fetches.iter().map(|f| fetch_line(schema, t, f)).collect();
             format!("kv fetch {}: {}", t.name, parts.join("; "))
         }
         Step::Select { input, select } => {
             let Ok(t) = schema.db.table(select.table) else {
                 return format!("evaluate over #{input}");
             };
-            format!("evaluate over #{input}:{}", select_clauses(t, select))
+            format!(
+                "evaluate over #{input}:{}",
+                select_clauses(schema, t, select)
+            )
         }
         Step::Write(write) => match write {
             KvWrite::Insert { table, rows } => format!(
@@ -259,7 +262,7 @@ fn op_line(schema: &Schema, op: &Operation) -> String {
                     Projection::Count => "count",
                     Projection::Records => "select",
                 };
-                format!("{what} {}{}", t.name, select_clauses(t, s))
+                format!("{what} {}{}", t.name, select_clauses(schema, t, s))
             }
             None => "select".to_string(),
         },
@@ -283,22 +286,22 @@ fn op_line(schema: &Schema, op: &Operation) -> String {
                 "update {} SET {} WHERE {}",
                 t.name,
                 assignments_line(t, &u.assignments),
-                expr(t, &u.filter)
+                expr(schema, t, &u.filter)
             ),
             None => "update".to_string(),
         },
         Operation::Delete(d) => match table_of(d.table) {
-            Some(t) => format!("delete {} WHERE {}", t.name, expr(t, &d.filter)),
+            Some(t) => format!("delete {} WHERE {}", t.name, expr(schema, t, &d.filter)),
             None => "delete".to_string(),
         },
         other => other.name().to_string(),
     }
 }
 
-fn select_clauses(t: &Table, s: &Select) -> String {
+fn select_clauses(sc: &Schema, t: &Table, s: &Select) -> String {
     let mut out = String::new();
     if !s.filter.is_true() {
-        let _ = write!(out, " WHERE {}", expr(t, &s.filter));
+        let _ = write!(out, " WHERE {}", expr(sc, t, &s.filter));
     }
     if !s.order_by.is_empty() {
         let _ = write!(out, " ORDER BY {}", order(t, &s.order_by));
@@ -312,7 +315,7 @@ fn select_clauses(t: &Table, s: &Select) -> String {
     out
 }
 
-fn fetch_line(t: &Table, f: &Fetch) -> String {
+fn fetch_line(sc: &Schema, t: &Table, f: &Fetch) -> String {
     match f {
         Fetch::Keys(keys) => format!("get {} key(s) {}", keys.len(), values_list(keys)),
         Fetch::Partition { index, value, sort } => {
@@ -326,7 +329,7 @@ fn fetch_line(t: &Table, f: &Fetch) -> String {
             };
             let mut line = format!("query {source} = {value:?}");
             if let Some(sort) = sort {
-                let _ = write!(line, " AND {}", expr(t, sort));
+                let _ = write!(line, " AND {}", expr(sc, t, sort));
             }
             line
         }
@@ -449,22 +452,22 @@ fn assignments_line(t: &Table, assignments: &[(usize, Value)]) -> String {
         .join(", ")
 }
 
-fn expr(t: &Table, e: &Expr) -> String {
+fn expr(sc: &Schema, t: &Table, e: &Expr) -> String {
     match e {
         Expr::Value(v) => format!("{v:?}"),
         Expr::Field(f) => format!("field#{f}"),
         Expr::Column(c) => column(t, *c),
         Expr::Binary { op, lhs, rhs } => {
-            format!("{} {} {}", expr(t, lhs), op.as_sql(), expr(t, rhs))
+            format!("{} {} {}", expr(sc, t, lhs), op.as_sql(), expr(sc, t, rhs))
         }
         Expr::And(items) if items.is_empty() => "true".to_string(),
-        Expr::And(items) => joined(t, items, " AND "),
-        Expr::Or(items) => joined(t, items, " OR "),
-        Expr::Not(inner) => format!("NOT ({})", expr(t, inner)),
-        Expr::IsNull(inner) => format!("{} IS NULL", expr(t, inner)),
+        Expr::And(items) => joined(sc, t, items, " AND "),
+        Expr::Or(items) => joined(sc, t, items, " OR "),
+        Expr::Not(inner) => format!("NOT ({})", expr(sc, t, inner)),
+        Expr::IsNull(inner) => format!("{} IS NULL", expr(sc, t, inner)),
         Expr::InList { expr: inner, list } => {
             let items: Vec<String> = list.iter().map(|v| format!("{v:?}")).collect();
-            format!("{} IN ({})", expr(t, inner), items.join(", "))
+            format!("{} IN ({})", expr(sc, t, inner), items.join(", "))
         }
         Expr::Pattern {
             op,
@@ -472,15 +475,35 @@ fn expr(t: &Table, e: &Expr) -> String {
             pattern,
         } => {
             let name = op.name();
-            format!("{name}({}, {pattern:?})", expr(t, inner))
+            format!("{name}({}, {pattern:?})", expr(sc, t, inner))
+        }
+        Expr::Related { relation, filter } => {
+            format!("related#{relation}({})", expr(sc, t, filter))
+        }
+        Expr::InSelect { lhs, select } => {
+            let lhs: Vec<String> = lhs.iter().map(|e| expr(sc, t, e)).collect();
+            match sc.db.table(toasty_core::schema::db::TableId(select.source)) {
+                Ok(inner) => format!(
+                    "({}) IN (SELECT {} FROM {} WHERE {})",
+                    lhs.join(", "),
+                    columns(inner, &select.columns),
+                    inner.name,
+                    expr(sc, inner, &select.filter)
+                ),
+                Err(_) => format!(
+                    "({}) IN (SELECT FROM table#{})",
+                    lhs.join(", "),
+                    select.source
+                ),
+            }
         }
     }
 }
 
-fn joined(t: &Table, items: &[Expr], sep: &str) -> String {
+fn joined(sc: &Schema, t: &Table, items: &[Expr], sep: &str) -> String {
     items
         .iter()
-        .map(|i| format!("({})", expr(t, i)))
+        .map(|i| format!("({})", expr(sc, t, i)))
         .collect::<Vec<_>>()
         .join(sep)
 }

@@ -27,6 +27,29 @@ fn column(m: &mapping::Model, field: usize) -> Result<usize> {
         .ok_or_else(|| Error::invalid_statement(format!("field #{field} has no column")))
 }
 
+/// Rewrites `Field(i)` into `Column(c)`, and the sub-selects of `expr` (model ids and
+/// fields) into table ids and columns.
+pub(crate) fn lower_scoped(schema: &Schema, m: &mapping::Model, mut expr: Expr) -> Result<Expr> {
+    expr.visit_scopes_mut(&mut |scoped| match scoped {
+        stmt::Scoped::Select(select) => {
+            let inner = mapping_of(schema, toasty_core::schema::app::ModelId(select.source))?;
+            select.columns = select
+                .columns
+                .iter()
+                .map(|&f| column(inner, f))
+                .collect::<Result<_>>()?;
+            select.source = inner.table.0;
+            let filter = std::mem::replace(&mut select.filter, Expr::true_());
+            select.filter = lower_scoped(schema, inner, filter)?;
+            Ok(())
+        }
+        stmt::Scoped::Related { .. } => Err(Error::invalid_statement(
+            "a filter through a relation was not resolved before lowering",
+        )),
+    })?;
+    lower_expr(m, expr)
+}
+
 /// Rewrites `Field(i)` into `Column(c)`.
 pub(crate) fn lower_expr(m: &mapping::Model, expr: Expr) -> Result<Expr> {
     let mut err = None;
@@ -46,9 +69,9 @@ pub(crate) fn lower_expr(m: &mapping::Model, expr: Expr) -> Result<Expr> {
     }
 }
 
-fn lower_filter(m: &mapping::Model, filter: Option<Expr>) -> Result<Expr> {
+fn lower_filter(schema: &Schema, m: &mapping::Model, filter: Option<Expr>) -> Result<Expr> {
     match filter {
-        Some(f) => lower_expr(m, f),
+        Some(f) => lower_scoped(schema, m, f),
         None => Ok(Expr::true_()),
     }
 }
@@ -68,7 +91,7 @@ pub(crate) fn lower_query(schema: &Schema, q: stmt::Query) -> Result<driver::Sel
         .collect::<Result<Vec<_>>>()?;
     Ok(driver::Select {
         table: m.table,
-        filter: lower_filter(m, q.filter)?,
+        filter: lower_filter(schema, m, q.filter)?,
         order_by,
         limit: q.limit,
         offset: q.offset,
@@ -144,7 +167,7 @@ pub(crate) fn lower_update(schema: &Schema, u: stmt::Update) -> Result<driver::U
         .collect::<Result<_>>()?;
     Ok(driver::Update {
         table: m.table,
-        filter: lower_filter(m, u.selection.filter)?,
+        filter: lower_filter(schema, m, u.selection.filter)?,
         assignments,
         returning: u.returning,
     })
@@ -154,7 +177,7 @@ pub(crate) fn lower_delete(schema: &Schema, d: stmt::Delete) -> Result<driver::D
     let m = mapping_of(schema, d.selection.model)?;
     Ok(driver::Delete {
         table: m.table,
-        filter: lower_filter(m, d.selection.filter)?,
+        filter: lower_filter(schema, m, d.selection.filter)?,
     })
 }
 

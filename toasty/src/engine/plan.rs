@@ -45,6 +45,10 @@ pub(crate) struct Include {
     pub(crate) target_fields: Vec<usize>,
     /// Relations of the related records to load in turn.
     pub(crate) nested: Vec<Include>,
+    /// A `#[has_many(via = ..)]` relation: the direct relations of its path, each read
+    /// in turn (one read per step); the distinct records of the last step are the
+    /// relation's records. Empty for a direct relation.
+    pub(crate) via: Vec<Include>,
 }
 
 /// Where a step's key values come from: the rows an earlier step produced.

@@ -27,7 +27,10 @@ pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Res
             )));
         }
     }
-    verify_filter(model, q.filter.as_ref())
+    for o in &q.order_by {
+        field_of(model, o.target)?;
+    }
+    verify_filter(schema, model, q.filter.as_ref())
 }
 
 pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
@@ -39,12 +42,12 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
         Statement::Delete(d) => {
             let model = schema.model(d.selection.model)?;
             no_slice(model, &d.selection, "delete")?;
-            verify_filter(model, d.selection.filter.as_ref())
+            verify_filter(schema, model, d.selection.filter.as_ref())
         }
         Statement::Update(u) => {
             let model = schema.model(u.selection.model)?;
             no_slice(model, &u.selection, "update")?;
-            verify_filter(model, u.selection.filter.as_ref())?;
+            verify_filter(schema, model, u.selection.filter.as_ref())?;
             for (i, (field, value)) in u.assignments.iter().enumerate() {
                 let f = field_of(model, *field)?;
                 if u.assignments[..i].iter().any(|(other, _)| other == field) {
@@ -119,6 +122,13 @@ fn no_slice(model: &Model, selection: &toasty_core::stmt::Query, what: &str) -> 
 }
 
 fn field_of(model: &Model, idx: usize) -> Result<&toasty_core::schema::app::Field> {
+    if idx == crate::stmt::path::THROUGH_RELATION {
+        return Err(Error::invalid_statement(format!(
+            "a field of a model related to `{}` was used as a value or an ordering; compare \
+             it instead (`Todo::fields().user().name().eq(..)`), or order by a field of `{}`",
+            model.name, model.name
+        )));
+    }
     model.fields.get(idx).ok_or_else(|| {
         Error::invalid_statement(format!("model `{}` has no field #{idx}", model.name))
     })
@@ -161,15 +171,48 @@ fn check_operand(model: &Model, idx: usize, value: &Value) -> Result<()> {
     f.ty.check_with(value, || format!("`{}.{}`", model.name, f.name))
 }
 
-fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
+fn verify_filter(schema: &Schema, model: &Model, filter: Option<&Expr>) -> Result<()> {
     let Some(filter) = filter else {
         return Ok(());
     };
     check_filter_shape(&model.name, filter)?;
-    let mut result = Ok(());
     let mut values = 0usize;
+    verify_scope(schema, model, filter, &mut values)?;
+    if values > MAX_FILTER_VALUES {
+        return Err(Error::invalid_statement(format!(
+            "a `{}` filter holds {values} values, more than the {MAX_FILTER_VALUES} \
+             (toasty::limits::MAX_FILTER_VALUES) every backend can bind in one statement; \
+             split the list into several queries",
+            model.name
+        )));
+    }
+    Ok(())
+}
+
+/// Checks `filter` over `model`, and the filters of its sub-selects over theirs.
+fn verify_scope(schema: &Schema, model: &Model, filter: &Expr, values: &mut usize) -> Result<()> {
+    let mut result = Ok(());
+    let mut nested = Vec::new();
     filter.walk(&mut |e| {
-        values += match e {
+        match e {
+            Expr::InSelect { lhs, select } => {
+                if lhs.len() != select.columns.len() || lhs.is_empty() {
+                    result = Err(Error::invalid_statement(format!(
+                        "a sub-select compares {} values with {} fields",
+                        lhs.len(),
+                        select.columns.len()
+                    )));
+                }
+                nested.push((**select).clone());
+            }
+            Expr::Related { .. } => {
+                result = Err(Error::invalid_statement(
+                    "a filter through a relation was not resolved before verification",
+                ))
+            }
+            _ => {}
+        }
+        *values += match e {
             Expr::Value(_) => 1,
             Expr::InList { list, .. } => list.len(),
             _ => 0,
@@ -179,15 +222,15 @@ fn verify_filter(model: &Model, filter: Option<&Expr>) -> Result<()> {
         }
         result = verify_node(model, e);
     });
-    if result.is_ok() && values > MAX_FILTER_VALUES {
-        return Err(Error::invalid_statement(format!(
-            "a `{}` filter holds {values} values, more than the {MAX_FILTER_VALUES} \
-             (toasty::limits::MAX_FILTER_VALUES) every backend can bind in one statement; \
-             split the list into several queries",
-            model.name
-        )));
+    result?;
+    for select in nested {
+        let inner = schema.model(toasty_core::schema::app::ModelId(select.source))?;
+        for &c in &select.columns {
+            field_of(inner, c)?;
+        }
+        verify_scope(schema, inner, &select.filter, values)?;
     }
-    result
+    Ok(())
 }
 
 /// Refuses a filter deeper than [`MAX_FILTER_DEPTH`] or larger than

@@ -205,6 +205,9 @@ fn expr(e: &mut stmt::Expr, fix: &mut impl FnMut(&mut Value)) {
     e.walk_mut(&mut |node| match node {
         stmt::Expr::Value(v) => fix(v),
         stmt::Expr::InList { list, .. } => list.iter_mut().for_each(&mut *fix),
+        // The filters of sub-scopes are not walked: fixed here.
+        stmt::Expr::Related { filter, .. } => expr(filter, &mut *fix),
+        stmt::Expr::InSelect { select, .. } => expr(&mut select.filter, &mut *fix),
         _ => {}
     });
 }

@@ -66,6 +66,26 @@ fn load_level<'a, 'b: 'a>(
 ) -> BoxFuture<'a> {
     Box::pin(async move {
         for inc in includes {
+            if !inc.via.is_empty() {
+                load_via(&mut *conn, schema, cap, records, inc, &mut *sent).await?;
+                if !inc.nested.is_empty() {
+                    let mut children: Vec<&mut Record> = records
+                        .iter_mut()
+                        .filter_map(|r| r.relations.get_mut(inc.relation))
+                        .flat_map(|slot| slot.iter_mut().flatten())
+                        .collect();
+                    load_level(
+                        &mut *conn,
+                        schema,
+                        cap,
+                        &mut children,
+                        &inc.nested,
+                        &mut *sent,
+                    )
+                    .await?;
+                }
+                continue;
+            }
             // The keys of the records that still need the relation.
             let mut keys: BTreeMap<KeyOf, ()> = BTreeMap::new();
             for r in records.iter() {
@@ -112,6 +132,75 @@ fn load_level<'a, 'b: 'a>(
         }
         Ok(())
     })
+}
+
+/// Loads a `#[has_many(via = ..)]` relation: one read per step of its path, for every
+/// record at once, then each record gets the distinct records its paths reach (by
+/// primary key, in the order first reached).
+async fn load_via(
+    conn: &mut dyn Connection,
+    schema: &Schema,
+    cap: &Capability,
+    records: &mut [&mut Record],
+    inc: &Include,
+    sent: &mut Run,
+) -> Result<()> {
+    // Each step's records, by the key that reaches them.
+    let mut maps: Vec<BTreeMap<KeyOf, Vec<Record>>> = Vec::with_capacity(inc.via.len());
+    let mut frontier: Vec<Vec<Value>> = {
+        let mut keys: BTreeMap<KeyOf, ()> = BTreeMap::new();
+        let first = &inc.via[0];
+        for r in records.iter().filter(|r| !r.is_loaded(inc.relation)) {
+            if let Some(k) = key_of(r, &first.source_fields) {
+                keys.insert(KeyOf(k), ());
+            }
+        }
+        keys.into_keys().map(|k| k.0).collect()
+    };
+    for (n, step) in inc.via.iter().enumerate() {
+        let found = read(&mut *conn, schema, cap, step, frontier, &mut *sent).await?;
+        let mut map: BTreeMap<KeyOf, Vec<Record>> = BTreeMap::new();
+        let mut next: BTreeMap<KeyOf, ()> = BTreeMap::new();
+        for rec in found {
+            if let Some(following) = inc.via.get(n + 1) {
+                if let Some(k) = key_of(&rec, &following.source_fields) {
+                    next.insert(KeyOf(k), ());
+                }
+            }
+            if let Some(k) = key_of(&rec, &step.target_fields) {
+                map.entry(KeyOf(k)).or_default().push(rec);
+            }
+        }
+        maps.push(map);
+        frontier = next.into_keys().map(|k| k.0).collect();
+    }
+    let pk = schema.model(inc.target)?.primary_key.clone();
+    for r in records.iter_mut() {
+        if r.is_loaded(inc.relation) {
+            continue;
+        }
+        let mut reached: Vec<&Record> = Vec::new();
+        if let Some(k) = key_of(r, &inc.via[0].source_fields) {
+            reached.extend(maps[0].get(&KeyOf(k)).into_iter().flatten());
+        }
+        for (n, step) in inc.via.iter().enumerate().skip(1) {
+            reached = reached
+                .into_iter()
+                .filter_map(|x| key_of(x, &step.source_fields))
+                .flat_map(|k| maps[n].get(&KeyOf(k)).into_iter().flatten())
+                .collect();
+        }
+        let mut seen: BTreeMap<KeyOf, ()> = BTreeMap::new();
+        let mut distinct = Vec::new();
+        for rec in reached {
+            let key = key_of(rec, &pk).unwrap_or_default();
+            if seen.insert(KeyOf(key), ()).is_none() {
+                distinct.push(rec.clone());
+            }
+        }
+        *r.slot(inc.relation) = Some(distinct);
+    }
+    Ok(())
 }
 
 /// The records of `inc.target` whose target fields equal one of `keys`: one query, or
