@@ -30,4 +30,4 @@ pub use order::{Direction, OrderBy};
 pub use query::{Query, Select};
 pub use select_rows::{filter_rows, select_rows, RowSelection};
 pub use subselect::resolve_subselects;
-pub use update::Update;
+pub use update::{Arith, ArithOp, Update};

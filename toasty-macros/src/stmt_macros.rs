@@ -6,6 +6,7 @@
 //! create!((User { .. }, Post { .. }))           toasty::batch((User::create().., Post::create()..))
 //! update!(user { name: "Bob", email })          (user).update().name("Bob").email(email)
 //! update!(User::filter_by_id(1) { name: "B" })  (User::filter_by_id(1)).update().name("B")
+//! update!(user { count.add(5) })                (user).update().count(toasty::stmt::add(5))
 //! create!(in user.todos() { title: "x" })      (user.todos()).create().title("x")
 //! create!(User { todos: [{ title: "a" }] })     User::create().with_todos(|c| c.title("a"))
 //! create!(Todo { user: { name: "Ada" } })       Todo::create().with_user(|c| c.name("Ada"))
@@ -14,9 +15,10 @@
 //! Field values are any expressions; `field` alone means `field: field`. A value written
 //! `{ .. }` is a related record created with this one (a `#[belongs_to]` or `#[has_one]`
 //! relation), and `[{ .. }, { .. }]` a list of them (a `#[has_many]` relation); to give a
-//! field a value computed in a block, wrap the block in parentheses. `field.op(..)`
-//! updates (arithmetic on the stored value) are not supported yet: they are compile
-//! errors that say so.
+//! field a value computed in a block, wrap the block in parentheses. In `update!`,
+//! `field.increment()`, `field.decrement()`, `field.add(v)` and `field.subtract(v)`
+//! change a numeric field relative to its stored value (`.field(toasty::stmt::add(v))`);
+//! in `create!` they are compile errors.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
@@ -39,19 +41,47 @@ enum InitValue {
     One(Vec<FieldInit>),
     /// `[{ .. }, ..]`: related records created with this one.
     Many(Vec<Vec<FieldInit>>),
+    /// `field.op(args)`: a change relative to the stored value (`update!` only).
+    Op(syn::Ident, Vec<syn::Expr>),
 }
 
 impl Parse for FieldInit {
     fn parse(input: ParseStream) -> Result<Self> {
         let name: syn::Ident = input.parse()?;
         if input.peek(Token![.]) {
-            return Err(Error::new(
-                name.span(),
-                format!(
-                    "`{name}.<op>(..)` (changing a field from its stored value) is not \
-                     supported yet; assign the new value: `{name}: <value>`"
-                ),
-            ));
+            input.parse::<Token![.]>()?;
+            let op: syn::Ident = input.parse()?;
+            let content;
+            syn::parenthesized!(content in input);
+            let args = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
+            let args: Vec<syn::Expr> = args.into_iter().collect();
+            let expected = match op.to_string().as_str() {
+                "increment" | "decrement" => 0,
+                "add" | "subtract" => 1,
+                other => {
+                    return Err(Error::new(
+                        op.span(),
+                        format!(
+                            "`{name}.{other}(..)` is not an update operation; a numeric field \
+                             takes `{name}.increment()`, `{name}.decrement()`, \
+                             `{name}.add(value)` or `{name}.subtract(value)`"
+                        ),
+                    ))
+                }
+            };
+            if args.len() != expected {
+                return Err(Error::new(
+                    op.span(),
+                    format!(
+                        "`{name}.{op}` takes {expected} argument{}",
+                        if expected == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            return Ok(FieldInit {
+                name,
+                value: InitValue::Op(op, args),
+            });
         }
         if input.peek(Token![:]) {
             input.parse::<Token![:]>()?;
@@ -131,6 +161,32 @@ fn parse_fields(tokens: TokenStream) -> Result<Vec<FieldInit>> {
     Ok(fields.into_iter().collect())
 }
 
+/// [`setters`] for a create: a change relative to a stored value is an error there.
+fn create_setters(fields: &[FieldInit]) -> Result<TokenStream> {
+    fn check(fields: &[FieldInit]) -> Result<()> {
+        for f in fields {
+            match &f.value {
+                InitValue::Op(op, _) => {
+                    return Err(Error::new(
+                        op.span(),
+                        format!(
+                            "`{}.{op}(..)` changes a stored value, so it belongs in `update!`; \
+                             a new record needs a value: `{}: <value>`",
+                            f.name, f.name
+                        ),
+                    ))
+                }
+                InitValue::One(inner) => check(inner)?,
+                InitValue::Many(records) => records.iter().try_for_each(|r| check(r))?,
+                InitValue::Expr(_) => {}
+            }
+        }
+        Ok(())
+    }
+    check(fields)?;
+    Ok(setters(fields))
+}
+
 fn setters(fields: &[FieldInit]) -> TokenStream {
     let calls = fields.iter().map(|f| {
         let name = &f.name;
@@ -141,6 +197,9 @@ fn setters(fields: &[FieldInit]) -> TokenStream {
         );
         match &f.value {
             InitValue::Expr(value) => quote_spanned!(name.span()=> .#name(#value)),
+            InitValue::Op(op, args) => {
+                quote_spanned!(op.span()=> .#name(toasty::stmt::#op(#(#args),*)))
+            }
             InitValue::One(fields) => {
                 let set = setters(fields);
                 quote_spanned!(name.span()=> .#with(|__toasty_c| __toasty_c #set))
@@ -186,7 +245,7 @@ fn split_trailing_brace(tokens: TokenStream, what: &str) -> Result<(TokenStream,
 fn create_one(tokens: TokenStream) -> Result<TokenStream> {
     let (path, body) = split_trailing_brace(tokens, "create!")?;
     let path: syn::Path = syn::parse2(path)?;
-    let set = setters(&parse_fields(body)?);
+    let set = create_setters(&parse_fields(body)?)?;
     Ok(quote!(<#path>::create() #set))
 }
 
@@ -198,7 +257,7 @@ pub(crate) fn create(input: TokenStream) -> Result<TokenStream> {
             let rest: TokenStream = tokens[1..].iter().cloned().collect();
             let (scope, body) = split_trailing_brace(rest, "create!(in ..)")?;
             let scope: syn::Expr = syn::parse2(scope)?;
-            let set = setters(&parse_fields(body)?);
+            let set = create_setters(&parse_fields(body)?)?;
             return Ok(quote!((#scope).create() #set));
         }
     }
@@ -233,7 +292,7 @@ pub(crate) fn create(input: TokenStream) -> Result<TokenStream> {
                 let mut trees = part.clone().into_iter();
                 match (trees.next(), trees.next()) {
                     (Some(TokenTree::Group(b)), None) if b.delimiter() == Delimiter::Brace => {
-                        let set = setters(&parse_fields(b.stream())?);
+                        let set = create_setters(&parse_fields(b.stream())?)?;
                         items.push(quote!(.item(<#path>::create() #set)));
                     }
                     _ => {
@@ -255,7 +314,7 @@ pub(crate) fn update(input: TokenStream) -> Result<TokenStream> {
     let target: syn::Expr = syn::parse2(target)?;
     let fields = parse_fields(body)?;
     for f in &fields {
-        if !matches!(f.value, InitValue::Expr(_)) {
+        if !matches!(f.value, InitValue::Expr(_) | InitValue::Op(..)) {
             return Err(Error::new(
                 f.name.span(),
                 format!(

@@ -4,6 +4,7 @@
 //! they compile down to the model-level AST of [`toasty_core::stmt`] and are run by the
 //! engine.
 
+mod arith;
 pub(crate) mod batch;
 mod create;
 mod delete;
@@ -20,6 +21,10 @@ mod related;
 mod scope;
 mod update;
 
+pub use arith::{
+    add, decrement, increment, subtract, Arithmetic, Assignment, ByChange, ByValue, IntoAssignment,
+    Numeric,
+};
 pub use batch::{batch, Batch, BatchItem, IntoBatch, Prepared};
 pub use create::{Create, CreateMany};
 pub use delete::Delete;

@@ -1206,6 +1206,7 @@ fn update_stmt(
     stmt::Update {
         selection,
         assignments,
+        arithmetic: Vec::new(),
         returning: false,
     }
 }

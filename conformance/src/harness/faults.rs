@@ -495,6 +495,7 @@ fn set_balance(balance: i64) -> stmt::Update {
     stmt::Update {
         selection: where_key(BinaryOp::Ge, 2),
         assignments: vec![(2, Value::I64(balance))],
+        arithmetic: Vec::new(),
         returning: false,
     }
 }
@@ -503,6 +504,7 @@ fn set_balance_of(id: i64, balance: i64) -> stmt::Update {
     stmt::Update {
         selection: where_key(BinaryOp::Eq, id),
         assignments: vec![(2, Value::I64(balance))],
+        arithmetic: Vec::new(),
         returning: false,
     }
 }

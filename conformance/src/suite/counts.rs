@@ -173,6 +173,7 @@ pub async fn counts_untyped_limit_offset_refused(t: &mut Test) -> Result<()> {
     let update = |q: stmt::Query| stmt::Update {
         selection: q,
         assignments: vec![(n, toasty::Value::I64(9))],
+        arithmetic: Vec::new(),
         returning: false,
     };
     let mut limited = selection("a");

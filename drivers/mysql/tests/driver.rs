@@ -336,6 +336,7 @@ fn batch_inserts_return_every_id_and_updates_return_rows() {
                     pattern: "k4".into(),
                 },
                 assignments: vec![(TEXT, Value::from("t")), (U32, Value::I64(9))],
+                arithmetic: Vec::new(),
                 returning: true,
             }))
             .await
@@ -352,6 +353,7 @@ fn batch_inserts_return_every_id_and_updates_return_rows() {
                 table: T,
                 filter: eq(ID, ids[0]),
                 assignments: vec![(ID, Value::I64(1_000_000))],
+                arithmetic: Vec::new(),
                 returning: true,
             }))
             .await
@@ -368,6 +370,7 @@ fn batch_inserts_return_every_id_and_updates_return_rows() {
                 table: T,
                 filter: eq(U32, 9i64),
                 assignments: vec![(U32, Value::I64(9))],
+                arithmetic: Vec::new(),
                 returning: false,
             }))
             .await

@@ -138,6 +138,7 @@ fn set_returning(id: i64, n: i64) -> Operation {
         table: T,
         filter: id_is(id),
         assignments: vec![(1, Value::I64(n))],
+        arithmetic: Vec::new(),
         returning: true,
     })
 }

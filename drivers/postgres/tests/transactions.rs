@@ -92,6 +92,7 @@ fn bump(id: i64) -> Operation {
         table: T,
         filter: Expr::binary(BinaryOp::Eq, Expr::Column(0), Expr::Value(Value::I64(id))),
         assignments: vec![(1, Value::I64(1))],
+        arithmetic: Vec::new(),
         returning: true,
     })
 }

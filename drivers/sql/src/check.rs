@@ -51,3 +51,15 @@ pub(crate) fn value(table: &Table, col: usize, value: &Value) -> Result<()> {
     }
     column.ty.check_with(value, || label(table, col))
 }
+
+/// A change `arith` to column `col`: a numeric column, an operand of its type
+/// ([`toasty_core::stmt::Arith::check`]).
+pub(crate) fn arith(table: &Table, col: usize, arith: &toasty_core::stmt::Arith) -> Result<()> {
+    let column = table.columns.get(col).ok_or_else(|| {
+        Error::invalid_statement(format!(
+            "column #{col} does not exist in table `{}`",
+            table.name
+        ))
+    })?;
+    arith.check(column.ty, &label(table, col))
+}

@@ -4,10 +4,10 @@ use crate::check;
 use crate::column_type::bind_type;
 use crate::expr::ExprWriter;
 use crate::writer::Writer;
-use crate::{Dialect, Output, Serializer, Statement};
+use crate::{Dialect, Output, Serializer, Statement, SQLITE_ARITH_FUNCTION};
 use toasty_core::driver::{Delete, Insert, Select, Update};
 use toasty_core::schema::db::{self, Table};
-use toasty_core::stmt::{Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::stmt::{Arith, Direction, Expr, OrderBy, Select as Projection};
 use toasty_core::{Error, Result, Type, Value};
 
 impl Serializer {
@@ -127,12 +127,20 @@ impl Serializer {
         table: &Table,
         op: &Update,
     ) -> Result<Vec<Statement>> {
-        let cols: Vec<usize> = op.assignments.iter().map(|(c, _)| *c).collect();
+        let cols: Vec<usize> = op
+            .assignments
+            .iter()
+            .map(|(c, _)| *c)
+            .chain(op.arithmetic.iter().map(|(c, _)| *c))
+            .collect();
         check::column_list(table, &cols, "assignments")?;
         for (col, value) in &op.assignments {
             check::value(table, *col, value)?;
         }
-        if op.assignments.is_empty() {
+        for (col, arith) in &op.arithmetic {
+            check::arith(table, *col, arith)?;
+        }
+        if op.assignments.is_empty() && op.arithmetic.is_empty() {
             let select = Select {
                 table: table.id,
                 filter: op.filter.clone(),
@@ -165,6 +173,15 @@ impl Serializer {
             w.push(" = ");
             w.param(value.clone(), bind_type(ty, value))?;
         }
+        for (n, (col, arith)) in op.arithmetic.iter().enumerate() {
+            if n > 0 || !op.assignments.is_empty() {
+                w.push(", ");
+            }
+            let ty = ex.column_type(*col)?;
+            ex.column(&mut w, *col)?;
+            w.push(" = ");
+            self.arith(&mut w, &ex, *col, ty, arith)?;
+        }
         self.where_clause(schema, &mut w, table, &op.filter)?;
         let output = if op.returning {
             let all: Vec<usize> = (0..table.columns.len()).collect();
@@ -174,6 +191,43 @@ impl Serializer {
             Output::Affected
         };
         Ok(vec![w.finish(output)])
+    }
+
+    /// The new value of column `col` changed by `arith`. PostgreSQL and MySQL compute
+    /// `col + ?` / `col - ?` (their native overflow errors, and the engine's check of the
+    /// returned rows, make a result outside the field's type `ValueOutOfRange`); SQLite,
+    /// which would turn a 64-bit overflow into a float, calls
+    /// [`SQLITE_ARITH_FUNCTION`]`(col, ?, '+', 'i8')`, the reference arithmetic, which
+    /// fails the statement on a result outside the type.
+    fn arith(
+        &self,
+        w: &mut Writer,
+        ex: &ExprWriter<'_>,
+        col: usize,
+        ty: Type,
+        arith: &Arith,
+    ) -> Result<()> {
+        let operand = arith.operand.clone();
+        let bind = bind_type(ty, &operand);
+        if self.dialect == Dialect::Sqlite {
+            w.push(SQLITE_ARITH_FUNCTION);
+            w.push("(");
+            ex.column(w, col)?;
+            w.push(", ");
+            w.param(operand, bind)?;
+            w.push(", '");
+            w.push(arith.op.as_sql());
+            w.push("', '");
+            w.push(ty.rust_name());
+            w.push("')");
+        } else {
+            ex.column(w, col)?;
+            w.push(" ");
+            w.push(arith.op.as_sql());
+            w.push(" ");
+            w.param(operand, bind)?;
+        }
+        Ok(())
     }
 
     /// `DELETE FROM ... WHERE ...`.

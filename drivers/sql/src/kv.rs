@@ -111,6 +111,7 @@ impl Serializer {
                 table: table.id,
                 filter,
                 assignments: op.assignments.clone(),
+                arithmetic: Vec::new(),
                 returning: false,
             };
             out.extend(self.update(None, table, &update)?);

@@ -133,7 +133,7 @@ mod writer;
 
 pub use column_type::{MYSQL_DEFAULT_COLLATION, MYSQL_KEY_LENGTH};
 pub use dialect::Dialect;
-pub use pattern::SQLITE_LIKE_FUNCTION;
+pub use pattern::{SQLITE_ARITH_FUNCTION, SQLITE_ARITH_OUT_OF_RANGE, SQLITE_LIKE_FUNCTION};
 pub use quote::{shorten_sql, SQL_QUOTE_LEN};
 pub use raw::{raw_statement, translate as translate_placeholders};
 pub use response::{returns_rows, ResponseBuilder};

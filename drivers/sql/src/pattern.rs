@@ -41,6 +41,18 @@ pub const LIKE_ESCAPE: char = '!';
 /// SQLite driver registers it on every connection.
 pub const SQLITE_LIKE_FUNCTION: &str = "toasty_like";
 
+/// The SQL function that changes a numeric value relative to its stored value on
+/// SQLite: `toasty_arith(stored, operand, op, type)` with `op` `'+'` or `'-'` and `type`
+/// the field's Rust type name (`'i8'`, `'u64'`, `'f32'`, ..). It computes
+/// `toasty_core::stmt::Arith::apply` and fails the statement (with a message starting
+/// [`SQLITE_ARITH_OUT_OF_RANGE`]) when the result does not fit the type. The SQLite
+/// driver registers it on every connection.
+pub const SQLITE_ARITH_FUNCTION: &str = "toasty_arith";
+
+/// How the message of a failed [`SQLITE_ARITH_FUNCTION`] call starts, so the SQLite
+/// driver can report it as `ValueOutOfRange`.
+pub const SQLITE_ARITH_OUT_OF_RANGE: &str = "toasty_arith: out of range: ";
+
 /// Rewrites a contract `like` pattern as a SQL `LIKE` pattern escaped with `!`; with
 /// `lower_ascii`, ASCII letters of literal characters are lowered.
 pub fn sql_like_pattern(pattern: &str, lower_ascii: bool) -> Result<String> {

@@ -216,6 +216,7 @@ mod tests {
             table: TableId(0),
             filter: Expr::true_(),
             assignments: vec![],
+            arithmetic: Vec::new(),
             returning: true,
         });
         let mut b = ResponseBuilder::new(&schema(), &op);
@@ -226,6 +227,7 @@ mod tests {
             table: TableId(0),
             filter: Expr::true_(),
             assignments: vec![],
+            arithmetic: Vec::new(),
             returning: false,
         });
         let mut b = ResponseBuilder::new(&schema(), &count);

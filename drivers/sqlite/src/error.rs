@@ -64,6 +64,9 @@ pub(crate) fn map_in(err: rusqlite::Error, sql: &str, tx: Tx) -> Error {
             }
             _ => {}
         }
+        if let Some(rest) = detail.strip_prefix(toasty_sql::SQLITE_ARITH_OUT_OF_RANGE) {
+            return Error::out_of_range(rest.to_string()).with_source(err);
+        }
         if e.code == rusqlite::ErrorCode::CannotOpen {
             return Error::connection(format!("SQLite could not open the database: {detail}"))
                 .with_source(err);

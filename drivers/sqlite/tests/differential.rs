@@ -168,6 +168,7 @@ fn operation() -> impl Strategy<Value = (Operation, bool)> {
                     table: USERS,
                     filter: filter.clone(),
                     assignments: vec![(col, v)],
+                    arithmetic: Vec::new(),
                     returning,
                 }),
                 true

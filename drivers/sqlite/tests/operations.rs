@@ -130,6 +130,7 @@ async fn select_update_delete() {
                 table: USERS,
                 filter: active.clone(),
                 assignments: vec![(SCORE, Value::F64(9.0)), (AGE, Value::Null)],
+                arithmetic: Vec::new(),
                 returning: false,
             }))
             .await;
@@ -144,6 +145,7 @@ async fn select_update_delete() {
                     pattern: "c".into(),
                 },
                 assignments: vec![(NAME, "cyd".into())],
+                arithmetic: Vec::new(),
                 returning: true,
             }))
             .await;
@@ -165,6 +167,7 @@ async fn select_update_delete() {
                 table: USERS,
                 filter: Expr::true_(),
                 assignments: vec![],
+                arithmetic: Vec::new(),
                 returning: false,
             }))
             .await;

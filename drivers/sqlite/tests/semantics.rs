@@ -331,6 +331,7 @@ async fn unique_violations_and_not_null() {
                 table: USERS,
                 filter: bin(BinaryOp::Eq, c(NAME), v("alice")),
                 assignments: vec![(EMAIL, "bob@x".into())],
+                arithmetic: Vec::new(),
                 returning: false,
             }))
             .await
@@ -342,6 +343,7 @@ async fn unique_violations_and_not_null() {
                 table: USERS,
                 filter: Expr::true_(),
                 assignments: vec![(NAME, Value::Null)],
+                arithmetic: Vec::new(),
                 returning: true,
             }))
             .await

@@ -199,6 +199,7 @@ async fn a_read_only_transaction_refuses_writes_until_it_ends() {
                     table: TEXTS,
                     filter: Expr::true_(),
                     assignments: vec![(1, Value::Null)],
+                    arithmetic: Vec::new(),
                     returning: true,
                 }))
                 .await

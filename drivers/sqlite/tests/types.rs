@@ -191,6 +191,7 @@ async fn updates_write_every_type() {
                 table: TYPES,
                 filter: Expr::true_(),
                 assignments: assignments.clone(),
+                arithmetic: Vec::new(),
                 returning: true,
             }))
             .await;

@@ -1,7 +1,7 @@
 //! Table-level operations, the only thing drivers execute.
 
 use crate::schema::db::TableId;
-use crate::stmt::{Expr, OrderBy, Select as Projection};
+use crate::stmt::{Arith, Expr, OrderBy, Select as Projection};
 use crate::Value;
 
 /// One unit of work for a driver. Column positions refer to the table's columns; every
@@ -162,6 +162,12 @@ pub struct Update {
     pub filter: Expr,
     /// `(column, value)` pairs.
     pub assignments: Vec<(usize, Value)>,
+    /// `(column, change)` pairs: numeric columns set relative to their stored value, in
+    /// the same atomic step as the rest of the update (SQL `SET c = c + ?`). A result
+    /// outside the column's type ([`crate::stmt::Arith::apply`]) fails the whole
+    /// operation with `ValueOutOfRange` and writes nothing. A column appears at most
+    /// once in `assignments` and `arithmetic` together.
+    pub arithmetic: Vec<(usize, Arith)>,
     /// When `true`, return the updated full rows instead of a count.
     pub returning: bool,
 }

@@ -462,6 +462,54 @@ fn setter(model: &syn::Ident, i: usize, f: &FieldDef) -> TokenStream {
     }
 }
 
+/// An update setter: a value, or for a numeric field a change relative to the stored
+/// value (`toasty::stmt::increment()`, `add(v)`, ..).
+fn update_setter(model: &syn::Ident, i: usize, f: &FieldDef) -> TokenStream {
+    let id = &f.ident;
+    let ty = &f.ty;
+    let doc = format!(
+        "Sets `{}.{}` to a value{}.",
+        model,
+        f.name,
+        if numeric_type(ty) {
+            ", or changes it relative to its stored value (`toasty::stmt::increment()`, \
+             `decrement()`, `add(v)`, `subtract(v)`)"
+        } else {
+            ""
+        }
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #id<M>(mut self, #id: impl toasty::stmt::IntoAssignment<#ty, M>) -> Self {
+            self.inner.assign(#i, toasty::stmt::IntoAssignment::<#ty, M>::into_assignment(#id));
+            self
+        }
+    }
+}
+
+/// `true` when `ty` is spelled as a numeric primitive (for docs only).
+fn numeric_type(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    p.path.get_ident().is_some_and(|id| {
+        matches!(
+            id.to_string().as_str(),
+            "i8" | "i16"
+                | "i32"
+                | "i64"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "usize"
+                | "f32"
+                | "f64"
+        )
+    })
+}
+
 fn expand_create(def: &ModelDef) -> TokenStream {
     let (_, create_ident, _) = names(def);
     let vis = &def.vis;
@@ -736,7 +784,7 @@ fn expand_update(def: &ModelDef) -> TokenStream {
         .iter()
         .enumerate()
         .filter(|(i, _)| !def.key.contains(i))
-        .map(|(i, f)| setter(model, i, f));
+        .map(|(i, f)| update_setter(model, i, f));
     let on_update = def.fields.iter().enumerate().filter_map(|(i, f)| {
         let expr = f.update.as_ref()?;
         let ty = &f.ty;

@@ -16,6 +16,10 @@
 //! * Assigning a value to the auto-increment column of at least one row moves the
 //!   table's counter past it (as an explicit value on insert does), so values the
 //!   database assigns later never collide with it.
+//! * `Update` may also carry `arithmetic`: `(column, change)` pairs applied to each
+//!   matched row's stored value with [`toasty_core::stmt::Arith::apply`] (a result outside
+//!   the column's type is `ValueOutOfRange`); a column may not be both assigned and
+//!   changed, and must be numeric (`InvalidStatement`).
 //! * Atomic: on any error no row changes and the counter is unchanged.
 //! * `Update` returns `Count` of the matched rows, or with `returning: true` the full
 //!   updated rows in primary-key order. `UpdateByKey` returns `Count` of the rows that
@@ -26,12 +30,13 @@ use crate::persona::Persona;
 use crate::table::TableData;
 use std::collections::{BTreeMap, BTreeSet};
 use toasty_core::driver::{Response, Update, UpdateByKey};
-use toasty_core::stmt::eval;
+use toasty_core::stmt::{eval, Arith};
 use toasty_core::{Error, Result, Value};
 
 /// Runs an update by filter (see the module docs).
 pub(crate) fn update(table: &mut TableData, persona: Persona, op: Update) -> Result<Response> {
     check_assignments(table, &op.assignments)?;
+    check_arithmetic(table, &op.assignments, &op.arithmetic)?;
     table.check_expr(&op.filter)?;
     let mut targets = Vec::new();
     for row in table.candidates(&op.filter) {
@@ -39,7 +44,7 @@ pub(crate) fn update(table: &mut TableData, persona: Persona, op: Update) -> Res
             targets.push(table.key_of(row));
         }
     }
-    let updated = apply(table, persona, targets, &op.assignments)?;
+    let updated = apply(table, persona, targets, &op.assignments, &op.arithmetic)?;
     if op.returning {
         Ok(Response::Rows(updated.into_values().collect()))
     } else {
@@ -62,7 +67,7 @@ pub(crate) fn update_by_key(
             targets.push(key);
         }
     }
-    let updated = apply(table, persona, targets, &op.assignments)?;
+    let updated = apply(table, persona, targets, &op.assignments, &[])?;
     Ok(Response::Count(updated.len() as u64))
 }
 
@@ -72,6 +77,31 @@ pub(crate) fn check_assignments(table: &TableData, assignments: &[(usize, Value)
     table.check_column_list(&cols, "assignments")?;
     for (col, value) in assignments {
         table.check_value(*col, value)?;
+    }
+    Ok(())
+}
+
+/// Checks arithmetic: numeric columns in range, none also assigned or listed twice,
+/// operands of the column's type.
+fn check_arithmetic(
+    table: &TableData,
+    assignments: &[(usize, Value)],
+    arithmetic: &[(usize, Arith)],
+) -> Result<()> {
+    let cols: Vec<usize> = assignments
+        .iter()
+        .map(|(c, _)| *c)
+        .chain(arithmetic.iter().map(|(c, _)| *c))
+        .collect();
+    table.check_column_list(&cols, "assignments")?;
+    for (col, arith) in arithmetic {
+        let ty = table
+            .def
+            .columns
+            .get(*col)
+            .map(|c| c.ty)
+            .ok_or_else(|| Error::invalid_statement(format!("column #{col} does not exist")))?;
+        arith.check(ty, &table.column_label(*col))?;
     }
     Ok(())
 }
@@ -102,6 +132,7 @@ fn apply(
     persona: Persona,
     targets: Vec<Key>,
     assignments: &[(usize, Value)],
+    arithmetic: &[(usize, Arith)],
 ) -> Result<BTreeMap<Key, Vec<Value>>> {
     let mut next_auto = table.next_auto;
     let auto = table.def.auto_increment_column();
@@ -120,6 +151,17 @@ fn apply(
             for (col, value) in assignments {
                 if let Some(slot) = row.get_mut(*col) {
                     *slot = value.clone();
+                }
+            }
+            for (col, arith) in arithmetic {
+                let ty = table.def.columns.get(*col).map(|c| c.ty);
+                if let (Some(slot), Some(ty)) = (row.get_mut(*col), ty) {
+                    *slot = arith.apply(slot, ty).map_err(|e| {
+                        Error::new(
+                            e.kind(),
+                            format!("{}: {}", table.column_label(*col), e.message()),
+                        )
+                    })?;
                 }
             }
             let new_key = table.key_of(&row);

@@ -281,6 +281,7 @@ pub fn update(
         table,
         filter,
         assignments,
+        arithmetic: Vec::new(),
         returning,
     })
 }

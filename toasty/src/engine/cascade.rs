@@ -177,6 +177,7 @@ fn cascade_sql(
                     table: link.table,
                     filter: Expr::true_(),
                     assignments,
+                    arithmetic: Vec::new(),
                     returning: false,
                 }),
                 keys: link.keys,

@@ -202,17 +202,49 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
     let mut update = lower::lower_update(schema, u)?;
     update.filter = simplify(update.filter);
     if cap.is_sql() {
-        let output = if returning {
+        let mut output = if returning {
             Output::Records { step: 0, model }
         } else {
             Output::Count { step: 0 }
         };
+        if !update.arithmetic.is_empty() {
+            // The database computes the new values; the rows it returns are checked
+            // against the fields' types, in the transaction the plan then needs.
+            let app = schema.model(model)?;
+            let table = schema.db.table(update.table)?;
+            let mapping = lower::mapping_for(schema, model)?;
+            let mut columns = Vec::with_capacity(update.arithmetic.len());
+            for (c, _) in &update.arithmetic {
+                let ty = table
+                    .columns
+                    .get(*c)
+                    .map(|col| col.ty)
+                    .ok_or_else(|| Error::driver(format!("table column #{c} is missing")))?;
+                let field = mapping.columns.iter().position(|&mc| mc == *c);
+                let name = field
+                    .and_then(|f| app.fields.get(f))
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
+                columns.push(super::plan::Generated {
+                    field: *c,
+                    ty,
+                    label: format!("{}.{name}", app.name),
+                });
+            }
+            update.returning = true;
+            output = Output::Checked {
+                step: 0,
+                columns,
+                inner: Box::new(output),
+            };
+        }
         return Ok(Plan::single(Operation::Update(update), output));
     }
     let driver::Update {
         table,
         filter,
         assignments,
+        arithmetic,
         ..
     } = update;
     let fetch = fetch_step(schema, cap, model, table, &filter)?;
@@ -221,6 +253,7 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
             step: 1,
             model,
             assignments: assignments.clone(),
+            arithmetic: arithmetic.clone(),
         }
     } else {
         Output::Count { step: 1 }
@@ -236,6 +269,7 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
                 table,
                 input: 1,
                 assignments,
+                arithmetic,
             }),
         ],
         output,

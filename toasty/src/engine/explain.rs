@@ -10,7 +10,7 @@ use std::fmt::Write;
 use toasty_core::driver::{Driver, Operation, Select};
 use toasty_core::schema::db::Table;
 use toasty_core::schema::Schema;
-use toasty_core::stmt::{Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::stmt::{Arith, Direction, Expr, OrderBy, Select as Projection};
 use toasty_core::Value;
 
 impl Plan {
@@ -204,18 +204,20 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
                 table,
                 input,
                 assignments,
+                arithmetic,
             } => {
                 let set = schema
                     .db
                     .table(*table)
-                    .map(|t| assignments_line(t, assignments))
+                    .map(|t| assignments_line(t, assignments, arithmetic))
                     .unwrap_or_default();
                 let moves_claims = schema.db.table(*table).is_ok_and(|t| {
                     t.indices.iter().any(|i| {
                         i.unique
-                            && i.columns
-                                .iter()
-                                .any(|c| assignments.iter().any(|(a, _)| a == c))
+                            && i.columns.iter().any(|c| {
+                                assignments.iter().any(|(a, _)| a == c)
+                                    || arithmetic.iter().any(|(a, _)| a == c)
+                            })
                     })
                 });
                 format!(
@@ -236,7 +238,7 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
                 let set = schema
                     .db
                     .table(*table)
-                    .map(|t| assignments_line(t, assignments))
+                    .map(|t| assignments_line(t, assignments, &[]))
                     .unwrap_or_default();
                 format!(
                     "kv write: unlink the {} rows of #{input} if unchanged (unless deleted by \
@@ -283,10 +285,11 @@ fn op_line(schema: &Schema, op: &Operation) -> String {
         },
         Operation::Update(u) => match table_of(u.table) {
             Some(t) => format!(
-                "update {} SET {} WHERE {}",
+                "update {} SET {} WHERE {}{}",
                 t.name,
-                assignments_line(t, &u.assignments),
-                expr(schema, t, &u.filter)
+                assignments_line(t, &u.assignments, &u.arithmetic),
+                expr(schema, t, &u.filter),
+                if u.returning { " RETURNING *" } else { "" }
             ),
             None => "update".to_string(),
         },
@@ -355,6 +358,19 @@ fn output_line(schema: &Schema, output: &Output) -> String {
             format!("{} records from #{step}, as updated", model(*m))
         }
         Output::Count { step } => format!("count from #{step}"),
+        Output::Checked {
+            step,
+            columns,
+            inner,
+        } => {
+            let names: Vec<&str> = columns.iter().map(|c| c.label.as_str()).collect();
+            format!(
+                "{}, after checking {} of #{step} against {} type",
+                output_line(schema, inner),
+                names.join(", "),
+                if names.len() == 1 { "its" } else { "their" }
+            )
+        }
         Output::Inserted { groups, root } => {
             let mut parts = Vec::new();
             for (i, group) in groups.iter().enumerate() {
@@ -444,10 +460,18 @@ fn order(t: &Table, order_by: &[OrderBy]) -> String {
         .join(", ")
 }
 
-fn assignments_line(t: &Table, assignments: &[(usize, Value)]) -> String {
+fn assignments_line(
+    t: &Table,
+    assignments: &[(usize, Value)],
+    arithmetic: &[(usize, Arith)],
+) -> String {
     assignments
         .iter()
         .map(|(c, v)| format!("{} = {v:?}", column(t, *c)))
+        .chain(arithmetic.iter().map(|(c, a)| {
+            let name = column(t, *c);
+            format!("{name} = {name} {} {:?}", a.op.as_sql(), a.operand)
+        }))
         .collect::<Vec<_>>()
         .join(", ")
 }

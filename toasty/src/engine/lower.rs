@@ -165,10 +165,16 @@ pub(crate) fn lower_update(schema: &Schema, u: stmt::Update) -> Result<driver::U
         .into_iter()
         .map(|(f, v)| Ok((column(m, f)?, v)))
         .collect::<Result<_>>()?;
+    let arithmetic = u
+        .arithmetic
+        .into_iter()
+        .map(|(f, a)| Ok((column(m, f)?, a)))
+        .collect::<Result<_>>()?;
     Ok(driver::Update {
         table: m.table,
         filter: lower_filter(schema, m, u.selection.filter)?,
         assignments,
+        arithmetic,
         returning: u.returning,
     })
 }

@@ -8,6 +8,7 @@ use super::plan_kv::Fetch;
 use toasty_core::driver::{self, Operation};
 use toasty_core::schema::app::ModelId;
 use toasty_core::schema::db::TableId;
+use toasty_core::stmt::Arith;
 use toasty_core::{Type, Value};
 
 /// The position of a step in [`Plan::steps`].
@@ -119,10 +120,14 @@ pub(crate) enum KvWrite {
     },
     /// The rows of step `input` get `assignments`, each on condition that it is unchanged
     /// since it was read; unique values that change move their claims.
+    /// `arithmetic` is computed by the engine from each row as read ([`Arith::apply`],
+    /// before anything is written, so an overflow writes nothing); the condition that
+    /// the row is unchanged makes the read and the write one atomic step.
     Update {
         table: TableId,
         input: StepId,
         assignments: Vec<(usize, Value)>,
+        arithmetic: Vec<(usize, Arith)>,
     },
     /// The rows of step `input` are deleted, each on condition that it is unchanged; their
     /// claims are released.
@@ -141,12 +146,22 @@ pub(crate) enum KvWrite {
 pub(crate) enum Output {
     /// The rows of `step` as records of `model`.
     Records { step: StepId, model: ModelId },
-    /// The rows of `step` after `assignments`, as records of `model` (a key-value update
-    /// with `returning`).
+    /// The rows of `step` after `assignments` and `arithmetic`, as records of `model` (a
+    /// key-value update with `returning`).
     Assigned {
         step: StepId,
         model: ModelId,
         assignments: Vec<(usize, Value)>,
+        arithmetic: Vec<(usize, Arith)>,
+    },
+    /// `inner`, once every row `step` returned holds a value of its column's type in
+    /// each of `columns` (an SQL update with arithmetic: the database computed the new
+    /// values, and one outside the field's type fails the statement with
+    /// `ValueOutOfRange`, undone by the transaction the plan runs in).
+    Checked {
+        step: StepId,
+        columns: Vec<Generated>,
+        inner: Box<Output>,
     },
     /// A number: the count `step` answered, or the number of its rows.
     Count { step: StepId },
@@ -185,11 +200,11 @@ pub(crate) struct Attach {
     pub(crate) owners: Vec<usize>,
 }
 
-/// A field whose value the database assigns (auto-increment), checked against its type
-/// when it comes back.
+/// A field whose value the database assigns (auto-increment, or the result of
+/// arithmetic on the stored value), checked against its type when it comes back.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Generated {
-    /// The field position.
+    /// The field position (for [`Output::Checked`]: the column position).
     pub(crate) field: usize,
     /// The field's type.
     pub(crate) ty: Type,
@@ -249,6 +264,7 @@ impl Plan {
     /// field's range), so the write must be undoable.
     fn checks_after_write(&self) -> bool {
         match &self.output {
+            Output::Checked { .. } => true,
             Output::Inserted { groups, .. } => groups
                 .iter()
                 .any(|g| g.generated.as_ref().is_some_and(Generated::needs_check)),

@@ -65,6 +65,25 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
                 }
                 check_value(model, *field, value)?;
             }
+            for (i, (field, arith)) in u.arithmetic.iter().enumerate() {
+                let f = field_of(model, *field)?;
+                if u.arithmetic[..i].iter().any(|(other, _)| other == field)
+                    || u.assignments.iter().any(|(other, _)| other == field)
+                {
+                    return Err(Error::invalid_statement(format!(
+                        "`{}.{}` is assigned twice in one update",
+                        model.name, f.name
+                    )));
+                }
+                if model.primary_key.contains(field) {
+                    return Err(Error::invalid_statement(format!(
+                        "`{}.{}` is part of the primary key and cannot be updated; delete the \
+                         record and create a new one",
+                        model.name, f.name
+                    )));
+                }
+                arith.check(f.ty, &format!("`{}.{}`", model.name, f.name))?;
+            }
             Ok(())
         }
     }

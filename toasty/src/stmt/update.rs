@@ -1,5 +1,6 @@
 //! [`Update`]: setting fields on one record or on every record a query selects.
 
+use super::arith::Assignment;
 use super::batch::{exec_one, BatchItem, Prepared};
 use super::{BatchStatement, Expr, Query};
 use crate::engine::{Outcome, Statement};
@@ -15,6 +16,7 @@ use toasty_core::stmt;
 pub struct Update<'a, M> {
     selection: Query<M>,
     assignments: Vec<(usize, Value)>,
+    arithmetic: Vec<(usize, stmt::Arith)>,
     target: Option<&'a mut M>,
     error: Option<Error>,
 }
@@ -24,6 +26,7 @@ impl<M> std::fmt::Debug for Update<'_, M> {
         f.debug_struct("Update")
             .field("selection", &self.selection)
             .field("assignments", &self.assignments)
+            .field("arithmetic", &self.arithmetic)
             .finish()
     }
 }
@@ -34,6 +37,7 @@ impl<'a, M: Model> Update<'a, M> {
         Update {
             selection: query,
             assignments: Vec::new(),
+            arithmetic: Vec::new(),
             target: None,
             error: None,
         }
@@ -50,8 +54,23 @@ impl<'a, M: Model> Update<'a, M> {
         Update {
             selection: Query::from_filter(Expr::from_untyped(stmt::Expr::And(filter))),
             assignments: Vec::new(),
+            arithmetic: Vec::new(),
             target: Some(record),
             error: None,
+        }
+    }
+
+    /// Sets field `field` to a value, or changes it relative to its stored value
+    /// (generated setters call this). A later call for the same field replaces an
+    /// earlier one.
+    pub fn assign<T>(&mut self, field: usize, assignment: Assignment<T>) {
+        match assignment {
+            Assignment::Set(value) => self.set(field, value),
+            Assignment::Arith(change) => {
+                self.assignments.retain(|(f, _)| *f != field);
+                self.arithmetic.retain(|(f, _)| *f != field);
+                self.arithmetic.push((field, change.into_untyped()));
+            }
         }
     }
 
@@ -60,6 +79,7 @@ impl<'a, M: Model> Update<'a, M> {
         match value.untyped.into_value() {
             Ok(v) => {
                 self.assignments.retain(|(f, _)| *f != field);
+                self.arithmetic.retain(|(f, _)| *f != field);
                 self.assignments.push((field, v));
             }
             Err(_) => {
@@ -79,12 +99,14 @@ impl<'a, M: Model> Update<'a, M> {
     /// Returns `true` if field `field` has been assigned.
     pub fn is_set(&self, field: usize) -> bool {
         self.assignments.iter().any(|(f, _)| *f == field)
+            || self.arithmetic.iter().any(|(f, _)| *f == field)
     }
 
     /// Runs the update and returns how many records it changed (the same on every
     /// backend: the records the selection matched). A limit or offset on the selection
     /// is refused (`InvalidStatement`). For a record (`record.update()`), the local value
-    /// is updated too, and a record that no longer exists is a not-found error.
+    /// is updated too (fields changed relative to their stored value get the value the
+    /// database computed), and a record that no longer exists is a not-found error.
     pub async fn exec(self, db: &mut dyn Executor) -> Result<u64> {
         exec_one(self, db).await
     }
@@ -95,6 +117,9 @@ impl<'a, M: Model> Update<'a, M> {
 pub struct UpdateState<'a, M> {
     target: Option<&'a mut M>,
     assignments: Vec<(usize, Value)>,
+    /// The fields changed relative to their stored value: read back from the record
+    /// the update returns.
+    arithmetic: Vec<usize>,
 }
 
 impl<'a, M: Model> BatchItem for Update<'a, M> {
@@ -105,23 +130,30 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if self.assignments.is_empty() {
+        if self.assignments.is_empty() && self.arithmetic.is_empty() {
             return Ok(Prepared::Done(0));
         }
         let mut selection = self.selection.into_stmt(db, stmt::Select::Records)?;
         let mut assignments = self.assignments;
         // One `now()` for the statement and the local record alike.
         super::now::resolve_update(&mut assignments, &mut selection);
+        let arithmetic: Vec<usize> = self.arithmetic.iter().map(|(f, _)| *f).collect();
+        // A record changed relative to its stored values reads the new values back in
+        // the same atomic step as the update (RETURNING, or the row the key-value write
+        // is conditioned on).
+        let returning = self.target.is_some() && !arithmetic.is_empty();
         let stmt = stmt::Update {
             selection,
             assignments: assignments.clone(),
-            returning: false,
+            arithmetic: self.arithmetic,
+            returning,
         };
         Ok(Prepared::Run(
             BatchStatement(Statement::Update(stmt)),
             UpdateState {
                 target: self.target,
                 assignments,
+                arithmetic,
             },
         ))
     }
@@ -134,6 +166,21 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
                     "the `{}` record to update no longer exists",
                     M::NAME
                 )));
+            }
+            if !state.arithmetic.is_empty() {
+                let mut rows = outcome.into_rows().unwrap_or_default();
+                let Some(row) = rows.first_mut() else {
+                    return Err(Error::driver(
+                        "the update of a record did not return the record",
+                    ));
+                };
+                for &field in &state.arithmetic {
+                    let value = row
+                        .get_mut(field)
+                        .map(|v| std::mem::replace(v, Value::Null))
+                        .unwrap_or(Value::Null);
+                    target.assign(field, value)?;
+                }
             }
             for (field, value) in state.assignments {
                 target.assign(field, value)?;

@@ -68,3 +68,108 @@ async fn update_forms() {
         Ok(())
     });
 }
+
+/// "Relative numeric updates": `field.add(..)`, `.subtract(..)`, `.increment()`,
+/// `.decrement()` in `update!`, and `toasty::stmt::increment()` etc. as setter values.
+#[derive(Debug, toasty::Model)]
+struct Account {
+    #[key]
+    #[auto]
+    id: u64,
+    #[index]
+    owner: String,
+    balance: i64,
+    login_count: i64,
+    level: u8,
+    score: f64,
+}
+
+#[tokio::test]
+async fn relative_numeric_updates() {
+    crate::on_every_backend!(toasty::models!(Account), |db| {
+        let mut account = toasty::create!(Account {
+            owner: "ada",
+            balance: 1000,
+            login_count: 0,
+            level: 254,
+            score: 1.5,
+        })
+        .exec(&mut db)
+        .await?;
+
+        // Credit an account by 100.
+        toasty::update!(account { balance.add(100) })
+            .exec(&mut db)
+            .await?;
+        // Debit by 25.
+        toasty::update!(account { balance.subtract(25) })
+            .exec(&mut db)
+            .await?;
+        // Bump a login counter.
+        toasty::update!(account { login_count.increment() })
+            .exec(&mut db)
+            .await?;
+        assert_eq!((account.balance, account.login_count), (1075, 1));
+
+        // The builder form, mixed with a plain assignment.
+        account
+            .update()
+            .login_count(toasty::stmt::increment())
+            .score(toasty::stmt::add(0.25))
+            .owner("ada lovelace")
+            .exec(&mut db)
+            .await?;
+        assert_eq!(account.login_count, 2);
+        assert_eq!(account.score, 1.75);
+        assert_eq!(account.owner, "ada lovelace");
+
+        // Past the field's type: refused, nothing written, the instance unchanged.
+        toasty::update!(account { level.increment() })
+            .exec(&mut db)
+            .await?;
+        assert_eq!(account.level, 255);
+        let err = toasty::update!(account { level.increment() })
+            .exec(&mut db)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), toasty::ErrorKind::ValueOutOfRange, "{err}");
+        assert_eq!(account.level, 255);
+
+        // On a query target, and with `.update()` on a query.
+        let other = toasty::create!(Account {
+            owner: "bob",
+            balance: 5,
+            login_count: 0,
+            level: 0,
+            score: 0.0,
+        })
+        .exec(&mut db)
+        .await?;
+        let n =
+            toasty::update!(Account::filter_by_owner("bob") { balance.add(10), level.decrement() })
+                .exec(&mut db)
+                .await;
+        assert_eq!(
+            n.unwrap_err().kind(),
+            toasty::ErrorKind::ValueOutOfRange,
+            "0u8 - 1 is refused"
+        );
+        let n = toasty::update!(Account::filter_by_owner("bob") { balance.add(10) })
+            .exec(&mut db)
+            .await?;
+        assert_eq!(n, 1);
+        Account::filter(Account::fields().balance().lt(100))
+            .update()
+            .balance(toasty::stmt::subtract(3))
+            .exec(&mut db)
+            .await?;
+        let stored = Account::get_by_id(&mut db, other.id).await?;
+        assert_eq!((stored.balance, stored.level), (12, 0));
+        let stored = Account::get_by_id(&mut db, account.id).await?;
+        assert_eq!(
+            (stored.balance, stored.login_count, stored.level),
+            (1075, 2, 255)
+        );
+        Ok(())
+    });
+}

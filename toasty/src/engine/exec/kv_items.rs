@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use toasty_core::driver::{Capability, WriteItem};
 use toasty_core::schema::db::{Table, TableId};
 use toasty_core::schema::Schema;
+use toasty_core::stmt::Arith;
 use toasty_core::{Error, Result, Value};
 
 /// The items of one `TransactWrite`, collected from the write steps of a batch.
@@ -41,6 +42,7 @@ impl<'a> Items<'a> {
         table: TableId,
         input: usize,
         assignments: Vec<(usize, Value)>,
+        arithmetic: &[(usize, Arith)],
         steps_out: &[StepOut],
         unlink: bool,
     ) -> Result<TableId> {
@@ -49,11 +51,15 @@ impl<'a> Items<'a> {
             let start = self.items.len();
             let key = def.key_of(row);
             let mut after = row.clone();
-            for (c, v) in &assignments {
-                if let Some(slot) = after.get_mut(*c) {
-                    *slot = v.clone();
-                }
+            // Arithmetic is computed from the row as read; the item's condition that the
+            // row is unchanged makes it apply to the stored value. An overflow fails here,
+            // before anything is sent.
+            super::outcome::apply_assignments(def, &mut after, &assignments, arithmetic)?;
+            let mut row_assignments = assignments.clone();
+            for (c, _) in arithmetic {
+                row_assignments.push((*c, after.get(*c).cloned().unwrap_or(Value::Null)));
             }
+            let assignments = row_assignments;
             for (i, index) in def.indices.iter().enumerate() {
                 let touched = index
                     .columns
@@ -145,12 +151,13 @@ impl<'a> Items<'a> {
                 table,
                 input,
                 assignments,
-            } => self.update(table, input, assignments, steps_out, false),
+                arithmetic,
+            } => self.update(table, input, assignments, &arithmetic, steps_out, false),
             KvWrite::Unlink {
                 table,
                 input,
                 assignments,
-            } => self.update(table, input, assignments, steps_out, true),
+            } => self.update(table, input, assignments, &[], steps_out, true),
             KvWrite::Delete { table, input } => {
                 let def = self.schema.db.table(table)?;
                 for row in rows_of(steps_out, input)? {

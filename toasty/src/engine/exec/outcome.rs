@@ -5,7 +5,9 @@ use crate::engine::lower::{self, rows_to_records};
 use crate::engine::plan::{Generated, InsertGroup, Output};
 use crate::engine::{Outcome, Record};
 use toasty_core::driver::Response;
+use toasty_core::schema::db::Table;
 use toasty_core::schema::Schema;
+use toasty_core::stmt::Arith;
 use toasty_core::{Error, Result, Value};
 
 /// The outcome `output` describes, from the outputs of the plan's steps.
@@ -33,19 +35,38 @@ pub(super) fn outcome(schema: &Schema, output: Output, outs: &mut [StepOut]) -> 
             step,
             model,
             assignments,
+            arithmetic,
         } => {
             let mapping = lower::mapping_for(schema, model)?;
             let StepOut::Rows(mut rows) = take(outs, step)? else {
                 return Err(no_rows(step));
             };
+            let table = schema.db.table(mapping.table)?;
             for row in &mut rows {
-                for (c, v) in &assignments {
-                    if let Some(slot) = row.get_mut(*c) {
-                        *slot = v.clone();
-                    }
-                }
+                apply_assignments(table, row, &assignments, &arithmetic)?;
             }
             Ok(Outcome::Records(rows_to_records(mapping, rows)))
+        }
+        Output::Checked {
+            step,
+            columns,
+            inner,
+        } => {
+            for row in super::row_slices(outs, step)? {
+                for c in &columns {
+                    let value = row.get(c.field).unwrap_or(&Value::Null);
+                    c.ty.check(value, "").map_err(|_| {
+                        Error::out_of_range(format!(
+                            "the update makes `{}` {}, outside the range of its type {}; \
+                             nothing was written",
+                            c.label,
+                            shown(value),
+                            c.ty.rust_name()
+                        ))
+                    })?;
+                }
+            }
+            outcome(schema, *inner, outs)
         }
         Output::Count { step } => Ok(Outcome::Count(match take(outs, step)? {
             StepOut::Response(Response::Count(n)) => n,
@@ -177,6 +198,48 @@ fn fill_generated(
         }
         if let Some(slot) = record.get_mut(generated.field) {
             *slot = value;
+        }
+    }
+    Ok(())
+}
+
+/// A value for a message: the number itself for numbers.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::I64(v) => v.to_string(),
+        Value::U64(v) => v.to_string(),
+        Value::F64(v) => v.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Sets `assignments` on `row` (in column order) and applies `arithmetic` to its stored
+/// values, each checked against its column's type.
+pub(super) fn apply_assignments(
+    table: &Table,
+    row: &mut [Value],
+    assignments: &[(usize, Value)],
+    arithmetic: &[(usize, Arith)],
+) -> Result<()> {
+    for (c, v) in assignments {
+        if let Some(slot) = row.get_mut(*c) {
+            *slot = v.clone();
+        }
+    }
+    for (c, a) in arithmetic {
+        let ty = table
+            .columns
+            .get(*c)
+            .map(|col| col.ty)
+            .ok_or_else(|| Error::driver(format!("table column #{c} is missing")))?;
+        if let Some(slot) = row.get_mut(*c) {
+            *slot = a.apply(slot, ty).map_err(|e| {
+                let name = table.columns.get(*c).map(|c| c.name.as_str()).unwrap_or("");
+                Error::new(
+                    e.kind(),
+                    format!("`{}.{name}`: {}", table.name, e.message()),
+                )
+            })?;
         }
     }
     Ok(())
