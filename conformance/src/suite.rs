@@ -5,7 +5,7 @@
 //! Areas: [`crud`] and [`create`] (single, builder, macro, batches past the kv limits),
 //! [`get_by`] (generated accessors), [`filter_ops`] (every operator on every type),
 //! [`like`] (`like` / `ilike` patterns), [`null_logic`] (three-valued logic),
-//! [`order_limit`], [`paginate`], [`update`],
+//! [`order_limit`], [`paginate`], [`update`], [`arith`] (relative numeric updates),
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
 //! and [`kv_limits`] (what a key-value store refuses, and what it serves); [`limits`]
@@ -24,6 +24,7 @@
 //! where a key-value store must refuse, the test asserts the `Unsupported` error there
 //! and the rows elsewhere. [`support`] holds shared assertions.
 
+pub mod arith;
 pub mod batch;
 pub mod concurrency;
 pub mod count_first_get;
@@ -122,6 +123,12 @@ macro_rules! for_each_conformance_test {
             update::update_query_many,
             update::update_with_unchanged_values,
             update::update_limited_query_refused,
+            arith::arith_basic_forms,
+            arith::arith_integer_edges,
+            arith::arith_floats,
+            arith::arith_query_all_or_nothing,
+            arith::arith_concurrent_increments,
+            arith::arith_in_transaction,
             now::now_in_defaults_and_filters,
             now::now_in_updates,
             now::now_frozen,

@@ -277,6 +277,9 @@ pub(crate) fn params(op: &Operation) -> Vec<(Option<usize>, &Value)> {
             for (c, v) in &o.assignments {
                 out.push((Some(*c), v));
             }
+            for (c, a) in &o.arithmetic {
+                out.push((Some(*c), &a.operand));
+            }
             expr_params(&o.filter, &mut out);
         }
         Operation::Delete(o) => expr_params(&o.filter, &mut out),

@@ -203,8 +203,8 @@ async fn exec_op(
         table: &table.name,
     };
     let statements = serializer.serialize(schema, op)?;
-    let emulated_update =
-        matches!(op, Operation::Update(u) if u.returning && !u.assignments.is_empty());
+    let emulated_update = matches!(op, Operation::Update(u) if u.returning
+            && !(u.assignments.is_empty() && u.arithmetic.is_empty()));
     let ddl = statements.iter().all(|s| s.output == Output::Nothing);
     if ddl && user_transaction && !statements.is_empty() {
         return Err(Error::unsupported(format!(
@@ -294,7 +294,10 @@ async fn run_all(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
             response.add_rows(rows);
             Ok(response.finish())
         }
-        Operation::Update(update) if update.returning && !update.assignments.is_empty() => {
+        Operation::Update(update)
+            if update.returning
+                && !(update.assignments.is_empty() && update.arithmetic.is_empty()) =>
+        {
             Box::pin(returning::update(
                 conn, serializer, schema, table, update, statements, context,
             ))

@@ -7,7 +7,7 @@ use crate::writer::Writer;
 use crate::{Dialect, Output, Serializer, Statement, SQLITE_ARITH_FUNCTION};
 use toasty_core::driver::{Delete, Insert, Select, Update};
 use toasty_core::schema::db::{self, Table};
-use toasty_core::stmt::{Arith, Direction, Expr, OrderBy, Select as Projection};
+use toasty_core::stmt::{Arith, ArithOp, Direction, Expr, OrderBy, Select as Projection};
 use toasty_core::{Error, Result, Type, Value};
 
 impl Serializer {
@@ -198,7 +198,8 @@ impl Serializer {
     /// returned rows, make a result outside the field's type `ValueOutOfRange`); SQLite,
     /// which would turn a 64-bit overflow into a float, calls
     /// [`SQLITE_ARITH_FUNCTION`]`(col, ?, '+', 'i8')`, the reference arithmetic, which
-    /// fails the statement on a result outside the type.
+    /// fails the statement on a result outside the type. On MySQL, subtracting
+    /// `i64::MIN` is written as an addition (MariaDB wraps `0 - i64::MIN`).
     fn arith(
         &self,
         w: &mut Writer,
@@ -220,6 +221,18 @@ impl Serializer {
             w.push("', '");
             w.push(ty.rust_name());
             w.push("')");
+        } else if self.dialect == Dialect::Mysql
+            && arith.op == ArithOp::Subtract
+            && operand == Value::I64(i64::MIN)
+        {
+            // MariaDB computes `0 - -9223372036854775808` as -9223372036854775808 (it
+            // negates the operand and wraps); `c + 9223372036854775807 + 1` is the same
+            // value, and overflows exactly when the true result does.
+            w.push("(");
+            ex.column(w, col)?;
+            w.push(" + ");
+            w.param(Value::I64(i64::MAX), bind_type(ty, &Value::I64(i64::MAX)))?;
+            w.push(" + 1)");
         } else {
             ex.column(w, col)?;
             w.push(" ");

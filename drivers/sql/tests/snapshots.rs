@@ -9,7 +9,7 @@ use toasty_core::driver::{
 };
 use toasty_core::schema::db::{Column, Index, Schema, Table, TableId};
 use toasty_core::stmt::{
-    BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection, SubSelect,
+    Arith, BinaryOp, Direction, Expr, OrderBy, PatternOp, Select as Projection, SubSelect,
 };
 use toasty_core::{Type, Value};
 use toasty_sql::{Dialect, Serializer, TransactionState};
@@ -671,6 +671,40 @@ fn corpus() -> Vec<(&'static str, Operation)> {
                 filter: bin(Gt, c(AGE), v(1i64)),
                 assignments: vec![],
                 arithmetic: Vec::new(),
+                returning: false,
+            }),
+        ),
+        (
+            "update_arith_returning",
+            Operation::Update(Update {
+                table: USERS,
+                filter: bin(Eq, c(ID), v(1i64)),
+                assignments: vec![(NAME, "bob".into())],
+                arithmetic: vec![
+                    (AGE, Arith::add(Value::I64(1))),
+                    (SCORE, Arith::subtract(Value::F64(0.5))),
+                ],
+                returning: true,
+            }),
+        ),
+        (
+            "update_arith_only",
+            Operation::Update(Update {
+                table: USERS,
+                filter: bin(Gt, c(AGE), v(1i64)),
+                assignments: vec![],
+                arithmetic: vec![(AGE, Arith::subtract(Value::I64(25)))],
+                returning: false,
+            }),
+        ),
+        (
+            // MySQL writes it as an addition (MariaDB wraps `0 - i64::MIN`).
+            "update_arith_subtract_i64_min",
+            Operation::Update(Update {
+                table: ALL_TYPES,
+                filter: bin(Eq, c(0), v("k")),
+                assignments: vec![],
+                arithmetic: vec![(1 + 2 * 4, Arith::subtract(Value::I64(i64::MIN)))],
                 returning: false,
             }),
         ),
