@@ -4,7 +4,8 @@
 //!
 //! Areas: [`crud`] and [`create`] (single, builder, macro, batches past the kv limits),
 //! [`get_by`] (generated accessors), [`filter_ops`] (every operator on every type),
-//! [`like`] (`like` / `ilike` patterns), [`null_logic`] (three-valued logic),
+//! [`like`] (`like` / `ilike` patterns), [`select`] (`.select(..)` projections),
+//! [`column_types`] (`#[column(type = ..)]` limits), [`null_logic`] (three-valued logic),
 //! [`order_limit`], [`paginate`], [`update`], [`arith`] (relative numeric updates),
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
@@ -26,6 +27,7 @@
 
 pub mod arith;
 pub mod batch;
+pub mod column_types;
 pub mod concurrency;
 pub mod count_first_get;
 pub mod counts;
@@ -49,6 +51,7 @@ pub mod paginate;
 pub mod raw_sql;
 pub mod relation_filters;
 pub mod relations;
+pub mod select;
 pub mod support;
 pub mod transactions;
 pub mod types;
@@ -94,6 +97,12 @@ macro_rules! for_each_conformance_test {
             filter_ops::string_patterns_unicode_and_empty,
             filter_ops::string_prefix_before_astral_char_on_index,
             filter_ops::logical_nesting,
+            column_types::column_types_limits,
+            column_types::column_types_misfit,
+            select::select_fields_and_tuples,
+            select::select_first_get_count,
+            select::select_refusals,
+            select::select_every_type,
             like::like_patterns,
             like::ilike_patterns,
             like::like_null_invalid_and_nul,

@@ -18,6 +18,7 @@ fn case() -> Case {
     let ts = |nullable| FieldSpec {
         ty: Type::Timestamp,
         nullable,
+        max_len: None,
     };
     Case {
         models: vec![ModelSpec {
@@ -25,6 +26,7 @@ fn case() -> Case {
                 FieldSpec {
                     ty: Type::I64,
                     nullable: false,
+                    max_len: None,
                 },
                 ts(false),
                 ts(true),
@@ -49,6 +51,7 @@ fn case() -> Case {
                 order: vec![],
                 limit: None,
                 offset: None,
+                select: None,
             },
             // #2: set f2 = now() where f1 <= now().
             Op::Update {
@@ -63,6 +66,7 @@ fn case() -> Case {
                 order: vec![],
                 limit: None,
                 offset: None,
+                select: None,
             },
         ],
     }

@@ -28,6 +28,6 @@ pub use expr_tree::Shape;
 pub use insert::Insert;
 pub use order::{Direction, OrderBy};
 pub use query::{Query, Select};
-pub use select_rows::{filter_rows, select_rows, RowSelection};
+pub use select_rows::{filter_rows, project_row, select_rows, RowSelection};
 pub use subselect::resolve_subselects;
 pub use update::{Arith, ArithOp, Update};

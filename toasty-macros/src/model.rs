@@ -17,6 +17,8 @@ pub(crate) struct FieldDef {
     pub(crate) name: String,
     pub(crate) ty: syn::Type,
     pub(crate) column: Option<String>,
+    /// `#[column(type = ..)]`: the `toasty::codegen::app::ColumnType` expression.
+    pub(crate) column_type: Option<proc_macro2::TokenStream>,
     pub(crate) auto: Option<AutoKind>,
     pub(crate) default: Option<syn::Expr>,
     pub(crate) update: Option<syn::Expr>,

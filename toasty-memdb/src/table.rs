@@ -281,7 +281,8 @@ impl TableData {
 
     /// Checks that `value` may be stored in column `col`: NULL only in a nullable column
     /// (else `InvalidValue` naming the column), and [`toasty_core::Type::check`] for the
-    /// column's type (its error is returned as is).
+    /// column's type (its error is returned as is), and the column's `max_len`
+    /// (characters of a string, bytes of a byte string; `ValueOutOfRange`).
     pub(crate) fn check_value(&self, col: usize, value: &Value) -> Result<()> {
         let column = self.column(col)?;
         let label = self.column_label(col);
@@ -294,7 +295,21 @@ impl TableData {
                  field an Option"
             )));
         }
-        column.ty.check(value, &label)
+        column.ty.check(value, &label)?;
+        if let Some(max) = column.max_len {
+            let len = match value {
+                Value::String(s) => s.chars().count(),
+                Value::Bytes(b) => b.len(),
+                _ => 0,
+            };
+            if len > max as usize {
+                return Err(Error::out_of_range(format!(
+                    "{label} holds at most {max} characters (bytes for byte strings); this \
+                     value has {len}"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Checks, before any row is read, that `expr` is at table level and names only

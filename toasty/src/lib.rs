@@ -56,7 +56,7 @@ pub use primitive::{Primitive, Scalar};
 pub use relation::{BelongsTo, Deferred, HasMany, HasOne};
 pub use stmt::{
     batch, now, Batch, BatchItem, Create, CreateMany, Expr, IntoBatch, IntoExpr, Now, OrderBy,
-    Page, Paginate, Path, Query,
+    Page, Paginate, Path, Query, Select,
 };
 pub use toasty_core::driver::IsolationLevel;
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};

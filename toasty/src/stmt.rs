@@ -19,6 +19,7 @@ pub(crate) mod path;
 mod query;
 mod related;
 mod scope;
+mod select;
 mod update;
 
 pub use arith::{
@@ -39,6 +40,7 @@ pub use path::{relation_all, relation_any, Path};
 pub use query::{Count, First, Get, Query};
 pub use related::{IntoRelated, MaybeOne, One, Related};
 pub use scope::Scope;
+pub use select::{IntoSelect, Select, SelectFirst, SelectOne};
 pub use update::Update;
 
 /// A model-level statement inside a batch. Not part of the public API.

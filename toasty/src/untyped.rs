@@ -52,7 +52,8 @@ pub struct UntypedPage {
 /// One model-level statement of an untyped batch ([`Db::exec_untyped_batch`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UntypedStatement {
-    /// Records a query selects.
+    /// Records a query selects (whole, or the fields `select: Select::Fields(..)` names,
+    /// in that order).
     Query(stmt::Query),
     /// The number of records a query matches (limit and offset are not allowed here).
     Count(stmt::Query),
@@ -76,7 +77,10 @@ pub enum UntypedOutcome {
 fn into_statement(s: UntypedStatement) -> Statement {
     match s {
         UntypedStatement::Query(mut q) => {
-            q.select = stmt::Select::Records;
+            // Records, or the fields a projection names.
+            if q.select == stmt::Select::Count {
+                q.select = stmt::Select::Records;
+            }
             Statement::Query(q, Vec::new())
         }
         UntypedStatement::Count(mut q) => {
@@ -173,7 +177,8 @@ fn pagination_order(schema: &Schema, query: &stmt::Query) -> Result<Vec<OrderBy>
 macro_rules! untyped_api {
     ($ty:ty) => {
         impl $ty {
-            /// Runs a model-level query and returns the records (field order).
+            /// Runs a model-level query and returns the records (field order), or with
+            /// `select: Select::Fields(..)` the projected values of each record.
             pub async fn exec_query(&mut self, query: stmt::Query) -> Result<Vec<Vec<Value>>> {
                 exec_query(self, query).await
             }

@@ -7,6 +7,8 @@
 mod batch;
 #[path = "guide_compat/creating.rs"]
 mod creating;
+#[path = "guide_compat/field_options.rs"]
+mod field_options;
 #[path = "guide_compat/filtering.rs"]
 mod filtering;
 #[path = "guide_compat/indexes.rs"]
@@ -15,6 +17,8 @@ mod indexes;
 mod keys;
 #[path = "guide_compat/pagination.rs"]
 mod pagination;
+#[path = "guide_compat/querying.rs"]
+mod querying;
 #[path = "guide_compat/setup.rs"]
 mod setup;
 #[path = "guide_compat/transactions.rs"]

@@ -69,6 +69,17 @@ fn task_plans(db: &Db) -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "select_projection",
+            explain(
+                Task::filter_by_queue("inbox")
+                    .select((Task::fields().code(), Task::fields().priority()))
+                    .filter(Task::fields().priority().ge(2))
+                    .order_by(Task::fields().priority().desc())
+                    .limit(3)
+                    .explain(db),
+            ),
+        ),
+        (
             "count",
             explain(
                 Task::filter_by_queue("inbox")

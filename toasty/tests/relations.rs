@@ -554,6 +554,7 @@ async fn untyped_relations() -> toasty::Result<()> {
         ty,
         nullable,
         auto: auto.then_some(app::Auto::Increment),
+        column_type: None,
     };
     let parent = app::Model {
         name: "M0".into(),

@@ -51,6 +51,9 @@ pub struct FieldSpec {
     pub ty: Type,
     /// `Option<T>`.
     pub nullable: bool,
+    /// `#[column(type = varchar(N))]` on a string field: at most `N` characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<u32>,
 }
 
 /// One secondary index.
@@ -378,6 +381,10 @@ pub enum Op {
         limit: Option<u64>,
         /// Offset.
         offset: Option<u64>,
+        /// `.select(..)`: the field positions each record is projected to (a position
+        /// may repeat); `None` returns whole records.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        select: Option<Vec<usize>>,
     },
     /// A count.
     Count {

@@ -30,8 +30,9 @@ const OPERATORS: [&str; 13] = [
 ];
 
 /// The statement kinds of the matrix, in display order.
-const KINDS: [&str; 10] = [
-    "create", "get", "query", "count", "paginate", "update", "delete", "batch", "nested", "include",
+const KINDS: [&str; 11] = [
+    "create", "get", "query", "select", "count", "paginate", "update", "delete", "batch", "nested",
+    "include",
 ];
 
 /// The key shapes of the matrix, in display order.
@@ -180,12 +181,14 @@ impl Coverage {
                 filter,
                 limit,
                 offset,
+                select,
                 ..
             } => {
                 self.filter(models, *model, filter);
                 self.max_limit = self.max_limit.max(limit.unwrap_or(0));
                 self.max_offset = self.max_offset.max(offset.unwrap_or(0));
-                ("query", Some(model))
+                let kind = if select.is_some() { "select" } else { "query" };
+                (kind, Some(model))
             }
             Op::Count { model, filter } => {
                 self.filter(models, *model, filter);
@@ -483,7 +486,11 @@ mod tests {
         ModelSpec {
             fields: types
                 .iter()
-                .map(|&ty| FieldSpec { ty, nullable: true })
+                .map(|&ty| FieldSpec {
+                    ty,
+                    nullable: true,
+                    max_len: None,
+                })
                 .collect(),
             key,
             indices: vec![],
@@ -510,6 +517,7 @@ mod tests {
                     order: vec![],
                     limit: Some(7),
                     offset: None,
+                    select: None,
                 },
                 Op::Batch(vec![Op::Delete {
                     model: 0,

@@ -460,6 +460,28 @@ fn candidates(case: &Case) -> Vec<Case> {
     }
     for (i, op) in case.ops.iter().enumerate() {
         match op {
+            Op::Query {
+                select: Some(fields),
+                ..
+            } => {
+                // Whole records, then each projected field dropped.
+                let mut c = case.clone();
+                if let Op::Query { select, .. } = &mut c.ops[i] {
+                    *select = None;
+                }
+                out.push(c);
+                for j in 0..fields.len() {
+                    if fields.len() > 1 {
+                        let mut fewer = fields.clone();
+                        fewer.remove(j);
+                        let mut c = case.clone();
+                        if let Op::Query { select, .. } = &mut c.ops[i] {
+                            *select = Some(fewer);
+                        }
+                        out.push(c);
+                    }
+                }
+            }
             Op::Batch(inner) => {
                 let mut c = case.clone();
                 c.ops.splice(i..=i, inner.iter().cloned());
@@ -552,6 +574,7 @@ fn candidates(case: &Case) -> Vec<Case> {
                     order: order.clone(),
                     limit: *limit,
                     offset: None,
+                    select: None,
                 };
                 out.push(c);
                 for j in 0..include.len() {

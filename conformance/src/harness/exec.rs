@@ -210,6 +210,7 @@ fn model_def(i: usize, m: &ModelSpec) -> app::Model {
             } else {
                 None
             },
+            column_type: spec.max_len.map(app::ColumnType::VarChar),
         })
         .collect();
     app::Model {
@@ -686,6 +687,7 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
             order,
             limit,
             offset,
+            select,
             ..
         } => {
             let q = stmt::Query {
@@ -694,13 +696,10 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
                 order_by: order_by(order),
                 limit: *limit,
                 offset: *offset,
-                select: stmt::Select::Records,
+                select: projection(select),
             };
             match t.query(q).await {
-                Ok(rows) => Outcome::Rows {
-                    rows: normalize_rows(spec, model, rows, state),
-                    order: order.clone(),
-                },
+                Ok(rows) => query_rows(spec, model, rows, order, select.as_deref(), state),
                 Err(e) => err(e),
             }
         }
@@ -798,6 +797,7 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
                 order,
                 limit,
                 offset,
+                select,
                 ..
             } => UntypedStatement::Query(stmt::Query {
                 model: id,
@@ -805,7 +805,7 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
                 order_by: order_by(order),
                 limit: *limit,
                 offset: *offset,
-                select: stmt::Select::Records,
+                select: projection(select),
             }),
             Op::Count { filter, .. } => {
                 let mut q = stmt::Query::all(id);
@@ -846,10 +846,9 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
                 state.register(spec, model, &records);
                 Outcome::Created(normalize_rows(spec, model, records, state))
             }
-            (Op::Query { order, .. }, UntypedOutcome::Records(rows)) => Outcome::Rows {
-                rows: normalize_rows(spec, model, rows, state),
-                order: order.clone(),
-            },
+            (Op::Query { order, select, .. }, UntypedOutcome::Records(rows)) => {
+                query_rows(spec, model, rows, order, select.as_deref(), state)
+            }
             (Op::Get { .. }, UntypedOutcome::Records(rows)) => Outcome::Rows {
                 rows: normalize_rows(spec, model, rows, state),
                 order: vec![],
@@ -1306,17 +1305,70 @@ fn expr(spec: &ModelSpec, model: usize, filter: &Filter, state: &State) -> Expr 
     }
 }
 
+/// The model-level projection of a generated query.
+fn projection(select: &Option<Vec<usize>>) -> stmt::Select {
+    match select {
+        Some(fields) => stmt::Select::Fields(fields.clone()),
+        None => stmt::Select::Records,
+    }
+}
+
+/// A query's rows as an outcome: whole records, or with a projection the projected
+/// values (each normalized as its field), whose order is checked by the sort keys the
+/// projection holds (all of them, or the result compares as a multiset).
+fn query_rows(
+    spec: &ModelSpec,
+    model: usize,
+    rows: Vec<Vec<Value>>,
+    order: &[Order],
+    select: Option<&[usize]>,
+    state: &State,
+) -> Outcome {
+    let Some(fields) = select else {
+        return Outcome::Rows {
+            rows: normalize_rows(spec, model, rows, state),
+            order: order.to_vec(),
+        };
+    };
+    let projected: Option<Vec<Order>> = order
+        .iter()
+        .map(|o| {
+            fields.iter().position(|&f| f == o.field).map(|p| Order {
+                field: p,
+                desc: o.desc,
+            })
+        })
+        .collect();
+    Outcome::Rows {
+        rows: normalize_fields(spec, model, rows, fields, state),
+        order: projected.unwrap_or_default(),
+    }
+}
+
 fn normalize_rows(
     spec: &ModelSpec,
     model: usize,
     rows: Vec<Vec<Value>>,
     state: &State,
 ) -> Vec<Vec<Lit>> {
+    let all: Vec<usize> = (0..spec.fields.len()).collect();
+    normalize_fields(spec, model, rows, &all, state)
+}
+
+/// Normalizes rows whose `i`-th value is field `fields[i]` of `model`.
+fn normalize_fields(
+    spec: &ModelSpec,
+    model: usize,
+    rows: Vec<Vec<Value>>,
+    fields: &[usize],
+    state: &State,
+) -> Vec<Vec<Lit>> {
     rows.into_iter()
         .map(|row| {
             row.into_iter()
                 .enumerate()
-                .map(|(f, v)| {
+                .map(|(i, v)| {
+                    let f = fields.get(i).copied().unwrap_or(i);
                     if spec.is_auto(f) {
                         if let Some(pos) = state
                             .created

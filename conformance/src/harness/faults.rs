@@ -390,7 +390,11 @@ impl Scenario {
 /// (auto-increment key on the sql persona, a plain key on the kv one), `m2` a table of
 /// 10 integer columns.
 fn case(key_value: bool) -> Case {
-    let field = |ty: Type, nullable: bool| FieldSpec { ty, nullable };
+    let field = |ty: Type, nullable: bool| FieldSpec {
+        ty,
+        nullable,
+        max_len: None,
+    };
     Case {
         models: vec![
             ModelSpec {

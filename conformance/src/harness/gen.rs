@@ -995,7 +995,13 @@ fn model(config: GenConfig) -> impl Strategy<Value = ModelSpec> {
     };
     let key_ty = prop::sample::select(KEY_TYPES.to_vec());
     let auto_int_ty = prop::sample::select(vec![Type::I64, Type::U64, Type::I32]);
-    let field = (prop::sample::select(Type::ALL.to_vec()), any::<bool>());
+    // The third value picks `#[column(type = varchar(N))]` for some string fields, with
+    // an N small enough that generated strings fall on both sides of it.
+    let field = (
+        prop::sample::select(Type::ALL.to_vec()),
+        any::<bool>(),
+        0u8..12,
+    );
     (
         key,
         key_ty.clone(),
@@ -1016,8 +1022,12 @@ fn model(config: GenConfig) -> impl Strategy<Value = ModelSpec> {
                 }
             }
             let first_extra = fields.len();
-            for (ty, nullable) in extra {
-                fields.push(spec(ty, nullable));
+            for (ty, nullable, pick) in extra {
+                let mut field = spec(ty, nullable);
+                if ty == Type::String {
+                    field.max_len = [1, 2, 4].get(usize::from(pick)).copied();
+                }
+                fields.push(field);
             }
             let mut indices: Vec<IndexSpec> = Vec::new();
             for (pick, kind) in index_picks {
@@ -1048,7 +1058,11 @@ fn model(config: GenConfig) -> impl Strategy<Value = ModelSpec> {
 }
 
 fn spec(ty: Type, nullable: bool) -> super::case::FieldSpec {
-    super::case::FieldSpec { ty, nullable }
+    super::case::FieldSpec {
+        ty,
+        nullable,
+        max_len: None,
+    }
 }
 
 /// A value of type `ty`, edge cases first.
@@ -1369,6 +1383,13 @@ fn access(m: &ModelSpec, refs: &[Option<usize>], config: GenConfig) -> BoxedStra
         .boxed()
 }
 
+/// A `.select(..)` projection for a query of `m` (a third of queries): one to three
+/// field positions, any of them, repeats allowed.
+fn projection(m: &ModelSpec) -> BoxedStrategy<Option<Vec<usize>>> {
+    let n = m.fields.len();
+    prop::option::weighted(0.35, prop::collection::vec(0..n, 1..=3)).boxed()
+}
+
 fn order(m: &ModelSpec, deterministic: bool) -> BoxedStrategy<Vec<Order>> {
     let n = m.fields.len();
     let key = m.key_fields();
@@ -1465,18 +1486,22 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
             order(&m, true),
             prop::option::of(0u64..5),
             prop::option::weighted(0.3, 0u64..3),
+            projection(&m),
         )
-            .prop_map(move |(filter, loose, strict, limit, offset)| Op::Query {
-                model: mi,
-                filter,
-                order: if limit.is_some() || offset.is_some() {
-                    strict
-                } else {
-                    loose
+            .prop_map(
+                move |(filter, loose, strict, limit, offset, select)| Op::Query {
+                    model: mi,
+                    filter,
+                    order: if limit.is_some() || offset.is_some() {
+                        strict
+                    } else {
+                        loose
+                    },
+                    limit,
+                    offset,
+                    select,
                 },
-                limit,
-                offset,
-            });
+            );
         let count =
             filter_in(&models, mi, config).prop_map(move |filter| Op::Count { model: mi, filter });
         let paginate = (

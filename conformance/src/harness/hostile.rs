@@ -141,6 +141,7 @@ pub fn op(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<O
             order: ord.clone(),
             limit: Some(limit),
             offset,
+            select: None,
         });
     let ord = key_order;
     let big_page = prop::sample::select(vec![

@@ -379,6 +379,7 @@ async fn a_silent_server_times_out() {
             ty: toasty_core::Type::I64,
             nullable: false,
             auto_increment: false,
+            max_len: None,
         }],
         primary_key: vec![0],
         indices: vec![],
@@ -470,6 +471,7 @@ async fn transact_write_conditions_and_errors() {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     };
     let schema = Schema {
         tables: vec![Table {

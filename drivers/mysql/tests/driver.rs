@@ -41,6 +41,7 @@ fn col(name: &str, ty: Type, nullable: bool) -> Column {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn schema() -> Schema {
         ty: Type::I64,
         nullable,
         auto_increment: false,
+        max_len: None,
     };
     Schema {
         tables: vec![Table {

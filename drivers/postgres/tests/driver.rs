@@ -31,6 +31,7 @@ fn column(name: &str, ty: Type, nullable: bool) -> Column {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn schema(test: &str) -> Schema {
         ty: Type::I64,
         nullable,
         auto_increment: false,
+        max_len: None,
     };
     Schema {
         tables: vec![Table {

@@ -78,6 +78,37 @@ pub(crate) fn native_type(dialect: Dialect, ty: Type, keyed: bool, collation: &s
     }
 }
 
+/// The most characters of a MySQL `VARCHAR(N)` (and bytes of a `VARBINARY(N)`) declared
+/// for `#[column(type = varchar(N))]`: longer limits are declared `LONGTEXT` /
+/// `LONGBLOB` (the engine enforces the limit either way), so many such columns stay
+/// within MySQL's 65,535-byte row size.
+pub const MYSQL_MAX_VARCHAR: u32 = 255;
+
+/// The declared type of a column in `CREATE TABLE`: [`native_type`], or with a length
+/// limit (`max_len`, from `varchar(N)` / `binary(N)`) `VARCHAR(N)` on PostgreSQL and
+/// MySQL (`VARBINARY(N)` on MySQL for bytes) where the dialect has it. SQLite has no
+/// length-limited types (`TEXT`, `BLOB`). The engine checks the limit before any value
+/// reaches a database, so the declared type only documents it.
+pub(crate) fn declared_type(
+    dialect: Dialect,
+    ty: Type,
+    max_len: Option<u32>,
+    keyed: bool,
+    collation: &str,
+) -> String {
+    let Some(n) = max_len else {
+        return native_type(dialect, ty, keyed, collation);
+    };
+    match (dialect, ty) {
+        (Dialect::Postgres, Type::String) => format!("VARCHAR({n}) COLLATE \"C\""),
+        (Dialect::Mysql, Type::String) if n <= MYSQL_MAX_VARCHAR => {
+            format!("VARCHAR({n}) CHARACTER SET utf8mb4 COLLATE {collation}")
+        }
+        (Dialect::Mysql, Type::Bytes) if n <= MYSQL_MAX_VARCHAR => format!("VARBINARY({n})"),
+        _ => native_type(dialect, ty, keyed, collation),
+    }
+}
+
 /// The natural type of a literal with no column to take a type from.
 pub(crate) fn value_type(value: &Value) -> Type {
     match value {

@@ -1,6 +1,6 @@
 //! `CREATE TABLE` / `CREATE INDEX` / `DROP TABLE`.
 
-use crate::column_type::{is_keyed, native_type};
+use crate::column_type::{declared_type, is_keyed};
 use crate::writer::Writer;
 use crate::{Dialect, Output, Serializer, Statement};
 use toasty_core::schema::db::{Index, Table};
@@ -48,7 +48,13 @@ impl Serializer {
                 continue;
             }
             let keyed = is_keyed(table, i);
-            w.push(&native_type(d, column.ty, keyed, &self.mysql_collation));
+            w.push(&declared_type(
+                d,
+                column.ty,
+                column.max_len,
+                keyed,
+                &self.mysql_collation,
+            ));
             if !column.nullable || is_auto {
                 w.push(" NOT NULL");
             }

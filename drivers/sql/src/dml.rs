@@ -72,7 +72,7 @@ impl Serializer {
         Ok(out)
     }
 
-    /// `SELECT` of full rows, or `SELECT COUNT(*)`. A limit or offset without an order
+    /// `SELECT` of full rows, of the projected columns, or `SELECT COUNT(*)`. A limit or offset without an order
     /// gets `ORDER BY` the primary key.
     pub(crate) fn select(
         &self,
@@ -81,7 +81,7 @@ impl Serializer {
         op: &Select,
     ) -> Result<Vec<Statement>> {
         let mut w = Writer::new(self.dialect);
-        let output = match op.projection {
+        let output = match &op.projection {
             Projection::Count => {
                 w.push("SELECT COUNT(*) FROM ");
                 w.ident(&table.name)?;
@@ -94,6 +94,29 @@ impl Serializer {
                 w.push(" FROM ");
                 w.ident(&table.name)?;
                 Output::Rows(table.columns.iter().map(|c| c.ty).collect())
+            }
+            Projection::Fields(cols) => {
+                // Only the projected columns are read, in the order asked for.
+                if cols.is_empty() {
+                    return Err(Error::invalid_statement(
+                        "a projection needs at least one column",
+                    ));
+                }
+                w.push("SELECT ");
+                self.column_list(&mut w, table, cols)?;
+                w.push(" FROM ");
+                w.ident(&table.name)?;
+                let types = cols
+                    .iter()
+                    .map(|&c| table.columns.get(c).map(|col| col.ty))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        Error::invalid_statement(format!(
+                            "a projected column does not exist in table `{}`",
+                            table.name
+                        ))
+                    })?;
+                Output::Rows(types)
             }
         };
         self.where_clause(schema, &mut w, table, &op.filter)?;

@@ -11,7 +11,7 @@ use toasty_core::Value;
 /// `false` when it answers with a count.
 pub fn returns_rows(op: &Operation) -> bool {
     match op {
-        Operation::Select(s) => s.projection == Projection::Records,
+        Operation::Select(s) => s.projection != Projection::Count,
         Operation::Insert(i) => !i.returning.is_empty(),
         Operation::Update(u) => u.returning,
         Operation::GetByKey(_) | Operation::QueryPk(_) => true,
@@ -175,6 +175,7 @@ mod tests {
             ty: Type::I64,
             nullable: false,
             auto_increment: false,
+            max_len: None,
         };
         db::Schema {
             tables: vec![Table {

@@ -20,6 +20,7 @@ fn schema() -> Schema {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     };
     Schema {
         tables: vec![Table {

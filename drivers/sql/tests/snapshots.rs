@@ -19,6 +19,7 @@ const ALL_TYPES: TableId = TableId(1);
 const MEMBERS: TableId = TableId(2);
 const WEIRD: TableId = TableId(3);
 const EVENTS: TableId = TableId(4);
+const LIMITED: TableId = TableId(5);
 
 // users columns
 const ID: usize = 0;
@@ -35,6 +36,7 @@ fn col(name: &str, ty: Type, nullable: bool) -> Column {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     }
 }
 
@@ -122,8 +124,32 @@ fn schema() -> Schema {
             unique: false,
         }],
     };
+    // `#[column(type = ..)]`: varchar(N) / binary(N) limits and a narrower integer.
+    let limited_col = |name: &str, ty: Type, max_len: Option<u32>| Column {
+        max_len,
+        ..col(name, ty, false)
+    };
+    let limited = Table {
+        id: LIMITED,
+        name: "limited".into(),
+        columns: vec![
+            limited_col("id", Type::I64, None),
+            limited_col("code", Type::String, Some(10)),
+            limited_col("tag", Type::String, Some(40)),
+            limited_col("long_text", Type::String, Some(1000)),
+            limited_col("keyed_long", Type::String, Some(1000)),
+            limited_col("raw", Type::Bytes, Some(8)),
+            limited_col("small", Type::I8, None),
+        ],
+        primary_key: vec![0],
+        indices: vec![Index {
+            name: "limited_tag_keyed_long_idx".into(),
+            columns: vec![2, 4],
+            unique: false,
+        }],
+    };
     Schema {
-        tables: vec![users, all_types, members, weird, events],
+        tables: vec![users, all_types, members, weird, events, limited],
     }
 }
 
@@ -208,6 +234,10 @@ fn corpus() -> Vec<(&'static str, Operation)> {
         (
             "ddl_create_users_auto_increment",
             Operation::CreateTable(CreateTable { table: USERS }),
+        ),
+        (
+            "ddl_create_column_types",
+            Operation::CreateTable(CreateTable { table: LIMITED }),
         ),
         (
             "ddl_create_all_types",
@@ -474,6 +504,32 @@ fn corpus() -> Vec<(&'static str, Operation)> {
                 limit: Some(3),
                 offset: Some(1),
                 ..select(USERS, bin(Ge, c(AGE), v(21i64)))
+            }),
+        ),
+        // `.select(..)` projections: only the projected columns, in projection order.
+        (
+            "select_projection_one_column",
+            Operation::Select(Select {
+                projection: Projection::Fields(vec![NAME]),
+                ..select(USERS, bin(Eq, c(EMAIL), v("a@b")))
+            }),
+        ),
+        (
+            "select_projection_tuple_ordered_limited",
+            Operation::Select(Select {
+                projection: Projection::Fields(vec![AGE, ID, NAME, AGE]),
+                order_by: vec![desc(AGE)],
+                limit: Some(5),
+                offset: Some(2),
+                ..select(USERS, bin(Ge, c(AGE), v(21i64)))
+            }),
+        ),
+        (
+            "select_projection_limit_without_order",
+            Operation::Select(Select {
+                projection: Projection::Fields(vec![CREATED]),
+                limit: Some(1),
+                ..select(USERS, Expr::true_())
             }),
         ),
         // Other value types in filters

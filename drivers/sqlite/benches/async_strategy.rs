@@ -21,6 +21,7 @@ fn schema() -> Schema {
         ty,
         nullable: false,
         auto_increment: false,
+        max_len: None,
     };
     Schema {
         tables: vec![Table {

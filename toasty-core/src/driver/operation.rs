@@ -134,7 +134,8 @@ pub struct Select {
     pub limit: Option<u64>,
     /// Skip this many rows first.
     pub offset: Option<u64>,
-    /// Full rows or a count. A count ignores order, limit and offset.
+    /// Full rows, some of their columns (`Fields`: the rows hold exactly those columns, in
+    /// that order), or a count. A count ignores order, limit and offset.
     pub projection: Projection,
 }
 

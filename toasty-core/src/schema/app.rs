@@ -17,6 +17,122 @@ pub enum Auto {
     UuidV4,
 }
 
+/// The explicit column type of `#[column(type = ..)]`: a storage type that narrows what
+/// the field's Rust type may hold, the same on every backend (the engine checks every
+/// written value against it before any driver sees it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    /// `boolean`: a `bool` field (the default).
+    Boolean,
+    /// `i8`, `i16`, `i32`, `i64`, `int(N)`: a signed integer of `N` bytes (1, 2, 4, 8),
+    /// for an integer field; values outside the range are `ValueOutOfRange`.
+    Int(u8),
+    /// `u8`, `u16`, `u32`, `u64`, `uint(N)`: an unsigned integer of `N` bytes, for an
+    /// integer field (`u64` holds at most `i64::MAX`, as everywhere).
+    UInt(u8),
+    /// `text`: a string field (the default).
+    Text,
+    /// `varchar(N)`: a string field of at most `N` characters (Unicode scalar values).
+    VarChar(u32),
+    /// `blob`: a `Vec<u8>` field (the default).
+    Blob,
+    /// `binary(N)`: a `Vec<u8>` field of at most `N` bytes.
+    Binary(u32),
+    /// `timestamp(P)` / `datetime(P)`: a timestamp field; `P` must be 6 (microseconds,
+    /// the precision of every timestamp).
+    Timestamp(u8),
+}
+
+/// The largest `N` of `varchar(N)` and `binary(N)` (PostgreSQL's limit for `VARCHAR`).
+pub const MAX_COLUMN_LENGTH: u32 = 10_485_760;
+
+impl ColumnType {
+    /// The type syntax as written in `#[column(type = ..)]`.
+    pub fn syntax(self) -> String {
+        match self {
+            ColumnType::Boolean => "boolean".into(),
+            ColumnType::Int(n) => format!("i{}", u32::from(n) * 8),
+            ColumnType::UInt(n) => format!("u{}", u32::from(n) * 8),
+            ColumnType::Text => "text".into(),
+            ColumnType::VarChar(n) => format!("varchar({n})"),
+            ColumnType::Blob => "blob".into(),
+            ColumnType::Binary(n) => format!("binary({n})"),
+            ColumnType::Timestamp(p) => format!("timestamp({p})"),
+        }
+    }
+
+    /// The stored type of a field of type `field` with this column type, or why the
+    /// two do not fit (a sentence naming the fix).
+    pub fn storage(self, field: Type) -> Result<Type, String> {
+        let int = |signed: bool, n: u8| -> Result<Type, String> {
+            if !field.is_integer() {
+                return Err(format!(
+                    "`{}` is an integer column type and needs an integer field, not {field}",
+                    self.syntax()
+                ));
+            }
+            Ok(match (signed, n) {
+                (true, 1) => Type::I8,
+                (true, 2) => Type::I16,
+                (true, 4) => Type::I32,
+                (true, 8) => Type::I64,
+                (false, 1) => Type::U8,
+                (false, 2) => Type::U16,
+                (false, 4) => Type::U32,
+                (false, 8) => Type::U64,
+                _ => return Err(format!("an integer column has 1, 2, 4 or 8 bytes, not {n}")),
+            })
+        };
+        let needs = |want: Type, what: &str| -> Result<Type, String> {
+            if field == want {
+                Ok(want)
+            } else {
+                Err(format!(
+                    "`{}` needs {what} field, not {field}",
+                    self.syntax()
+                ))
+            }
+        };
+        let length = |n: u32| -> Result<(), String> {
+            if n == 0 || n > MAX_COLUMN_LENGTH {
+                Err(format!(
+                    "the length of `{}` is 1 to {MAX_COLUMN_LENGTH}",
+                    self.syntax()
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            ColumnType::Boolean => needs(Type::Bool, "a bool"),
+            ColumnType::Int(n) => int(true, n),
+            ColumnType::UInt(n) => int(false, n),
+            ColumnType::Text => needs(Type::String, "a String"),
+            ColumnType::VarChar(n) => {
+                length(n)?;
+                needs(Type::String, "a String")
+            }
+            ColumnType::Blob => needs(Type::Bytes, "a Vec<u8>"),
+            ColumnType::Binary(n) => {
+                length(n)?;
+                needs(Type::Bytes, "a Vec<u8>")
+            }
+            ColumnType::Timestamp(6) => needs(Type::Timestamp, "a timestamp"),
+            ColumnType::Timestamp(p) => Err(format!(
+                "timestamps have microsecond precision on every backend: use precision 6,                  not {p}"
+            )),
+        }
+    }
+
+    /// The most characters (`varchar`) or bytes (`binary`) a value may have.
+    pub fn max_len(self) -> Option<u32> {
+        match self {
+            ColumnType::VarChar(n) | ColumnType::Binary(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
 /// One field of a model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
@@ -30,6 +146,47 @@ pub struct Field {
     pub nullable: bool,
     /// `#[auto]`, if present.
     pub auto: Option<Auto>,
+    /// `#[column(type = ..)]`, if present.
+    pub column_type: Option<ColumnType>,
+}
+
+impl Field {
+    /// Checks a value written into this field against its column type (the narrower
+    /// integer range, the `varchar`/`binary` length): `ValueOutOfRange` naming `what`.
+    /// The field type itself is checked with [`Type::check`].
+    pub fn check_column(
+        &self,
+        value: &crate::Value,
+        what: impl FnOnce() -> String,
+    ) -> crate::Result<()> {
+        let Some(ct) = self.column_type else {
+            return Ok(());
+        };
+        if let Ok(stored) = ct.storage(self.ty) {
+            if stored != self.ty {
+                stored.check_with(value, || {
+                    format!("{} (column type `{}`)", what(), ct.syntax())
+                })?;
+                return Ok(());
+            }
+        }
+        let Some(max) = ct.max_len() else {
+            return Ok(());
+        };
+        let (len, unit) = match value {
+            crate::Value::String(s) => (s.chars().count(), "characters"),
+            crate::Value::Bytes(b) => (b.len(), "bytes"),
+            _ => return Ok(()),
+        };
+        if len > max as usize {
+            return Err(crate::Error::out_of_range(format!(
+                "{} is `{}` and holds at most {max} {unit} on every backend; this value has {len}",
+                what(),
+                ct.syntax()
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// An index over one or more fields of a model.

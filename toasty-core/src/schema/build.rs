@@ -79,13 +79,27 @@ impl Schema {
             let columns: Vec<db::Column> = model
                 .fields
                 .iter()
-                .map(|f| db::Column {
-                    name: f.column_name.clone(),
-                    ty: f.ty,
-                    nullable: f.nullable,
-                    auto_increment: f.auto == Some(app::Auto::Increment),
+                .map(|f| {
+                    let ty = match f.column_type {
+                        None => f.ty,
+                        Some(ct) => ct.storage(f.ty).map_err(|why| {
+                            Error::invalid_schema(format!(
+                                "`{}.{}`: #[column(type = {})] does not fit the field: {why}",
+                                model.name,
+                                f.name,
+                                ct.syntax()
+                            ))
+                        })?,
+                    };
+                    Ok(db::Column {
+                        name: f.column_name.clone(),
+                        ty,
+                        nullable: f.nullable,
+                        auto_increment: f.auto == Some(app::Auto::Increment),
+                        max_len: f.column_type.and_then(|ct| ct.max_len()),
+                    })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let indices = model
                 .indices
                 .iter()

@@ -17,6 +17,10 @@ pub struct Column {
     pub nullable: bool,
     /// `true` if the database assigns values (`#[auto]` on an integer key).
     pub auto_increment: bool,
+    /// The most characters (strings) or bytes (byte strings) a value may have:
+    /// `#[column(type = varchar(N))]` / `binary(N)`. The engine refuses longer values on
+    /// every backend; SQL dialects that have `VARCHAR(N)` declare it.
+    pub max_len: Option<u32>,
 }
 
 /// One secondary index.

@@ -562,6 +562,7 @@ mod tests {
             ty,
             nullable,
             auto: None,
+            column_type: None,
         }
     }
 

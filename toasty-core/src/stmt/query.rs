@@ -4,12 +4,26 @@ use super::{Expr, OrderBy};
 use crate::schema::app::ModelId;
 
 /// What a query returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Select {
     /// Whole records.
     Records,
     /// The number of matching records.
     Count,
+    /// Only these values of each record, in this order (`.select(..)`): field positions
+    /// in a model-level query, column positions in a table-level operation. A position
+    /// may repeat. The rows returned hold exactly these values, in this order.
+    Fields(Vec<usize>),
+}
+
+impl Select {
+    /// The projected positions, when the query returns some values of each record.
+    pub fn fields(&self) -> Option<&[usize]> {
+        match self {
+            Select::Fields(f) => Some(f),
+            Select::Records | Select::Count => None,
+        }
+    }
 }
 
 /// A query over one model: which records, in which order, how many.
@@ -25,7 +39,7 @@ pub struct Query {
     pub limit: Option<u64>,
     /// Skip this many records first.
     pub offset: Option<u64>,
-    /// Records or a count.
+    /// Records, some of their fields, or a count.
     pub select: Select,
 }
 

@@ -58,6 +58,15 @@ pub fn filter_rows<R: AsRef<[Value]>>(
     Ok(kept)
 }
 
+/// The values of `row` at `positions`, in that order (a `.select(..)` projection). A
+/// position past the end of the row gives NULL; callers check positions first.
+pub fn project_row(row: &[Value], positions: &[usize]) -> Vec<Value> {
+    positions
+        .iter()
+        .map(|&p| row.get(p).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }

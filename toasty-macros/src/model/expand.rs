@@ -67,6 +67,10 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let field_defs = def.fields.iter().map(|f| {
         let fname = &f.name;
         let column = f.column.clone().unwrap_or_else(|| f.name.clone());
+        let column_type = f
+            .column_type
+            .clone()
+            .unwrap_or_else(|| quote!(::std::option::Option::None));
         let ty = &f.ty;
         let auto = if let Some(kind) = f.auto {
             let variant = match kind {
@@ -89,6 +93,7 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
                 ty: <#ty as toasty::Primitive>::TYPE,
                 nullable: <#ty as toasty::Primitive>::NULLABLE,
                 auto: #auto,
+                column_type: #column_type,
             }
         }
     });

@@ -51,6 +51,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
             name,
             ty: f.ty.clone(),
             column: None,
+            column_type: None,
             auto: None,
             default: None,
             update: None,
@@ -142,7 +143,11 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> Result<ModelDef> {
                 }
                 "default" => def.default = Some(parse_expr_arg(attr, "default")?),
                 "update" => def.update = Some(parse_expr_arg(attr, "update")?),
-                "column" => def.column = Some(parse_str_arg(attr, "column")?),
+                "column" => {
+                    let (name, column_type) = parse_column(attr, &def.ty)?;
+                    def.column = name.or(def.column.take());
+                    def.column_type = column_type.or(def.column_type.take());
+                }
                 "sensitive" => {
                     require_bare(attr, "sensitive", "on a field")?;
                     def.sensitive = true;
@@ -651,6 +656,251 @@ fn parse_expr_arg(attr: &syn::Attribute, name: &str) -> Result<syn::Expr> {
             format!("#[{name}] needs an expression: #[{name}(expr)]"),
         )),
     }
+}
+
+/// `#[column = "name"]`, `#[column("name")]`, `#[column(type = ..)]` or
+/// `#[column("name", type = ..)]`: the column name and the column type expression.
+fn parse_column(
+    attr: &syn::Attribute,
+    field_ty: &syn::Type,
+) -> Result<(Option<String>, Option<proc_macro2::TokenStream>)> {
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        return Ok((Some(parse_str_arg(attr, "column")?), None));
+    }
+    attr.parse_args_with(|input: syn::parse::ParseStream| {
+        let mut name = None;
+        if input.peek(syn::LitStr) {
+            let lit: syn::LitStr = input.parse()?;
+            if lit.value().is_empty() {
+                return Err(Error::new(lit.span(), "#[column] cannot be empty"));
+            }
+            name = Some(lit.value());
+            if input.is_empty() {
+                return Ok((name, None));
+            }
+            input.parse::<syn::Token![,]>()?;
+        }
+        if !input.peek(syn::Token![type]) {
+            return Err(Error::new(
+                input.span(),
+                "expected #[column(\"name\")], #[column(type = ..)] or \
+                 #[column(\"name\", type = ..)]",
+            ));
+        }
+        input.parse::<syn::Token![type]>()?;
+        input.parse::<syn::Token![=]>()?;
+        let ty = parse_column_type(input, field_ty)?;
+        if !input.is_empty() {
+            return Err(Error::new(
+                input.span(),
+                "unexpected tokens after the column type",
+            ));
+        }
+        Ok((name, Some(ty)))
+    })
+}
+
+/// One `#[column(type = ..)]` type, checked against the field's Rust type where the
+/// tokens decide it (a type alias is checked when the `Db` is built).
+fn parse_column_type(
+    input: syn::parse::ParseStream,
+    field_ty: &syn::Type,
+) -> Result<proc_macro2::TokenStream> {
+    use quote::quote;
+    if input.peek(syn::LitStr) {
+        let lit: syn::LitStr = input.parse()?;
+        return Err(Error::new(
+            lit.span(),
+            "a database-specific column type cannot give the same answer on every backend; \
+             use one of boolean, i8..i64, int(N), u8..u64, uint(N), text, varchar(N), blob, \
+             binary(N), timestamp(6), datetime(6)",
+        ));
+    }
+    let ident: syn::Ident = if input.peek(syn::Token![enum]) {
+        let kw: syn::Token![enum] = input.parse()?;
+        return Err(Error::new(
+            kw.span,
+            "`enum` column types need enum fields, which this project does not have yet",
+        ));
+    } else {
+        syn::ext::IdentExt::parse_any(input)?
+    };
+    let span = ident.span();
+    let kw = ident.to_string();
+    let arg = |input: syn::parse::ParseStream, what: &str| -> Result<Vec<u32>> {
+        if !input.peek(syn::token::Paren) {
+            return Err(Error::new(span, format!("`{kw}` needs {what}: `{kw}(..)`")));
+        }
+        let content;
+        syn::parenthesized!(content in input);
+        let list = Punctuated::<syn::LitInt, syn::Token![,]>::parse_terminated(&content)?;
+        list.iter().map(|l| l.base10_parse::<u32>()).collect()
+    };
+    let one = |input: syn::parse::ParseStream, what: &str| -> Result<u32> {
+        let args = arg(input, what)?;
+        match args.as_slice() {
+            [n] => Ok(*n),
+            _ => Err(Error::new(span, format!("`{kw}` takes one number: {what}"))),
+        }
+    };
+    let base = ty::base_name(field_ty);
+    let is_string = matches!(base.as_deref(), Some("String"));
+    let is_bytes = matches!(base.as_deref(), Some("Vec"));
+    let known = ty::is_integer(field_ty)
+        || ty::is_float(field_ty)
+        || ty::is_uuid(field_ty)
+        || matches!(
+            base.as_deref(),
+            Some("bool" | "String" | "Vec" | "Timestamp" | "DateTime")
+        );
+    let mismatch = |needs: &str| -> Error {
+        Error::new(
+            span,
+            format!(
+                "#[column(type = {kw}..)] needs {needs} field; this field is `{}`",
+                quote!(#field_ty)
+            ),
+        )
+    };
+    let int = |signed: bool, bytes: u32| -> Result<proc_macro2::TokenStream> {
+        if ![1, 2, 4, 8].contains(&bytes) {
+            return Err(Error::new(span, "an integer column has 1, 2, 4 or 8 bytes"));
+        }
+        if known && !ty::is_integer(field_ty) {
+            return Err(mismatch("an integer"));
+        }
+        let n = bytes as u8;
+        Ok(if signed {
+            quote!(toasty::codegen::app::ColumnType::Int(#n))
+        } else {
+            quote!(toasty::codegen::app::ColumnType::UInt(#n))
+        })
+    };
+    let needs = |ok: bool, what: &str, tokens: proc_macro2::TokenStream| {
+        if known && !ok {
+            Err(mismatch(what))
+        } else {
+            Ok(tokens)
+        }
+    };
+    let length = |n: u32| -> Result<()> {
+        if n == 0 || n > 10_485_760 {
+            Err(Error::new(
+                span,
+                format!("the length of `{kw}` is 1 to 10485760"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let tokens = match kw.as_str() {
+        "boolean" => needs(
+            matches!(base.as_deref(), Some("bool")),
+            "a bool",
+            quote!(toasty::codegen::app::ColumnType::Boolean),
+        )?,
+        "i8" => int(true, 1)?,
+        "i16" => int(true, 2)?,
+        "i32" => int(true, 4)?,
+        "i64" => int(true, 8)?,
+        "u8" => int(false, 1)?,
+        "u16" => int(false, 2)?,
+        "u32" => int(false, 4)?,
+        "u64" => int(false, 8)?,
+        "int" | "uint" if !input.peek(syn::token::Paren) => int(kw == "int", 8)?,
+        "int" => int(true, one(input, "the size in bytes")?)?,
+        "uint" => int(false, one(input, "the size in bytes")?)?,
+        "text" => needs(
+            is_string,
+            "a String",
+            quote!(toasty::codegen::app::ColumnType::Text),
+        )?,
+        "varchar" => {
+            let n = one(input, "the most characters")?;
+            length(n)?;
+            needs(
+                is_string,
+                "a String",
+                quote!(toasty::codegen::app::ColumnType::VarChar(#n)),
+            )?
+        }
+        "blob" => needs(
+            is_bytes,
+            "a Vec<u8>",
+            quote!(toasty::codegen::app::ColumnType::Blob),
+        )?,
+        "binary" => {
+            let n = one(input, "the most bytes")?;
+            length(n)?;
+            needs(
+                is_bytes,
+                "a Vec<u8>",
+                quote!(toasty::codegen::app::ColumnType::Binary(#n)),
+            )?
+        }
+        "timestamp" | "datetime" => {
+            let p = one(input, "the precision")?;
+            if p != 6 {
+                return Err(Error::new(
+                    span,
+                    format!(
+                        "timestamps have microsecond precision on every backend: \
+                         use `{kw}(6)`, not `{kw}({p})`"
+                    ),
+                ));
+            }
+            needs(
+                matches!(base.as_deref(), Some("Timestamp" | "DateTime")),
+                "a timestamp (jiff::Timestamp or chrono::DateTime<Utc>)",
+                quote!(toasty::codegen::app::ColumnType::Timestamp(6)),
+            )?
+        }
+        "date" | "time" => {
+            return Err(Error::new(
+                span,
+                format!(
+                    "`{kw}` columns need date or time fields, which this project does not have yet"
+                ),
+            ))
+        }
+        "numeric" => {
+            return Err(Error::new(
+                span,
+                "`numeric` columns need a decimal field type, which this project does not have yet",
+            ))
+        }
+        "json" | "jsonb" => {
+            return Err(Error::new(
+                span,
+                format!("`{kw}` columns need JSON fields, which this project does not have yet"),
+            ))
+        }
+        "cidr" | "inet" | "macaddr" | "macaddr8" => {
+            return Err(Error::new(
+                span,
+                format!(
+                "`{kw}` columns need network address fields, which this project does not have yet"
+            ),
+            ))
+        }
+        "f32" | "f64" => {
+            return Err(Error::new(
+                span,
+                "float columns take their type from the field (`f32` or `f64`); leave out \
+                 #[column(type = ..)]",
+            ))
+        }
+        _ => {
+            return Err(Error::new(
+                span,
+                format!(
+                    "unknown column type `{kw}`; use one of boolean, i8..i64, int(N), u8..u64, \
+                     uint(N), text, varchar(N), blob, binary(N), timestamp(6), datetime(6)"
+                ),
+            ))
+        }
+    };
+    Ok(quote!(::std::option::Option::Some(#tokens)))
 }
 
 fn parse_str_arg(attr: &syn::Attribute, name: &str) -> Result<String> {

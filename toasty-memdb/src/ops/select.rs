@@ -14,7 +14,8 @@
 //!    unspecified; memdb is deterministic).
 //! 4. Skip `offset` rows, then keep at most `limit` rows.
 //!
-//! The response is `Rows` of full rows. A filter that refers to a model field or to a
+//! The response is `Rows` of full rows; with `projection: Fields(columns)`, each row holds
+//! exactly those columns in that order (a column may repeat). A filter that refers to a model field or to a
 //! column the table does not have, or an `order_by` column out of range, is
 //! `InvalidStatement` (even on an empty table); so is any error the evaluator reports.
 
@@ -33,6 +34,11 @@ pub(crate) fn select(table: &TableData, op: Select) -> Result<Response> {
     for key in &op.order_by {
         table.column(key.target)?;
     }
+    if let Some(columns) = op.projection.fields() {
+        for &c in columns {
+            table.column(c)?;
+        }
+    }
     let rows = stmt::select_rows(
         RowSelection {
             filter: &op.filter,
@@ -42,5 +48,11 @@ pub(crate) fn select(table: &TableData, op: Select) -> Result<Response> {
         },
         table.candidates(&op.filter),
     )?;
-    Ok(Response::Rows(rows.into_iter().cloned().collect()))
+    Ok(Response::Rows(match op.projection.fields() {
+        Some(columns) => rows
+            .into_iter()
+            .map(|row| stmt::project_row(row, columns))
+            .collect(),
+        None => rows.into_iter().cloned().collect(),
+    }))
 }

@@ -19,6 +19,7 @@ pub fn field(name: &str, ty: Type, nullable: bool) -> app::Field {
         ty,
         nullable,
         auto: None,
+        column_type: None,
     }
 }
 

@@ -33,9 +33,10 @@ pub(crate) fn compile(schema: &Schema, cap: &Capability, mut stmt: Statement) ->
     match stmt {
         Statement::Query(q, include) => {
             let model = q.model;
-            let count = q.select == stmt::Select::Count;
+            // A count or a projection returns no records to load relations into.
+            let records = q.select == stmt::Select::Records;
             let mut plan = compile_query(schema, cap, q)?;
-            if !count {
+            if records {
                 plan.load = load_for(schema, model, &include)?;
             }
             Ok(plan)
@@ -153,21 +154,17 @@ fn compile_query(schema: &Schema, cap: &Capability, q: stmt::Query) -> Result<Pl
     let mut select = lower::lower_query(schema, q)?;
     select.filter = simplify(select.filter);
     drop_redundant_limit(schema.db.table(select.table)?, &mut select);
-    let count = select.projection == stmt::Select::Count;
+    let output = |step| match &select.projection {
+        stmt::Select::Count => Output::Count { step },
+        stmt::Select::Records => Output::Records { step, model },
+        stmt::Select::Fields(_) => Output::Projected { step },
+    };
     if cap.is_sql() {
-        let output = if count {
-            Output::Count { step: 0 }
-        } else {
-            Output::Records { step: 0, model }
-        };
+        let output = output(0);
         return Ok(Plan::single(Operation::Select(select), output));
     }
+    let output = output(1);
     let fetch = fetch_step(schema, cap, model, select.table, &select.filter)?;
-    let output = if count {
-        Output::Count { step: 1 }
-    } else {
-        Output::Records { step: 1, model }
-    };
     Ok(Plan {
         steps: vec![fetch, Step::Select { input: 0, select }],
         output,

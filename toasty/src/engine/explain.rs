@@ -189,8 +189,12 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
             let Ok(t) = schema.db.table(select.table) else {
                 return format!("evaluate over #{input}");
             };
+            let project = match select.projection.fields() {
+                Some(cols) => format!(" SELECT ({})", columns(t, cols)),
+                None => String::new(),
+            };
             format!(
-                "evaluate over #{input}:{}",
+                "evaluate over #{input}:{}{project}",
                 select_clauses(schema, t, select)
             )
         }
@@ -260,9 +264,10 @@ fn op_line(schema: &Schema, op: &Operation) -> String {
     match op {
         Operation::Select(s) => match table_of(s.table) {
             Some(t) => {
-                let what = match s.projection {
-                    Projection::Count => "count",
-                    Projection::Records => "select",
+                let what = match &s.projection {
+                    Projection::Count => "count".to_string(),
+                    Projection::Records => "select".to_string(),
+                    Projection::Fields(cols) => format!("select ({}) from", columns(t, cols)),
                 };
                 format!("{what} {}{}", t.name, select_clauses(schema, t, s))
             }
@@ -371,6 +376,7 @@ fn output_line(schema: &Schema, output: &Output) -> String {
                 if names.len() == 1 { "its" } else { "their" }
             )
         }
+        Output::Projected { step } => format!("projected rows from #{step}"),
         Output::Inserted { groups, root } => {
             let mut parts = Vec::new();
             for (i, group) in groups.iter().enumerate() {

@@ -89,13 +89,22 @@ pub(crate) fn lower_query(schema: &Schema, q: stmt::Query) -> Result<driver::Sel
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let projection = match q.select {
+        stmt::Select::Fields(fields) => stmt::Select::Fields(
+            fields
+                .iter()
+                .map(|&f| column(m, f))
+                .collect::<Result<Vec<_>>>()?,
+        ),
+        other => other,
+    };
     Ok(driver::Select {
         table: m.table,
         filter: lower_filter(schema, m, q.filter)?,
         order_by,
         limit: q.limit,
         offset: q.offset,
-        projection: q.select,
+        projection,
     })
 }
 

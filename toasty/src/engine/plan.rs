@@ -165,6 +165,9 @@ pub(crate) enum Output {
     },
     /// A number: the count `step` answered, or the number of its rows.
     Count { step: StepId },
+    /// The rows of `step` as they are: the projected values of a `.select(..)` query,
+    /// in projection order.
+    Projected { step: StepId },
     /// The records a create stored: those of group `root`, with the records of the
     /// other groups (created with them) attached to their relations.
     Inserted {

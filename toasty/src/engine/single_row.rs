@@ -68,6 +68,7 @@ mod tests {
             ty: Type::I64,
             nullable: false,
             auto_increment: false,
+            max_len: None,
         };
         Table {
             id: TableId(0),

@@ -30,6 +30,17 @@ pub(crate) fn verify_query(schema: &Schema, q: &toasty_core::stmt::Query) -> Res
     for o in &q.order_by {
         field_of(model, o.target)?;
     }
+    if let Some(fields) = q.select.fields() {
+        if fields.is_empty() {
+            return Err(Error::invalid_statement(format!(
+                "a `.select(..)` on `{}` needs at least one field",
+                model.name
+            )));
+        }
+        for &f in fields {
+            field_of(model, f)?;
+        }
+    }
     verify_filter(schema, model, q.filter.as_ref())
 }
 
@@ -162,6 +173,7 @@ fn check_value(model: &Model, idx: usize, value: &Value) -> Result<()> {
         )));
     }
     f.ty.check_with(value, || format!("`{}.{}`", model.name, f.name))?;
+    f.check_column(value, || format!("`{}.{}`", model.name, f.name))?;
     let keyed =
         model.primary_key.contains(&idx) || model.indices.iter().any(|i| i.fields.contains(&idx));
     if keyed {

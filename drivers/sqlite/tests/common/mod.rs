@@ -27,6 +27,7 @@ pub fn col(name: &str, ty: Type, nullable: bool) -> Column {
         ty,
         nullable,
         auto_increment: false,
+        max_len: None,
     }
 }
 

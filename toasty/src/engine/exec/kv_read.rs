@@ -85,7 +85,8 @@ fn rows_of(response: Response) -> Result<Vec<Vec<Value>>> {
 }
 
 /// Puts fetched rows in primary-key order without duplicates, then applies `select`
-/// ([`stmt::select_rows`]; a count keeps every row that matches).
+/// ([`stmt::select_rows`]; a count keeps every row that matches; a projection keeps the
+/// projected columns of each row, in projection order).
 pub(super) fn select(
     schema: &Schema,
     select: &driver::Select,
@@ -94,7 +95,7 @@ pub(super) fn select(
     let table = schema.db.table(select.table)?;
     sort_by_key(table, &mut rows);
     let count = select.projection == stmt::Select::Count;
-    stmt::select_rows(
+    let rows = stmt::select_rows(
         RowSelection {
             filter: &select.filter,
             order_by: if count { &[] } else { &select.order_by },
@@ -102,7 +103,15 @@ pub(super) fn select(
             limit: if count { None } else { select.limit },
         },
         rows,
-    )
+    )?;
+    // A projection is applied to the rows read (the filter needed their other values).
+    Ok(match select.projection.fields() {
+        Some(columns) => rows
+            .iter()
+            .map(|row| stmt::project_row(row, columns))
+            .collect(),
+        None => rows,
+    })
 }
 
 /// Sorts rows by primary key and drops rows whose key repeats (a row reached by two

@@ -68,6 +68,13 @@ pub(super) fn outcome(schema: &Schema, output: Output, outs: &mut [StepOut]) -> 
             }
             outcome(schema, *inner, outs)
         }
+        Output::Projected { step } => match take(outs, step)? {
+            StepOut::Response(Response::RowSet(set)) => Ok(Outcome::RecordSet(set)),
+            StepOut::Response(Response::Rows(rows)) | StepOut::Rows(rows) => {
+                Ok(Outcome::Records(rows))
+            }
+            StepOut::Response(Response::Count(_)) | StepOut::Written => Err(no_rows(step)),
+        },
         Output::Count { step } => Ok(Outcome::Count(match take(outs, step)? {
             StepOut::Response(Response::Count(n)) => n,
             StepOut::Response(Response::Rows(rows)) | StepOut::Rows(rows) => rows.len() as u64,
