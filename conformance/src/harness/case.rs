@@ -324,6 +324,31 @@ pub enum Filter {
     Or(Vec<Filter>),
     /// Negation.
     Not(Box<Filter>),
+    /// A filter through relation `r` of the filtered model (`.any(..)`): at least one
+    /// record related through it matches the inner filter, a filter over the relation's
+    /// target. On a `#[belongs_to]` or `#[has_one]` this is a comparison through the path
+    /// (`Todo::fields().user().name().eq(..)`). Never NULL.
+    Any(usize, Box<Filter>),
+    /// `.all(..)` on relation `r`: every related record matches the inner filter (one for
+    /// which it is unknown does not), vacuously when there is none. Never NULL.
+    All(usize, Box<Filter>),
+}
+
+impl Filter {
+    /// `true` if the filter goes through a relation ([`Filter::Any`], [`Filter::All`]):
+    /// it needs a sub-select, which key-value stores refuse with `Unsupported`.
+    pub fn has_relation_filter(&self) -> bool {
+        let mut stack = vec![self];
+        while let Some(f) = stack.pop() {
+            match f {
+                Filter::Any(..) | Filter::All(..) => return true,
+                Filter::And(items) | Filter::Or(items) => stack.extend(items),
+                Filter::Not(inner) => stack.push(inner),
+                _ => {}
+            }
+        }
+        false
+    }
 }
 
 /// A sort key.
@@ -519,6 +544,21 @@ impl Op {
             | Op::RollbackToSavepoint
             | Op::Commit
             | Op::Rollback => true,
+        }
+    }
+
+    /// `true` if the operation (or a statement of the batch) filters through a relation
+    /// (see [`Filter::has_relation_filter`]).
+    pub fn has_relation_filter(&self) -> bool {
+        match self {
+            Op::Query { filter, .. }
+            | Op::Count { filter, .. }
+            | Op::Paginate { filter, .. }
+            | Op::Update { filter, .. }
+            | Op::Delete { filter, .. }
+            | Op::QueryIncluding { filter, .. } => filter.has_relation_filter(),
+            Op::Batch(ops) => ops.iter().any(Op::has_relation_filter),
+            _ => false,
         }
     }
 

@@ -14,11 +14,14 @@
 //!   `IN` list), create batch, string and page, and which edge values of each type
 //!   appeared (integer extremes, `u64` above `i64::MAX`, NaN, infinities, `-0.0`, empty
 //!   strings and bytes, strings outside the Basic Multilingual Plane).
+//! * **filters through relations** (in cases whose models are related): `.any(..)` and
+//!   `.all(..)` per kind of relation they go through (a `#[belongs_to]` or `#[has_one]`
+//!   one is a comparison through the path).
 //!
 //! A cell that stays empty is a part of the API no case touched; [`Coverage::empty_cells`]
 //! lists them.
 
-use crate::harness::case::{Case, Filter, KeySpec, Lit, ModelSpec, Op};
+use crate::harness::case::{Case, Filter, KeySpec, Lit, ModelSpec, Op, RelKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use toasty_core::stmt::{BinaryOp, PatternOp};
@@ -37,6 +40,12 @@ const KINDS: [&str; 11] = [
 
 /// The key shapes of the matrix, in display order.
 const KEYS: [&str; 4] = ["auto int", "auto uuid", "single", "composite"];
+
+/// Filters through relations (`.any`, `.all`), in display order.
+const RELATION_FILTERS: [&str; 2] = ["any", "all"];
+
+/// Relation kinds, in display order.
+const RELATION_KINDS: [&str; 3] = ["belongs_to", "has_many", "has_one"];
 
 /// Edge values looked for, in display order.
 const EDGES: [&str; 12] = [
@@ -67,6 +76,10 @@ pub struct Coverage {
     pub edges: BTreeMap<&'static str, u64>,
     /// Field types seen in models.
     pub types: BTreeSet<String>,
+    /// Relation kinds seen in models.
+    pub relation_kinds: BTreeSet<&'static str>,
+    /// (`any` / `all`, relation kind) -> uses.
+    pub relation_filters: BTreeMap<(&'static str, &'static str), u64>,
     /// Largest filter, in nodes.
     pub max_filter_nodes: usize,
     /// Deepest filter (a comparison is depth 1).
@@ -125,6 +138,14 @@ fn key_name(key: KeySpec) -> &'static str {
     }
 }
 
+fn rel_kind_name(kind: &RelKind) -> &'static str {
+    match kind {
+        RelKind::BelongsTo { .. } => RELATION_KINDS[0],
+        RelKind::HasMany { .. } => RELATION_KINDS[1],
+        RelKind::HasOne { .. } => RELATION_KINDS[2],
+    }
+}
+
 fn op_name(op: BinaryOp) -> &'static str {
     match op {
         BinaryOp::Eq => "=",
@@ -153,6 +174,9 @@ impl Coverage {
         for m in &case.models {
             for f in &m.fields {
                 self.types.insert(type_name(f.ty));
+            }
+            for r in &m.relations {
+                self.relation_kinds.insert(rel_kind_name(&r.kind));
             }
         }
         for op in &case.ops {
@@ -263,15 +287,17 @@ impl Coverage {
         let (nodes, depth) = shape(filter);
         self.max_filter_nodes = self.max_filter_nodes.max(nodes);
         self.max_filter_depth = self.max_filter_depth.max(depth);
-        let ty = |f: &usize| {
+        let ty = |model: usize, f: &usize| {
             models
                 .get(model)
                 .and_then(|m| m.fields.get(*f))
                 .map(|f| type_name(f.ty))
         };
-        // Iterative walk: generated filters may be deep.
-        let mut stack = vec![filter];
-        while let Some(f) = stack.pop() {
+        // Iterative walk: generated filters may be deep. Filters through relations are
+        // over their target model.
+        let mut stack = vec![(filter, model)];
+        while let Some((f, model)) = stack.pop() {
+            let ty = |f: &usize| ty(model, f);
             match f {
                 Filter::True => {}
                 Filter::Cmp(field, op, lit) => {
@@ -300,12 +326,25 @@ impl Coverage {
                     }
                     self.string(s);
                 }
-                Filter::And(items) => stack.extend(items),
+                Filter::And(items) => stack.extend(items.iter().map(|i| (i, model))),
                 Filter::Or(items) => {
                     self.max_or_width = self.max_or_width.max(items.len());
-                    stack.extend(items);
+                    stack.extend(items.iter().map(|i| (i, model)));
                 }
-                Filter::Not(inner) => stack.push(inner),
+                Filter::Not(inner) => stack.push((inner, model)),
+                Filter::Any(r, inner) | Filter::All(r, inner) => {
+                    let which = if matches!(f, Filter::Any(..)) {
+                        "any"
+                    } else {
+                        "all"
+                    };
+                    let rel = models.get(model).and_then(|m| m.relations.get(*r));
+                    if let Some(rel) = rel {
+                        let kind = rel_kind_name(&rel.kind);
+                        *self.relation_filters.entry((which, kind)).or_default() += 1;
+                        stack.push((inner, rel.kind.target()));
+                    }
+                }
             }
         }
     }
@@ -359,6 +398,13 @@ impl Coverage {
                 }
             }
         }
+        for which in RELATION_FILTERS {
+            for kind in &self.relation_kinds {
+                if !self.relation_filters.contains_key(&(which, *kind)) {
+                    out.push(format!("{which} through a {kind}"));
+                }
+            }
+        }
         for edge in EDGES {
             if !self.edges.contains_key(edge) {
                 out.push(format!("edge value {edge}"));
@@ -404,6 +450,25 @@ impl Coverage {
                 let _ = write!(s, " {cell:>10}");
             }
             let _ = writeln!(s);
+        }
+        if !self.relation_kinds.is_empty() {
+            let _ = write!(s, "\n{:<10}", "through");
+            for k in RELATION_KINDS {
+                let _ = write!(s, " {k:>10}");
+            }
+            let _ = writeln!(s);
+            for which in RELATION_FILTERS {
+                let _ = write!(s, "{which:<10}");
+                for k in RELATION_KINDS {
+                    let cell = match self.relation_filters.get(&(which, k)) {
+                        Some(n) => n.to_string(),
+                        None if self.relation_kinds.contains(k) => "-".to_string(),
+                        None => "n/a".to_string(),
+                    };
+                    let _ = write!(s, " {cell:>10}");
+                }
+                let _ = writeln!(s);
+            }
         }
         let _ = writeln!(
             s,
@@ -470,7 +535,9 @@ fn shape(filter: &Filter) -> (usize, usize) {
             Filter::And(items) | Filter::Or(items) => {
                 stack.extend(items.iter().map(|i| (i, d + 1)));
             }
-            Filter::Not(inner) => stack.push((inner, d + 1)),
+            Filter::Not(inner) | Filter::Any(_, inner) | Filter::All(_, inner) => {
+                stack.push((inner, d + 1))
+            }
             _ => {}
         }
     }

@@ -3,7 +3,7 @@
 
 use super::case::{Case, Filter, Lit, ModelSpec, NestedRow, Op, RelKind};
 use super::compare::{compare, Verdict};
-use super::exec::{run_case, Outcome, Run, Tree};
+use super::exec::{run_case, run_case_expecting, Outcome, Run, Tree};
 use super::gen::{self, GenConfig};
 use crate::Backend;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -254,7 +254,8 @@ pub fn run_diff_with_progress(
         super::coverage::record(&case);
         let label = format!("c{n}");
         let (oracle_run, target_run) = runtime.block_on(async {
-            let o = run_case(oracle.as_ref(), &case, &label).await;
+            let o =
+                run_case_expecting(oracle.as_ref(), &case, &label, config.allow_unsupported).await;
             let t = run_case(target.as_ref(), &case, &label).await;
             (o, t)
         });
@@ -322,7 +323,9 @@ pub fn run_diff_with_progress(
                 let n = cases.fetch_add(1, Ordering::Relaxed);
                 let label = format!("c{n}");
                 let (o, t) = runtime.block_on(async {
-                    let o = run_case(oracle.as_ref(), case, &label).await;
+                    let o =
+                        run_case_expecting(oracle.as_ref(), case, &label, config.allow_unsupported)
+                            .await;
                     let t = run_case(target.as_ref(), case, &label).await;
                     (o, t)
                 });
@@ -792,7 +795,7 @@ fn for_each_lit(op: &mut Op, f: &mut impl FnMut(&mut Lit)) {
             Filter::Cmp(_, _, v) => f(v),
             Filter::InList(_, list) => list.iter_mut().for_each(f),
             Filter::And(items) | Filter::Or(items) => items.iter_mut().for_each(|i| filter(i, f)),
-            Filter::Not(inner) => filter(inner, f),
+            Filter::Not(inner) | Filter::Any(_, inner) | Filter::All(_, inner) => filter(inner, f),
         }
     }
     fn row(x: &mut NestedRow, f: &mut impl FnMut(&mut Lit)) {

@@ -16,7 +16,9 @@
 //! relations. Seeds are created parents first, children pointing at seed parents (some
 //! parents get none, some children point at no parent); the operations add nested
 //! creates, queries that include relation paths, operations scoped to one parent
-//! (the foreign key equal to its key, and a random filter), and deletes of parents.
+//! (the foreign key equal to its key, and a random filter), filters through relations
+//! (`.any(..)`, `.all(..)`, comparisons through `#[belongs_to]` / `#[has_one]` paths,
+//! nested up to two relations deep) and deletes of parents.
 
 use super::case::{
     Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind, RelSpec,
@@ -696,8 +698,26 @@ fn filter_in(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrateg
             _ => None,
         })
         .collect();
+    let related = if m.relations.is_empty() {
+        None
+    } else {
+        // Filters through relations: alone, or with a filter of the model's own fields.
+        let weight = if config.kv_friendly { 1 } else { 2 };
+        let one = related_filter(models, mi, config, 2);
+        Some((
+            weight,
+            prop_oneof![
+                1 => one.clone(),
+                1 => (one, base.clone()).prop_map(|(r, b)| Filter::And(vec![r, b])),
+            ]
+            .boxed(),
+        ))
+    };
     if belongs.is_empty() {
-        return base;
+        return match related {
+            Some((w, related)) => prop_oneof![3 => base, w => related].boxed(),
+            None => base,
+        };
     }
     let all = models.to_vec();
     let scoped = (
@@ -715,7 +735,54 @@ fn filter_in(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrateg
             parts.push(rest);
             Filter::And(parts)
         });
-    prop_oneof![3 => base, 2 => scoped].boxed()
+    match related {
+        Some((w, related)) => prop_oneof![3 => base, 2 => scoped.boxed(), w => related].boxed(),
+        None => prop_oneof![3 => base, 2 => scoped].boxed(),
+    }
+}
+
+/// A filter of model `mi` through one of its relations: `.any(..)` or `.all(..)` over
+/// the relation's target (on a `#[belongs_to]` or `#[has_one]`, `.any` is what a
+/// comparison through the path sends), the inner filter now and then itself through a
+/// relation of the target (up to `depth` levels), and now and then negated.
+fn related_filter(
+    models: &[ModelSpec],
+    mi: usize,
+    config: GenConfig,
+    depth: u32,
+) -> BoxedStrategy<Filter> {
+    let m = &models[mi];
+    let inner_config = GenConfig {
+        kv_friendly: false,
+        ..config
+    };
+    let choices: Vec<BoxedStrategy<Filter>> = m
+        .relations
+        .iter()
+        .enumerate()
+        .map(|(r, rel)| {
+            let t = rel.kind.target();
+            let tm = &models[t];
+            let own = filter(tm, &auto_refs(models, t), inner_config);
+            let inner = if depth > 1 && !tm.relations.is_empty() {
+                prop_oneof![
+                    4 => own,
+                    1 => related_filter(models, t, config, depth - 1),
+                ]
+                .boxed()
+            } else {
+                own
+            };
+            (inner, 0u8..10)
+                .prop_map(move |(inner, pick)| match pick {
+                    0..=5 => Filter::Any(r, Box::new(inner)),
+                    6..=8 => Filter::All(r, Box::new(inner)),
+                    _ => Filter::Not(Box::new(Filter::Any(r, Box::new(inner)))),
+                })
+                .boxed()
+        })
+        .collect();
+    prop::strategy::Union::new(choices).boxed()
 }
 
 /// One step of a case: a single operation, a batch, or a whole transaction. A
