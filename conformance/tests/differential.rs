@@ -34,6 +34,11 @@ fn memdb_kv_agrees_with_memdb_sql() {
             "memdb-kv diverged from memdb-sql: {}\n{}",
             d.message,
             d.regression_test("toasty_conformance::backends::MemdbKv")
+                .replace("check_json(", "check_json_key_value_against_sql(")
+                .replace(
+                    "backends::MemdbKv,",
+                    "backends::MemdbKv,\n        toasty_conformance::backends::MemdbSql,"
+                )
         );
     }
     assert!(
@@ -135,4 +140,16 @@ fn harness_catches_cascade_that_keeps_foreign_keys() {
     );
     assert!(d.case.has_relations(), "{:#?}", d.case);
     eprintln!("{}", d.json());
+}
+
+/// A batch whose first statement holds a value out of range and whose second filters
+/// through a relation: a key-value store reports the first statement's error (a batch
+/// compiles its statements in order before running any), not the refusal of the second.
+#[test]
+fn regression_batch_error_before_relation_refusal() {
+    toasty_conformance::harness::regressions::check_json_key_value_against_sql(
+        MemdbKv,
+        MemdbSql,
+        r#"{"models":[{"fields":[{"ty":"i32","nullable":false},{"ty":"f64","nullable":false},{"ty":"Vec<u8>","nullable":false},{"ty":"i64","nullable":true},{"ty":"i64","nullable":true},{"ty":"i32","nullable":true}],"key":"Single","indices":[{"fields":[2],"unique":true},{"fields":[3],"unique":false},{"fields":[2,3],"unique":false}]},{"fields":[{"ty":"String","nullable":false},{"ty":"uuid::Uuid","nullable":false},{"ty":"Vec<u8>","nullable":true},{"ty":"f64","nullable":false},{"ty":"u32","nullable":false},{"ty":"u64","nullable":true},{"ty":"u16","nullable":true}],"key":"Composite","indices":[{"fields":[2],"unique":true},{"fields":[6],"unique":false},{"fields":[5],"unique":false}]}],"ops":[{"Batch":[{"Query":{"model":1,"filter":{"And":[{"Cmp":[0,"=",{"Str":"a"}]},{"And":[{"Or":[{"Cmp":[4,"<=",{"BigUint":18446744073709551615}]}]}]}]},"order":[{"field":3,"desc":false}],"limit":null,"offset":null}},{"Update":{"model":0,"filter":{"Any":[0,{"Cmp":[0,"=",{"Int":0}]}]},"set":[[1,{"Float":0.0}]]}}]}]}"#,
+    );
 }

@@ -266,6 +266,20 @@ macro_rules! untyped_api {
                 exec_page(self, query, per_page, cursor, backward).await
             }
 
+            /// Compiles `stmt` for this driver without running it: `Ok` when it would
+            /// reach the driver, else the error running it gives before anything is sent
+            /// (an invalid or out-of-range value, a refused shape). A batch compiles its
+            /// statements in order before running any, so its error is the first such
+            /// error. Tools that predict outcomes (the differential harness) use it.
+            pub fn compile_untyped(&self, stmt: UntypedStatement) -> Result<()> {
+                crate::engine::compile(
+                    Executor::schema(self),
+                    Executor::capability(self),
+                    into_statement(stmt),
+                )
+                .map(drop)
+            }
+
             /// The cursor of `record` for paginating `query` (see `exec_page`).
             pub fn page_cursor(&self, query: &stmt::Query, record: &[Value]) -> Result<Vec<Value>> {
                 let order = pagination_order(Executor::schema(self), query)?;

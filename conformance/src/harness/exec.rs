@@ -249,6 +249,8 @@ trait Target: Send {
     ) -> toasty::Result<UntypedPage>;
     fn cursor(&self, q: &stmt::Query, record: &[Value]) -> toasty::Result<Vec<Value>>;
     async fn batch(&mut self, s: Vec<UntypedStatement>) -> toasty::Result<Vec<UntypedOutcome>>;
+    /// The error `s` gives before reaching the driver, if any (see `compile_untyped`).
+    fn compile(&self, s: UntypedStatement) -> toasty::Result<()>;
     async fn create(
         &mut self,
         model: ModelId,
@@ -298,6 +300,9 @@ macro_rules! target {
                 s: Vec<UntypedStatement>,
             ) -> toasty::Result<Vec<UntypedOutcome>> {
                 self.exec_untyped_batch(s).await
+            }
+            fn compile(&self, s: UntypedStatement) -> toasty::Result<()> {
+                self.compile_untyped(s)
             }
             async fn create(
                 &mut self,
@@ -665,9 +670,25 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
             ErrorKind::Unsupported,
             "expected: key-value stores refuse filters through relations".into(),
         );
-        if let Op::Batch(_) = op {
+        if let Op::Batch(ops) = op {
+            // A batch compiles its statements in order before running any: a statement
+            // before the first relation filter that fails to compile gives its error.
+            let expected = match batch_stmts(case, ops, &ctx.state) {
+                Ok(stmts) => ops
+                    .iter()
+                    .zip(stmts)
+                    .find_map(|(op, s)| {
+                        if op.has_relation_filter() {
+                            Some(refused.clone())
+                        } else {
+                            t.compile(s).err().map(err)
+                        }
+                    })
+                    .unwrap_or(refused),
+                Err(o) => o,
+            };
             let tables = snapshot(t, case, ctx).await;
-            return Outcome::Snapshot(Box::new(refused), tables);
+            return Outcome::Snapshot(Box::new(expected), tables);
         }
         return refused;
     }
@@ -811,14 +832,15 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
 }
 
 /// Runs the operations of a batch as one `exec_untyped_batch`.
-async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut State) -> Outcome {
+/// The statements of a batch, or the outcome that stops it before it runs.
+fn batch_stmts(case: &Case, ops: &[Op], state: &State) -> Result<Vec<UntypedStatement>, Outcome> {
     let mut stmts = Vec::with_capacity(ops.len());
     for op in ops {
         let Some(model) = op.model() else {
-            return Outcome::Skipped;
+            return Err(Outcome::Skipped);
         };
         let Some(spec) = case.models.get(model) else {
-            return no_model();
+            return Err(no_model());
         };
         let id = ModelId(model);
         stmts.push(match op {
@@ -855,9 +877,17 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
             Op::Delete { filter, .. } => {
                 UntypedStatement::Delete(delete_stmt(spec, model, filter, state))
             }
-            _ => return Outcome::Skipped,
+            _ => return Err(Outcome::Skipped),
         });
     }
+    Ok(stmts)
+}
+
+async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut State) -> Outcome {
+    let stmts = match batch_stmts(case, ops, state) {
+        Ok(stmts) => stmts,
+        Err(o) => return o,
+    };
     let outcomes = match t.batch(stmts).await {
         Ok(o) => o,
         Err(e) => return err(e),

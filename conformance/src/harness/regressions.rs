@@ -6,7 +6,7 @@
 
 use super::case::Case;
 use super::compare::{compare, Verdict};
-use super::exec::run_case;
+use super::exec::{run_case, run_case_expecting};
 use crate::backends::{MemdbKv, MemdbSql};
 use crate::Backend;
 use std::path::{Path, PathBuf};
@@ -81,6 +81,37 @@ pub fn check_json(target: impl Backend, json: &str) {
     };
     if let Verdict::Diverge { op, message } = runtime.block_on(check(&target, &case, "regression"))
     {
+        panic!("regression diverged at {op:?}: {message}");
+    }
+}
+
+/// Replays a case given as JSON on a key-value `target` against an SQL `oracle` (the
+/// comparison of the `memdb_kv_agrees_with_memdb_sql` campaign): the oracle expects the
+/// key-value refusals (see [`run_case_expecting`]) and operations the target does not
+/// support are not compared.
+///
+/// # Panics
+///
+/// This is a test entry point: it fails the calling `#[test]` by panicking when the case
+/// diverges, is not valid JSON, or no runtime can start.
+pub fn check_json_key_value_against_sql(target: impl Backend, oracle: impl Backend, json: &str) {
+    let case: Case = match serde_json::from_str(json) {
+        Ok(c) => c,
+        Err(e) => panic!("the regression case is not valid JSON: {e}"),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("could not start a Tokio runtime: {e}"),
+    };
+    let verdict = runtime.block_on(async {
+        let target_run = run_case(&target, &case, "regression").await;
+        let oracle_run = run_case_expecting(&oracle, &case, "regression", true).await;
+        compare(&case, &oracle_run, &target_run, true)
+    });
+    if let Verdict::Diverge { op, message } = verdict {
         panic!("regression diverged at {op:?}: {message}");
     }
 }
