@@ -11,14 +11,14 @@ mod delete;
 mod expr;
 mod include;
 mod into_expr;
-mod link;
+pub(crate) mod link;
 pub(crate) mod now;
 mod order;
 pub(crate) mod paginate;
 pub(crate) mod path;
 mod query;
 mod related;
-mod scope;
+pub(crate) mod scope;
 mod select;
 mod update;
 

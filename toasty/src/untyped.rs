@@ -243,6 +243,29 @@ macro_rules! untyped_api {
                 Ok(count(self.__session().exec(stmt).await?))
             }
 
+            /// Links (`insert`) or unlinks records through relation `relation` of
+            /// `model`, as `parent.children().insert(..)` / `.remove(..)` do: `parent`
+            /// holds the source record's `(field position, value)` pairs (its primary
+            /// key), `children` the primary keys of the records. One update or delete;
+            /// the same errors as the typed methods (`InvalidStatement` on a
+            /// `#[belongs_to]` or `via` relation).
+            pub async fn exec_link(
+                &mut self,
+                model: toasty_core::schema::app::ModelId,
+                relation: usize,
+                parent: Vec<(usize, Value)>,
+                children: Vec<Vec<Value>>,
+                insert: bool,
+            ) -> Result<()> {
+                let schema = Executor::schema(self);
+                let name = schema.model(model)?.name.clone();
+                let scope = crate::stmt::scope::Scope::named(name, relation, parent);
+                match crate::stmt::link::untyped_link(schema, &scope, children, insert)? {
+                    Some(stmt) => self.__session().exec(into_statement(stmt)).await.map(drop),
+                    None => Ok(()),
+                }
+            }
+
             /// Runs statements as one atomic batch (see [`crate::batch`]): all of them
             /// take effect or none does.
             pub async fn exec_untyped_batch(

@@ -630,12 +630,80 @@ async fn untyped_relations() -> toasty::Result<()> {
             .exec_query_including(stmt::Query::all(ModelId(0)), vec![vec![0]])
             .await?;
         assert_eq!(loaded[0].relations[0].as_ref().map(Vec::len), Some(2));
+        // Linking moves the first child to a second parent; unlinking through the
+        // required foreign key deletes the second child; a `#[belongs_to]` cannot link.
+        let other = db
+            .exec_create(
+                ModelId(0),
+                vec![UntypedCreate {
+                    values: vec![None],
+                    nested: vec![],
+                }],
+            )
+            .await?;
+        let other_key = other[0].values[0].clone();
+        let first = vec![children[0].values[0].clone()];
+        let second = vec![children[1].values[0].clone()];
+        db.exec_link(
+            ModelId(0),
+            0,
+            vec![(0, other_key.clone())],
+            vec![first.clone()],
+            true,
+        )
+        .await?;
+        let mut q = stmt::Query::all(ModelId(1));
+        q.filter = Some(stmt::Expr::eq(
+            stmt::Expr::Field(1),
+            stmt::Expr::Value(other_key.clone()),
+        ));
+        let moved = db.exec_query(q).await?;
+        assert_eq!(moved.len(), 1, "{url}");
+        assert_eq!(moved[0][0], first[0], "{url}");
+        // Removing a record that belongs to another parent does nothing.
+        db.exec_link(
+            ModelId(0),
+            0,
+            vec![(0, other_key.clone())],
+            vec![second.clone()],
+            false,
+        )
+        .await?;
+        assert_eq!(
+            db.exec_count(stmt::Query::all(ModelId(1))).await?,
+            2,
+            "{url}"
+        );
+        db.exec_link(
+            ModelId(0),
+            0,
+            vec![(0, parent_key.clone())],
+            vec![second],
+            false,
+        )
+        .await?;
+        assert_eq!(
+            db.exec_count(stmt::Query::all(ModelId(1))).await?,
+            1,
+            "{url}"
+        );
+        let refused = db
+            .exec_link(
+                ModelId(1),
+                0,
+                vec![(0, first[0].clone())],
+                vec![vec![other_key]],
+                true,
+            )
+            .await
+            .expect_err("linking through a #[belongs_to]");
+        assert_eq!(refused.kind(), toasty::ErrorKind::InvalidStatement, "{url}");
         let deleted = db
             .exec_delete(stmt::Delete {
                 selection: stmt::Query::all(ModelId(0)),
             })
             .await?;
-        assert_eq!(deleted, 1);
+        assert_eq!(deleted, 2);
         assert_eq!(db.exec_count(stmt::Query::all(ModelId(1))).await?, 0);
         assert_ne!(parent_key, Value::Null);
     }

@@ -122,6 +122,16 @@ pub enum RelKind {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         optional: bool,
     },
+    /// `#[has_many(via = r<a>.r<b>)]`: the distinct records of `target` reached through
+    /// relation `path[0]` of this model, then relation `path[1]` of that relation's
+    /// target (direct relations of any kind). Read-only: it owns no foreign key, is never
+    /// created through, and deleting cascades through the direct relations only.
+    Via {
+        /// Relation positions: the first in this model, the second in its target.
+        path: Vec<usize>,
+        /// The model at the end of the path.
+        target: usize,
+    },
 }
 
 impl RelKind {
@@ -130,13 +140,25 @@ impl RelKind {
         match self {
             RelKind::BelongsTo { target, .. }
             | RelKind::HasMany { target, .. }
-            | RelKind::HasOne { target, .. } => *target,
+            | RelKind::HasOne { target, .. }
+            | RelKind::Via { target, .. } => *target,
         }
     }
 
     /// `true` for `#[belongs_to]`.
     pub fn is_belongs_to(&self) -> bool {
         matches!(self, RelKind::BelongsTo { .. })
+    }
+
+    /// `true` for a `#[has_many(via = ..)]` relation.
+    pub fn is_via(&self) -> bool {
+        matches!(self, RelKind::Via { .. })
+    }
+
+    /// `true` for `#[has_many]` / `#[has_one]`: the relation's records are the target's
+    /// records whose foreign key points back (deleting cascades to them).
+    pub fn is_has(&self) -> bool {
+        matches!(self, RelKind::HasMany { .. } | RelKind::HasOne { .. })
     }
 }
 
@@ -157,7 +179,7 @@ impl ModelSpec {
     /// `true` if some `#[has_many]` / `#[has_one]` has children in another model (or
     /// this one): deleting its records cascades.
     pub fn has_children(&self) -> bool {
-        self.relations.iter().any(|r| !r.kind.is_belongs_to())
+        self.relations.iter().any(|r| r.kind.is_has())
     }
 }
 
@@ -239,6 +261,7 @@ pub fn belongs_to_of(models: &[ModelSpec], model: usize, rel: usize) -> Option<(
             };
             Some((*target, j))
         }
+        RelKind::Via { .. } => None,
     }
 }
 
@@ -488,6 +511,22 @@ pub enum Op {
         /// Relation paths (relation positions from the queried model on).
         include: Vec<Vec<usize>>,
     },
+    /// Links existing records to a parent through its `#[has_many]` / `#[has_one]`
+    /// relation (`parent.children().insert(..)`, `exec_link`), or unlinks them
+    /// (`.remove(..)`: deleted with a required foreign key, set to NULL with an optional
+    /// one). One statement.
+    Link {
+        /// The parent's model position.
+        model: usize,
+        /// The relation's position in that model.
+        rel: usize,
+        /// The parent's primary key (it may name no record).
+        parent: Vec<Lit>,
+        /// Primary keys of records of the relation's target (some may name none).
+        children: Vec<Vec<Lit>>,
+        /// `true`: `.insert(..)`; `false`: `.remove(..)`.
+        insert: bool,
+    },
 }
 
 /// One record of a nested create: a literal per field (`None`: not given; a foreign key
@@ -514,7 +553,8 @@ impl Op {
             | Op::Update { model, .. }
             | Op::Delete { model, .. }
             | Op::CreateNested { model, .. }
-            | Op::QueryIncluding { model, .. } => Some(*model),
+            | Op::QueryIncluding { model, .. }
+            | Op::Link { model, .. } => Some(*model),
             Op::Begin
             | Op::Savepoint
             | Op::ReleaseSavepoint
@@ -529,9 +569,11 @@ impl Op {
     /// one, or transaction control).
     pub fn may_write(&self) -> bool {
         match self {
-            Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } | Op::CreateNested { .. } => {
-                true
-            }
+            Op::Create { .. }
+            | Op::Update { .. }
+            | Op::Delete { .. }
+            | Op::CreateNested { .. }
+            | Op::Link { .. } => true,
             Op::Get { .. }
             | Op::Query { .. }
             | Op::Count { .. }

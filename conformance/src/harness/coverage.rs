@@ -33,9 +33,9 @@ const OPERATORS: [&str; 13] = [
 ];
 
 /// The statement kinds of the matrix, in display order.
-const KINDS: [&str; 11] = [
+const KINDS: [&str; 13] = [
     "create", "get", "query", "select", "count", "paginate", "update", "delete", "batch", "nested",
-    "include",
+    "include", "link", "unlink",
 ];
 
 /// The key shapes of the matrix, in display order.
@@ -45,7 +45,7 @@ const KEYS: [&str; 4] = ["auto int", "auto uuid", "single", "composite"];
 const RELATION_FILTERS: [&str; 2] = ["any", "all"];
 
 /// Relation kinds, in display order.
-const RELATION_KINDS: [&str; 3] = ["belongs_to", "has_many", "has_one"];
+const RELATION_KINDS: [&str; 4] = ["belongs_to", "has_many", "has_one", "via"];
 
 /// Edge values looked for, in display order.
 const EDGES: [&str; 12] = [
@@ -143,6 +143,7 @@ fn rel_kind_name(kind: &RelKind) -> &'static str {
         RelKind::BelongsTo { .. } => RELATION_KINDS[0],
         RelKind::HasMany { .. } => RELATION_KINDS[1],
         RelKind::HasOne { .. } => RELATION_KINDS[2],
+        RelKind::Via { .. } => RELATION_KINDS[3],
     }
 }
 
@@ -258,6 +259,9 @@ impl Coverage {
                 self.filter(models, *model, filter);
                 self.max_limit = self.max_limit.max(limit.unwrap_or(0));
                 ("include", Some(model))
+            }
+            Op::Link { model, insert, .. } => {
+                (if *insert { "link" } else { "unlink" }, Some(model))
             }
             Op::Begin
             | Op::Savepoint
@@ -518,7 +522,8 @@ fn op_model(op: &Op) -> Option<&usize> {
         | Op::Update { model, .. }
         | Op::Delete { model, .. }
         | Op::CreateNested { model, .. }
-        | Op::QueryIncluding { model, .. } => Some(model),
+        | Op::QueryIncluding { model, .. }
+        | Op::Link { model, .. } => Some(model),
         _ => None,
     }
 }

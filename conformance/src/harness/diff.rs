@@ -115,6 +115,12 @@ pub struct RelationStats {
     pub parent_deletes: u64,
     /// Loaded relations checked against the query of their records (both runs).
     pub checks: u64,
+    /// `.insert(..)` links run (that succeeded).
+    pub links: u64,
+    /// `.remove(..)` unlinks run (that succeeded).
+    pub unlinks: u64,
+    /// Includes that loaded a `#[has_many(via = ..)]` relation.
+    pub via_includes: u64,
 }
 
 impl RelationStats {
@@ -126,6 +132,9 @@ impl RelationStats {
             includes: self.includes + other.includes,
             loaded: self.loaded + other.loaded,
             parent_deletes: self.parent_deletes + other.parent_deletes,
+            links: self.links + other.links,
+            unlinks: self.unlinks + other.unlinks,
+            via_includes: self.via_includes + other.via_includes,
             checks: self.checks + other.checks,
         }
     }
@@ -156,8 +165,26 @@ fn relation_stats(case: &Case, oracle: &Run, target: &Run) -> RelationStats {
                     st.nested_records += trees.iter().map(tree_size).sum::<u64>();
                 }
             }
-            (Op::QueryIncluding { .. }, inner) => {
+            (Op::Link { insert, .. }, inner) => {
+                if matches!(inner, Outcome::Done) {
+                    if *insert {
+                        st.links += 1;
+                    } else {
+                        st.unlinks += 1;
+                    }
+                }
+            }
+            (Op::QueryIncluding { model, include, .. }, inner) => {
                 st.includes += 1;
+                let via = include.iter().any(|path| {
+                    let mut at = *model;
+                    path.iter().any(|&r| {
+                        let rel = case.models.get(at).and_then(|m| m.relations.get(r));
+                        at = rel.map_or(at, |x| x.kind.target());
+                        rel.is_some_and(|x| x.kind.is_via())
+                    })
+                });
+                st.via_includes += via as u64;
                 if let Outcome::Loaded { rows, .. } = inner {
                     st.loaded += rows.iter().map(|t| tree_size(t) - 1).sum::<u64>();
                 }
@@ -364,14 +391,17 @@ pub fn run_diff_with_progress(
         if let Some(t) = total {
             eprintln!(
                 "[{name}] relations so far: {} related cases, {} nested creates ({} records), \
-                 {} includes ({} related records loaded), {} deletes of parents, {} \
-                 relation checks",
+                 {} includes ({} related records loaded, {} through `via`), {} deletes of \
+                 parents, {} links, {} unlinks, {} relation checks",
                 t.cases,
                 t.nested_creates,
                 t.nested_records,
                 t.includes,
                 t.loaded,
+                t.via_includes,
                 t.parent_deletes,
+                t.links,
+                t.unlinks,
                 t.checks
             );
         }
@@ -655,11 +685,18 @@ fn drop_nested(row: &mut NestedRow, k: &mut usize) -> bool {
 /// plain fields.
 fn remove_relation(case: &Case, k: usize, mut r: usize) -> Case {
     let mut case = case.clone();
+    // `via` relations whose path goes through it go first.
+    while let Some((t, h)) = via_through(&case, k, r) {
+        case = remove_one_relation(&case, t, h);
+        if t == k && h < r {
+            r -= 1;
+        }
+    }
     if case.models[k].relations[r].kind.is_belongs_to() {
         loop {
             let paired = case.models.iter().enumerate().find_map(|(t, m)| {
                 (0..m.relations.len()).find_map(|h| {
-                    let has = !m.relations[h].kind.is_belongs_to();
+                    let has = m.relations[h].kind.is_has();
                     (has && case.belongs_to_of(t, h) == Some((k, r))).then_some((t, h))
                 })
             });
@@ -673,12 +710,48 @@ fn remove_relation(case: &Case, k: usize, mut r: usize) -> Case {
     remove_one_relation(&case, k, r)
 }
 
+/// A `#[has_many(via = ..)]` relation `(model, position)` other than `(k, r)` whose path
+/// goes through relation `r` of model `k`.
+fn via_through(case: &Case, k: usize, r: usize) -> Option<(usize, usize)> {
+    case.models.iter().enumerate().find_map(|(t, m)| {
+        m.relations.iter().enumerate().find_map(|(h, rel)| {
+            let RelKind::Via { path, .. } = &rel.kind else {
+                return None;
+            };
+            let first = path.first().copied()?;
+            let mid = m.relations.get(first).map(|x| x.kind.target());
+            let through =
+                (t == k && first == r) || (mid == Some(k) && path.get(1).copied() == Some(r));
+            (through && (t, h) != (k, r)).then_some((t, h))
+        })
+    })
+}
+
 fn remove_one_relation(case: &Case, k: usize, r: usize) -> Case {
     let old = case.models.clone();
     let mut out = case.clone();
     out.models[k].relations.remove(r);
-    for m in out.models.iter_mut() {
+    for (mi, m) in out.models.iter_mut().enumerate() {
         for rel in m.relations.iter_mut() {
+            if let RelKind::Via { path, .. } = &mut rel.kind {
+                // Positions in this model, then in the first step's target (read from
+                // the schema before the removal).
+                let mid = path
+                    .first()
+                    .and_then(|&p| old[mi].relations.get(p))
+                    .map(|x| x.kind.target());
+                if let Some(p) = path.first_mut() {
+                    if mi == k && *p > r {
+                        *p -= 1;
+                    }
+                }
+                if let Some(p) = path.get_mut(1) {
+                    if mid == Some(k) && *p > r {
+                        *p -= 1;
+                    }
+                }
+                continue;
+            }
             match &mut rel.kind {
                 RelKind::HasMany { target, pair } | RelKind::HasOne { target, pair, .. }
                     if *target == k =>
@@ -720,8 +793,20 @@ fn remove_one_relation(case: &Case, k: usize, r: usize) -> Case {
             _ => {}
         }
     }
+    // Links through the removed relation go (links are never batched); later
+    // relation positions of `k` move down.
+    fn link_fix(op: &mut Op, k: usize, r: usize) {
+        match op {
+            Op::Batch(inner) => inner.iter_mut().for_each(|o| link_fix(o, k, r)),
+            Op::Link { model, rel, .. } if *model == k && *rel > r => *rel -= 1,
+            _ => {}
+        }
+    }
+    out.ops
+        .retain(|o| !matches!(o, Op::Link { model, rel, .. } if *model == k && *rel == r));
     for op in out.ops.iter_mut() {
         fix(&old, op, k, r);
+        link_fix(op, k, r);
     }
     out
 }
@@ -758,6 +843,14 @@ fn uses_model(case: &Case, op: &Op, m: usize) -> bool {
         Op::Batch(inner) => inner.iter().any(|o| uses_model(case, o, m)),
         Op::CreateNested { model, rows } => {
             *model == m || rows.iter().any(|r| nested_uses(case, *model, r, m))
+        }
+        Op::Link { model, rel, .. } => {
+            *model == m
+                || case
+                    .models
+                    .get(*model)
+                    .and_then(|x| x.relations.get(*rel))
+                    .is_some_and(|x| x.kind.target() == m)
         }
         Op::QueryIncluding { model, include, .. } => {
             *model == m
@@ -815,6 +908,12 @@ fn for_each_lit(op: &mut Op, f: &mut impl FnMut(&mut Lit)) {
             filter(x, f);
             set.iter_mut().for_each(|(_, v)| f(v));
         }
+        Op::Link {
+            parent, children, ..
+        } => {
+            parent.iter_mut().for_each(&mut *f);
+            children.iter_mut().flatten().for_each(f);
+        }
         Op::Batch(inner) => inner.iter_mut().for_each(|o| for_each_lit(o, f)),
         Op::Begin
         | Op::Savepoint
@@ -842,7 +941,8 @@ fn drop_model(case: &Case, m: usize) -> Case {
             | Op::Update { model, .. }
             | Op::Delete { model, .. }
             | Op::CreateNested { model, .. }
-            | Op::QueryIncluding { model, .. } => {
+            | Op::QueryIncluding { model, .. }
+            | Op::Link { model, .. } => {
                 if *model == m {
                     return None;
                 }
@@ -870,7 +970,8 @@ fn drop_model(case: &Case, m: usize) -> Case {
             match &mut rel.kind {
                 RelKind::BelongsTo { target, .. }
                 | RelKind::HasMany { target, .. }
-                | RelKind::HasOne { target, .. } => {
+                | RelKind::HasOne { target, .. }
+                | RelKind::Via { target, .. } => {
                     if *target > m {
                         *target -= 1;
                     }

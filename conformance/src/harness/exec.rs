@@ -161,6 +161,7 @@ pub fn models(case: &Case) -> ModelSet {
 
 fn relation_def(case: &Case, m: &ModelSpec, r: usize, rel: &super::case::RelSpec) -> app::Relation {
     let names = |fields: &[usize]| fields.iter().map(|f| format!("f{f}")).collect::<Vec<_>>();
+    let mut via = Vec::new();
     let (kind, key, references, pair, optional) = match &rel.kind {
         RelKind::BelongsTo { key, target } => (
             RelationKind::BelongsTo,
@@ -177,6 +178,10 @@ fn relation_def(case: &Case, m: &ModelSpec, r: usize, rel: &super::case::RelSpec
         RelKind::HasOne { pair, optional, .. } => {
             (RelationKind::HasOne, vec![], vec![], *pair, *optional)
         }
+        RelKind::Via { path, .. } => {
+            via = path.iter().map(|p| format!("r{p}")).collect();
+            (RelationKind::HasMany, vec![], vec![], None, false)
+        }
     };
     app::Relation {
         name: format!("r{r}"),
@@ -187,7 +192,7 @@ fn relation_def(case: &Case, m: &ModelSpec, r: usize, rel: &super::case::RelSpec
         pair: pair.map(|p| format!("r{p}")),
         optional,
         eager: rel.eager,
-        via: Vec::new(),
+        via,
     }
 }
 
@@ -261,6 +266,14 @@ trait Target: Send {
         q: stmt::Query,
         include: Vec<Vec<usize>>,
     ) -> toasty::Result<Vec<UntypedRecord>>;
+    async fn link(
+        &mut self,
+        model: ModelId,
+        rel: usize,
+        parent: Vec<(usize, Value)>,
+        children: Vec<Vec<Value>>,
+        insert: bool,
+    ) -> toasty::Result<()>;
 }
 
 macro_rules! target {
@@ -317,6 +330,16 @@ macro_rules! target {
                 include: Vec<Vec<usize>>,
             ) -> toasty::Result<Vec<UntypedRecord>> {
                 self.exec_query_including(q, include).await
+            }
+            async fn link(
+                &mut self,
+                model: ModelId,
+                rel: usize,
+                parent: Vec<(usize, Value)>,
+                children: Vec<Vec<Value>>,
+                insert: bool,
+            ) -> toasty::Result<()> {
+                self.exec_link(model, rel, parent, children, insert).await
             }
         }
     };
@@ -653,7 +676,7 @@ async fn run_stmt(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Ou
     let o = run_op(t, case, op, ctx).await;
     let cascades = matches!(op, Op::Delete { model, .. }
         if case.models.get(*model).is_some_and(ModelSpec::has_children));
-    if cascades || matches!(op, Op::CreateNested { .. }) {
+    if cascades || matches!(op, Op::CreateNested { .. } | Op::Link { .. }) {
         let tables = snapshot(t, case, ctx).await;
         return Outcome::Snapshot(Box::new(o), tables);
     }
@@ -703,6 +726,13 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
             limit,
             include,
         } => return run_including(t, case, *model, filter, order, *limit, include, ctx).await,
+        Op::Link {
+            model,
+            rel,
+            parent,
+            children,
+            insert,
+        } => return run_link(t, case, *model, *rel, parent, children, *insert, &ctx.state).await,
         _ => {}
     }
     let state = &mut ctx.state;
@@ -931,6 +961,49 @@ async fn run_batch(t: &mut dyn Target, case: &Case, ops: &[Op], state: &mut Stat
         });
     }
     Outcome::Batch(out)
+}
+
+/// Runs a link or an unlink (`exec_link`): the parent's key and the children's keys
+/// as values of their models' key fields.
+#[allow(clippy::too_many_arguments)]
+async fn run_link(
+    t: &mut dyn Target,
+    case: &Case,
+    model: usize,
+    rel: usize,
+    parent: &[Lit],
+    children: &[Vec<Lit>],
+    insert: bool,
+    state: &State,
+) -> Outcome {
+    let Some(spec) = case.models.get(model) else {
+        return no_model();
+    };
+    let target = spec.relations.get(rel).map_or(model, |r| r.kind.target());
+    let Some(child) = case.models.get(target) else {
+        return no_model();
+    };
+    let parent = spec
+        .key_fields()
+        .into_iter()
+        .zip(parent)
+        .map(|(f, l)| (f, value(spec, model, f, l, state)))
+        .collect();
+    let children = children
+        .iter()
+        .map(|key| {
+            child
+                .key_fields()
+                .into_iter()
+                .zip(key)
+                .map(|(f, l)| value(child, target, f, l, state))
+                .collect()
+        })
+        .collect();
+    match t.link(ModelId(model), rel, parent, children, insert).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => err(e),
+    }
 }
 
 /// The most loaded relations checked against their query per operation.

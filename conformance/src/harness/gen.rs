@@ -70,13 +70,26 @@ impl Default for GenConfig {
 pub fn case(config: GenConfig) -> impl Strategy<Value = Case> {
     let max_models = config.max_models.clamp(1, 4);
     let edges = if config.relations {
-        prop::option::weighted(0.35, prop::collection::vec(edge_pick(), 1..=3)).boxed()
+        prop::option::weighted(
+            0.35,
+            (
+                prop::collection::vec(edge_pick(), 1..=3),
+                prop::option::weighted(0.6, any::<(u8, u8, u8)>()),
+            ),
+        )
+        .boxed()
     } else {
         Just(None).boxed()
     };
     (prop::collection::vec(model(config), 1..=max_models), edges)
         .prop_map(|(models, edges)| match edges {
-            Some(edges) => relate(models, &edges),
+            Some((edges, via)) => {
+                let models = relate(models, &edges);
+                match via {
+                    Some(pick) => add_via(models, pick),
+                    None => models,
+                }
+            }
             None => models,
         })
         .prop_flat_map(move |models| {
@@ -316,7 +329,7 @@ fn relate(mut models: Vec<ModelSpec>, edges: &[EdgePick]) -> Vec<ModelSpec> {
                 RelKind::HasMany { target, pair } | RelKind::HasOne { target, pair, .. } => {
                     (*target, *pair)
                 }
-                RelKind::BelongsTo { .. } => continue,
+                RelKind::BelongsTo { .. } | RelKind::Via { .. } => continue,
             };
             let candidates = models[target]
                 .relations
@@ -326,7 +339,7 @@ fn relate(mut models: Vec<ModelSpec>, edges: &[EdgePick]) -> Vec<ModelSpec> {
             if candidates == 1 && pair.is_some() {
                 match &mut models[mi].relations[r].kind {
                     RelKind::HasMany { pair, .. } | RelKind::HasOne { pair, .. } => *pair = None,
-                    RelKind::BelongsTo { .. } => {}
+                    RelKind::BelongsTo { .. } | RelKind::Via { .. } => {}
                 }
             }
         }
@@ -343,6 +356,40 @@ fn relate(mut models: Vec<ModelSpec>, edges: &[EdgePick]) -> Vec<ModelSpec> {
             }
         }
     }
+    models
+}
+
+/// Adds a `#[has_many(via = ..)]` relation to the model `pick.0` picks, through the
+/// direct relation `pick.1` picks and then a direct relation of its target (any kinds:
+/// the siblings of a record, the parents of its children, the children of its
+/// parent, ...). Nothing is added when the path has no second step.
+fn add_via(mut models: Vec<ModelSpec>, pick: (u8, u8, u8)) -> Vec<ModelSpec> {
+    let direct = |m: &ModelSpec| -> Vec<usize> {
+        (0..m.relations.len())
+            .filter(|&r| !m.relations[r].kind.is_via())
+            .collect()
+    };
+    let n = models.len();
+    let a = pick.0 as usize % n;
+    let first = direct(&models[a]);
+    if first.is_empty() {
+        return models;
+    }
+    let r1 = first[pick.1 as usize % first.len()];
+    let b = models[a].relations[r1].kind.target();
+    let second = direct(&models[b]);
+    if second.is_empty() {
+        return models;
+    }
+    let r2 = second[pick.2 as usize % second.len()];
+    let target = models[b].relations[r2].kind.target();
+    models[a].relations.push(RelSpec {
+        kind: RelKind::Via {
+            path: vec![r1, r2],
+            target,
+        },
+        eager: false,
+    });
     models
 }
 
@@ -571,6 +618,10 @@ fn nested_row(
     let refs = auto_refs(models, mi);
     let mut parts: Vec<BoxedStrategy<Option<(usize, NestedRow)>>> = Vec::new();
     for (r, rel) in m.relations.iter().enumerate() {
+        // Nothing is created through a `via` relation.
+        if rel.kind.is_via() {
+            continue;
+        }
         let target = rel.kind.target();
         let fk = fk_of(models, mi, r);
         let required = matches!(
@@ -602,6 +653,7 @@ fn nested_row(
             RelKind::HasOne {
                 optional: false, ..
             } => 0.98,
+            RelKind::Via { .. } => 0.0,
         };
         let child_skip = if rel.kind.is_belongs_to() {
             Vec::new()
@@ -1268,6 +1320,23 @@ fn distinct_seed_keys(
     }
 }
 
+/// The primary key of the `i`-th seed record of model `mi` (as gets and filters name it:
+/// symbolic for an `#[auto]` key).
+fn seed_key(models: &[ModelSpec], mi: usize, i: usize) -> Vec<Lit> {
+    let m = &models[mi];
+    let refs = auto_refs(models, mi);
+    m.key_fields()
+        .into_iter()
+        .map(|f| {
+            if m.is_auto(f) {
+                Lit::Auto(i)
+            } else {
+                nth_lit(m, &refs, f, i)
+            }
+        })
+        .collect()
+}
+
 /// The `i`-th distinct value of field `f` of `m` (symbolic for a foreign key to an
 /// `#[auto]` key).
 pub fn nth_lit(m: &ModelSpec, refs: &[Option<usize>], f: usize, i: usize) -> Lit {
@@ -1675,6 +1744,32 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                 }
             });
             choices.push((3, parent_delete.boxed()));
+            // Linking seed records to a seed parent, or unlinking them (some keys name
+            // no record; the parent may not exist either).
+            let has: Vec<usize> = (0..m.relations.len())
+                .filter(|&r| m.relations[r].kind.is_has())
+                .collect();
+            let all = models.clone();
+            let link = (
+                prop::sample::select(has),
+                0usize..7,
+                prop::collection::vec(0usize..8, 1..=3),
+                any::<bool>(),
+            )
+                .prop_map(move |(rel, parent, picks, insert)| {
+                    let target = all[mi].relations[rel].kind.target();
+                    Op::Link {
+                        model: mi,
+                        rel,
+                        parent: seed_key(&all, mi, parent),
+                        children: picks
+                            .into_iter()
+                            .map(|j| seed_key(&all, target, j))
+                            .collect(),
+                        insert,
+                    }
+                });
+            choices.push((5, link.boxed()));
         }
         if !non_key.is_empty() {
             let mu = m.clone();

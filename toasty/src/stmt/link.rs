@@ -43,22 +43,66 @@ impl<M: Model> Linkable<M> for &Vec<M> {
 
 /// The filter selecting the records with these primary keys.
 fn keys_filter<M: Model>(keys: Vec<Vec<Value>>) -> Expr<bool> {
+    Expr::from_untyped(keys_expr(M::PRIMARY_KEY, keys))
+}
+
+/// The filter selecting the records whose primary key (fields `primary_key`) is one of
+/// `keys`.
+fn keys_expr(primary_key: &[usize], keys: Vec<Vec<Value>>) -> stmt::Expr {
     let by_key = |key: Vec<Value>| {
         stmt::Expr::And(
-            M::PRIMARY_KEY
+            primary_key
                 .iter()
                 .zip(key)
                 .map(|(&f, v)| stmt::Expr::eq(stmt::Expr::Field(f), stmt::Expr::Value(v)))
                 .collect(),
         )
     };
-    Expr::from_untyped(match M::PRIMARY_KEY {
+    match primary_key {
         [field] => stmt::Expr::InList {
             expr: Box::new(stmt::Expr::Field(*field)),
             list: keys.into_iter().flatten().collect(),
         },
         _ => stmt::Expr::Or(keys.into_iter().map(by_key).collect()),
-    })
+    }
+}
+
+/// The statement `.insert(..)` (`insert`) or `.remove(..)` of the relation `scope` runs
+/// on the records with primary keys `keys`, for the untyped API: the same link
+/// resolution and the same selection as the typed methods, as one update or delete
+/// (`None` when there is nothing to do). Unlike the typed update it sets no
+/// `#[update(..)]` fields, which untyped updates never do.
+pub(crate) fn untyped_link(
+    schema: &toasty_core::schema::Schema,
+    scope: &super::scope::Scope,
+    keys: Vec<Vec<Value>>,
+    insert: bool,
+) -> Result<Option<crate::UntypedStatement>> {
+    let what = if insert { "insert" } else { "remove" };
+    let link = super::scope::link_of(Some(scope), schema, what)?;
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let primary_key = schema.model(link.child)?.primary_key.clone();
+    let mut selection = stmt::Query::all(link.child);
+    let by_key = keys_expr(&primary_key, keys);
+    let update = |selection: stmt::Query, assignments: Vec<(usize, Value)>| {
+        crate::UntypedStatement::Update(stmt::Update {
+            selection,
+            assignments,
+            arithmetic: Vec::new(),
+            returning: false,
+        })
+    };
+    if insert {
+        selection.filter = Some(by_key);
+        return Ok(Some(update(selection, link.assignments)));
+    }
+    selection.filter = Some(stmt::Expr::And(vec![scope.filter(schema)?, by_key]));
+    Ok(Some(match link.unlink {
+        None => crate::UntypedStatement::Delete(stmt::Delete { selection }),
+        Some(nulls) => update(selection, nulls),
+    }))
 }
 
 impl<M: Model> Query<M> {

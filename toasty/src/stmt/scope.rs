@@ -3,6 +3,7 @@
 //! built, since only the schema knows which `#[belongs_to]` a `#[has_many]` pairs with.
 
 use crate::{Error, Result, Value};
+use std::borrow::Cow;
 use toasty_core::schema::{RelationId, Schema};
 use toasty_core::stmt;
 
@@ -12,7 +13,7 @@ use toasty_core::stmt;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     /// The model that declares the relation.
-    source: &'static str,
+    source: Cow<'static, str>,
     /// The relation's position among the source model's relation fields.
     relation: usize,
     /// Values of the source record: `(field position, value)` for every field the
@@ -25,7 +26,16 @@ impl Scope {
     /// `relation` of model `source`.
     pub fn new(source: &'static str, relation: usize, values: Vec<(usize, Value)>) -> Self {
         Scope {
-            source,
+            source: Cow::Borrowed(source),
+            relation,
+            values,
+        }
+    }
+
+    /// [`Scope::new`] for a model named at run time (the untyped API).
+    pub(crate) fn named(source: String, relation: usize, values: Vec<(usize, Value)>) -> Self {
+        Scope {
+            source: Cow::Owned(source),
             relation,
             values,
         }
@@ -33,7 +43,7 @@ impl Scope {
 
     /// `(target field, value)` pairs every related record has.
     pub(crate) fn resolve(&self, schema: &Schema) -> Result<Vec<(usize, Value)>> {
-        let model = schema.model_id(self.source).ok_or_else(|| {
+        let model = schema.model_id(&self.source).ok_or_else(|| {
             Error::invalid_statement(format!(
                 "model `{}` is not registered with this Db; add it to toasty::models!(...)",
                 self.source
@@ -83,7 +93,7 @@ impl Scope {
     /// The filter selecting the related records: every target field equals the source
     /// record's value (a NULL foreign key selects nothing).
     pub(crate) fn filter(&self, schema: &Schema) -> Result<stmt::Expr> {
-        let model = schema.model_id(self.source).ok_or_else(|| {
+        let model = schema.model_id(&self.source).ok_or_else(|| {
             Error::invalid_statement(format!(
                 "model `{}` is not registered with this Db; add it to toasty::models!(...)",
                 self.source
@@ -159,6 +169,8 @@ pub(crate) struct Link {
     /// `None`: the foreign key is required and unlinking deletes the child; otherwise
     /// the nullable foreign-key fields set to NULL.
     pub(crate) unlink: Option<Vec<(usize, Value)>>,
+    /// The model of the linked records.
+    pub(crate) child: toasty_core::schema::app::ModelId,
 }
 
 /// The link of `scope` (`what` names the operation for messages).
@@ -169,7 +181,7 @@ pub(crate) fn link_of(scope: Option<&Scope>, schema: &Schema, what: &str) -> Res
              as `user.todos()`"
         )));
     };
-    let model = schema.model_id(scope.source).ok_or_else(|| {
+    let model = schema.model_id(&scope.source).ok_or_else(|| {
         Error::invalid_statement(format!(
             "model `{}` is not registered with this Db; add it to toasty::models!(...)",
             scope.source
@@ -202,5 +214,6 @@ pub(crate) fn link_of(scope: Option<&Scope>, schema: &Schema, what: &str) -> Res
     Ok(Link {
         assignments,
         unlink,
+        child: rel.target,
     })
 }
