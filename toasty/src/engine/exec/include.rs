@@ -86,17 +86,18 @@ fn load_level<'a, 'b: 'a>(
                 }
                 continue;
             }
-            // The keys of the records that still need the relation.
-            let mut keys: BTreeMap<KeyOf, ()> = BTreeMap::new();
+            // The keys of the records that still need the relation, with how many
+            // records hold each (the last one takes the related records by move).
+            let mut wanted: BTreeMap<KeyOf, usize> = BTreeMap::new();
             for r in records.iter() {
                 if r.is_loaded(inc.relation) {
                     continue;
                 }
                 if let Some(k) = key_of(r, &inc.source_fields) {
-                    keys.insert(KeyOf(k), ());
+                    *wanted.entry(KeyOf(k)).or_default() += 1;
                 }
             }
-            let keys: Vec<Vec<Value>> = keys.into_keys().map(|k| k.0).collect();
+            let keys: Vec<Vec<Value>> = wanted.keys().map(|k| k.0.clone()).collect();
             let found = read(conn, schema, cap, inc, keys, sent).await?;
             let mut by_key: BTreeMap<KeyOf, Vec<Record>> = BTreeMap::new();
             for rec in found {
@@ -109,7 +110,16 @@ fn load_level<'a, 'b: 'a>(
                     continue;
                 }
                 let related = key_of(r, &inc.source_fields)
-                    .and_then(|k| by_key.get(&KeyOf(k)).cloned())
+                    .map(KeyOf)
+                    .and_then(|k| {
+                        let left = wanted.get_mut(&k)?;
+                        *left = left.saturating_sub(1);
+                        if *left == 0 {
+                            by_key.remove(&k)
+                        } else {
+                            by_key.get(&k).cloned()
+                        }
+                    })
                     .unwrap_or_default();
                 *r.slot(inc.relation) = Some(related);
             }
