@@ -11,6 +11,8 @@ mod creating;
 mod field_options;
 #[path = "guide_compat/filtering.rs"]
 mod filtering;
+#[path = "guide_compat/has_many.rs"]
+mod has_many;
 #[path = "guide_compat/has_one.rs"]
 mod has_one;
 #[path = "guide_compat/indexes.rs"]

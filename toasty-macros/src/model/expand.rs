@@ -16,12 +16,14 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     let create = expand_create(def);
     let update = expand_update(def);
     let methods = expand_methods(def);
+    let query = super::query::expand_query(def);
     quote! {
         #model_impl
         #fields
         #create
         #update
         #methods
+        #query
     }
 }
 
@@ -57,6 +59,7 @@ fn names(def: &ModelDef) -> (syn::Ident, syn::Ident, syn::Ident) {
 fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
     let (_, _, update_ident) = names(def);
+    let query_ident = format_ident!("{}Query", ident);
     let name = ident.to_string();
     // The default table name: snake case, then an English plural (`Category` ->
     // `categories`, `Person` -> `people`), decided here at compile time.
@@ -348,6 +351,8 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             }
 
             type Update<'a> = #update_ident<'a>;
+
+            type Query = #query_ident;
 
             fn update_query(query: toasty::Query<Self>) -> #update_ident<'static> {
                 #update_ident::from_query(query)
@@ -1005,13 +1010,13 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
         match (r.kind, r.optional) {
             (RelKind::HasMany, _) => {
                 let doc = format!(
-                    "The `{}` records related to this one through `{}.{}`: a query to run, filter, count, update, delete or create in.",
+                    "The `{}` records related to this one through `{}.{}`: a query to run, filter, count, update, delete or create in, whose `get_by_*`, `filter_by_*`, `update_by_*` and `delete_by_*` look only among them.",
                     quote!(#target), name, r.name
                 );
                 quote! {
                     #[doc = #doc]
-                    pub fn #id(&self) -> toasty::Query<#target> {
-                        #scope
+                    pub fn #id(&self) -> <#target as toasty::Model>::Query {
+                        ::std::convert::From::from(#scope)
                     }
                 }
             }
