@@ -18,7 +18,9 @@
 //! (relation fields, nested creates, `.include(..)`, cascading deletes),
 //! [`relation_filters`] (`.any(..)`, `.all(..)`, paths through relations) and
 //! [`many_to_many`] (`#[has_many(via = ..)]` through a join model), [`linking`]
-//! (`.insert(..)` / `.remove(..)` on a relation), [`raw_sql`]
+//! (`.insert(..)` / `.remove(..)` on a relation), [`has_one_update`] (replacing, linking
+//! and unsetting a `#[has_one]` in an update), [`scoped_accessors`] (`get_by_*`,
+//! `filter_by_*`, `update_by_*`, `delete_by_*` on `user.todos()`), [`raw_sql`]
 //! (`toasty::sql` on SQL backends, `Unsupported` elsewhere) and [`now`] (`toasty::now()`,
 //! one clock reading per statement). Tests pin a
 //! key or index wherever the area allows, so they run unchanged on key-value backends;
@@ -38,6 +40,7 @@ pub mod delete;
 pub mod errors;
 pub mod filter_ops;
 pub mod get_by;
+pub mod has_one_update;
 pub mod keys;
 pub mod kv_limits;
 pub mod like;
@@ -51,6 +54,7 @@ pub mod paginate;
 pub mod raw_sql;
 pub mod relation_filters;
 pub mod relations;
+pub mod scoped_accessors;
 pub mod select;
 pub mod support;
 pub mod transactions;
@@ -221,6 +225,14 @@ macro_rules! for_each_conformance_test {
             concurrency::concurrency_unique_race,
             relations::relations_issue_example,
             linking::relations_link_unlink,
+            has_one_update::has_one_update_replace_with_create,
+            has_one_update::has_one_update_link_existing,
+            has_one_update::has_one_update_unset,
+            has_one_update::has_one_update_macro,
+            has_one_update::has_one_update_atomic,
+            has_one_update::has_one_update_errors,
+            scoped_accessors::scoped_get_and_filter,
+            scoped_accessors::scoped_update_and_delete,
             relation_filters::relation_filter_any,
             relation_filters::relation_filter_all,
             relation_filters::relation_filter_path,

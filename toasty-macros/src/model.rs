@@ -2,6 +2,7 @@
 
 mod expand;
 mod parse;
+mod query;
 mod ty;
 
 pub(crate) use expand::expand;

@@ -10,6 +10,7 @@
 //! create!(in user.todos() { title: "x" })      (user.todos()).create().title("x")
 //! create!(User { todos: [{ title: "a" }] })     User::create().with_todos(|c| c.title("a"))
 //! create!(Todo { user: { name: "Ada" } })       Todo::create().with_user(|c| c.name("Ada"))
+//! update!(user { profile: { bio: "x" } })       (user).update().with_profile(|c| c.bio("x"))
 //! ```
 //!
 //! Field values are any expressions; `field` alone means `field: field`. A value written
@@ -314,15 +315,22 @@ pub(crate) fn update(input: TokenStream) -> Result<TokenStream> {
     let target: syn::Expr = syn::parse2(target)?;
     let fields = parse_fields(body)?;
     for f in &fields {
-        if !matches!(f.value, InitValue::Expr(_) | InitValue::Op(..)) {
-            return Err(Error::new(
-                f.name.span(),
-                format!(
-                    "update! cannot create related records (`{}: {{ .. }}`); create them first \
-                     and point the relation at them (`{}: &record`)",
-                    f.name, f.name
-                ),
-            ));
+        match &f.value {
+            InitValue::Expr(_) | InitValue::Op(..) => {}
+            // A `#[has_one]` replaced by a new record (`profile: { bio: ".." }`).
+            InitValue::One(inner) => {
+                create_setters(inner)?;
+            }
+            InitValue::Many(_) => {
+                return Err(Error::new(
+                    f.name.span(),
+                    format!(
+                        "update! cannot create a list of related records (`{}: [..]`); create \
+                         them through the relation (`create!(in record.{}() {{ .. }})`)",
+                        f.name, f.name
+                    ),
+                ))
+            }
         }
     }
     let set = setters(&fields);

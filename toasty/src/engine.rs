@@ -18,6 +18,7 @@ mod compile;
 mod create;
 mod exec;
 mod explain;
+mod has_one_update;
 mod key_size;
 mod lower;
 mod plan;
@@ -46,7 +47,9 @@ pub(crate) enum Statement {
     Insert(stmt::Insert),
     /// Records created with the records related to them (the typed API).
     Create(CreateTree),
-    Update(stmt::Update),
+    /// An update, and the `#[has_one]` relations it points at other records
+    /// (`user.update().profile(..)`).
+    Update(stmt::Update, Box<[HasOneChange]>),
     Delete(stmt::Delete),
 }
 
@@ -57,7 +60,7 @@ impl Statement {
             Statement::Query(q, _) => q.model,
             Statement::Insert(i) => i.model,
             Statement::Create(c) => c.model,
-            Statement::Update(u) => u.selection.model,
+            Statement::Update(u, _) => u.selection.model,
             Statement::Delete(d) => d.selection.model,
         }
     }
@@ -67,7 +70,7 @@ impl Statement {
         match self {
             Statement::Query(..) => "query",
             Statement::Insert(_) | Statement::Create(_) => "create",
-            Statement::Update(_) => "update",
+            Statement::Update(..) => "update",
             Statement::Delete(_) => "delete",
         }
     }
@@ -87,6 +90,25 @@ pub(crate) struct CreateTree {
 pub(crate) struct CreateNode {
     pub(crate) values: Vec<Option<Value>>,
     pub(crate) nested: Vec<(usize, CreateNode)>,
+}
+
+/// A `#[has_one]` relation an update points elsewhere: the relation's position among
+/// the model's relations, and what it gets.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HasOneChange {
+    pub(crate) relation: usize,
+    pub(crate) to: HasOneTo,
+}
+
+/// What an update gives a `#[has_one]` relation (see [`HasOneChange`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum HasOneTo {
+    /// A new record, created with the update.
+    Create(CreateNode),
+    /// An existing record: its primary key, `(field, value)` pairs.
+    Link(Vec<(usize, Value)>),
+    /// No record (an optional relation).
+    Unset,
 }
 
 /// A record with its loaded relations: values in field order, and per relation position

@@ -75,6 +75,12 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The generated update builder (`<Model>Update`).
     type Update<'a>;
 
+    /// The generated `<Model>Query`: a query of this model with its `filter_by_*`,
+    /// `get_by_*`, `update_by_*` and `delete_by_*` accessors, what a `#[has_many]`
+    /// relation returns (`user.todos().get_by_id(&mut db, id)` looks among the user's
+    /// todos). It dereferences to, and converts into, [`crate::Query`].
+    type Query: From<crate::Query<Self>> + Into<crate::Query<Self>>;
+
     /// An update of every record `query` selects (what `query.update()` returns).
     fn update_query(query: crate::Query<Self>) -> Self::Update<'static>;
 }

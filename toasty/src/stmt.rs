@@ -38,7 +38,7 @@ pub use order::{IntoOrderBy, OrderBy};
 pub use paginate::{Cursor, IntoCursor, Page, Paginate};
 pub use path::{relation_all, relation_any, Path};
 pub use query::{Count, First, Get, Query};
-pub use related::{IntoRelated, MaybeOne, One, Related};
+pub use related::{BelongsToRelation, CreatableInUpdate, IntoRelated, MaybeOne, One, Related};
 pub use scope::Scope;
 pub use select::{IntoSelect, Select, SelectFirst, SelectOne};
 pub use update::Update;

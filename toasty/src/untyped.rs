@@ -90,7 +90,7 @@ fn into_statement(s: UntypedStatement) -> Statement {
         UntypedStatement::Insert(i) => Statement::Insert(i),
         UntypedStatement::Update(mut u) => {
             u.returning = false;
-            Statement::Update(u)
+            Statement::Update(u, Box::default())
         }
         UntypedStatement::Delete(d) => Statement::Delete(d),
     }

@@ -1,5 +1,5 @@
 //! Programs written against the Toasty guide's API (tokio-rs/toasty, `docs/guide/src/`),
-//! one module per chapter about flat models, run on memdb and (with feature `sqlite`)
+//! one module per chapter (flat models, and the relation chapters it covers), run on memdb and (with feature `sqlite`)
 //! on in-memory SQLite. Where our API differs on purpose, `docs/coming-from-toasty.md`
 //! says so.
 
@@ -11,6 +11,10 @@ mod creating;
 mod field_options;
 #[path = "guide_compat/filtering.rs"]
 mod filtering;
+#[path = "guide_compat/has_many.rs"]
+mod has_many;
+#[path = "guide_compat/has_one.rs"]
+mod has_one;
 #[path = "guide_compat/indexes.rs"]
 mod indexes;
 #[path = "guide_compat/keys.rs"]

@@ -160,3 +160,107 @@ async fn plans_memdb_kv() {
     };
     assert!(err.is_unsupported(), "{err}");
 }
+
+/// A record with an optional `#[has_one]` whose foreign key is required (the old child
+/// is deleted when replaced) and one whose foreign key is optional (unlinked).
+#[derive(Debug, toasty::Model)]
+struct Owner {
+    #[key]
+    id: i64,
+    name: String,
+    #[has_one]
+    card: toasty::HasOne<Option<Card>>,
+    #[has_one]
+    tag: toasty::HasOne<Option<Tag>>,
+}
+
+#[derive(Debug, toasty::Model)]
+struct Card {
+    #[key]
+    id: i64,
+    #[unique]
+    owner_id: i64,
+    #[belongs_to]
+    owner: toasty::BelongsTo<Owner>,
+    number: String,
+}
+
+#[derive(Debug, toasty::Model)]
+struct Tag {
+    #[key]
+    id: i64,
+    #[unique]
+    owner_id: Option<i64>,
+    #[belongs_to]
+    owner: toasty::BelongsTo<Option<Owner>>,
+    label: String,
+}
+
+/// The plans of updates that point a `#[has_one]` elsewhere: a new child (with a field
+/// of the record), an existing one, none.
+fn has_one_plans(db: &Db) -> Vec<(&'static str, String)> {
+    let explain = |r: toasty::Result<String>| r.unwrap_or_else(|e| panic!("explain: {e}"));
+    let existing = Tag {
+        id: 9,
+        owner_id: None,
+        owner: toasty::Deferred::unloaded(&toasty::codegen::RelationInfo {
+            model: "Tag",
+            field: "owner",
+        }),
+        label: "spare".into(),
+    };
+    vec![
+        (
+            "has_one_replace_create",
+            explain(
+                OwnerUpdate::from_query(Owner::filter_by_id(1))
+                    .name("Ada")
+                    .card(toasty::create!(Card {
+                        id: 5,
+                        number: "C5"
+                    }))
+                    .explain(db),
+            ),
+        ),
+        (
+            "has_one_link_existing",
+            explain(
+                OwnerUpdate::from_query(Owner::filter_by_id(1))
+                    .tag(&existing)
+                    .explain(db),
+            ),
+        ),
+        (
+            "has_one_unset",
+            explain(
+                OwnerUpdate::from_query(Owner::filter_by_id(1))
+                    .card(None)
+                    .explain(db),
+            ),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn plans_has_one_update() {
+    let models = || toasty::models!(Owner, Card, Tag);
+    let mut all = Vec::new();
+    for (prefix, url) in [("sql", "memory:"), ("kv", "memory:kv")] {
+        let db = open(url, models()).await;
+        for (name, plan) in has_one_plans(&db) {
+            all.push((format!("{prefix}_{name}"), plan));
+        }
+    }
+    #[cfg(feature = "sqlite")]
+    {
+        let db = open("sqlite::memory:", models()).await;
+        for (name, plan) in has_one_plans(&db) {
+            all.push((format!("sqlite_{name}"), plan));
+        }
+    }
+    settings().bind(|| {
+        for (name, plan) in &all {
+            insta::assert_snapshot!(name.clone(), plan);
+        }
+    });
+}

@@ -13,6 +13,7 @@
 //! | `Delete` | `Delete` | as `Update` | `SerializationFailure` |
 //! | `Claim` | `Put` into the claim table: the values, and the key as `owner:<column>` | absent, or held by the same key | `UniqueViolation` |
 //! | `Release` | `Delete` from the claim table (nothing, for values with NULL) | absent, or held by the same key | `SerializationFailure` |
+//! | `Transfer` | `Put` into the claim table naming the `to` key | absent, or held by `from` or `to` | `UniqueViolation` |
 //!
 //! The error of a cancelled transaction is decided by the first item (in the order
 //! given) whose cancellation reason is not `None`, as memdb decides by the first failing
@@ -311,68 +312,14 @@ fn action(schema: &db::Schema, item: WriteItem) -> Result<Option<(Action, Vec<u8
         }
         WriteItem::Claim {
             index, values, key, ..
-        } => {
-            let ix = map.unique_index(index)?;
-            if values.len() != ix.columns.len() {
-                return Err(Error::invalid_statement(format!(
-                    "a claim on the unique index `{}` has {} values but the index has {} \
-                     columns",
-                    ix.name,
-                    values.len(),
-                    ix.columns.len()
-                )));
-            }
-            if values.iter().any(Value::is_null) {
-                return Err(Error::invalid_statement(format!(
-                    "a claim on the unique index `{}` contains NULL; an entry with NULL never \
-                     conflicts, so it is not claimed",
-                    ix.name
-                )));
-            }
-            for (&col, value) in ix.columns.iter().zip(&values) {
-                check::check_value(def, col, value)?;
-            }
-            let claim_key = map.claim_key(ix, &values)?;
-            let claim_key = claim_key.unwrap_or_default();
-            let owner = map.owner(&key)?;
-            let (condition, names, cond_values) = owner_condition(&map, ix, &owner);
-            let table = claim_table(def, ix);
-            let id = claim_id(&table, &map, ix, &claim_key);
-            let mut item = claim_key;
-            for (name, av) in owner {
-                item.insert(name, av);
-            }
-            let size = item
-                .iter()
-                .map(|(n, v)| crate::codec::attribute_size(n, v))
-                .sum();
-            let columns: Vec<String> = ix
-                .columns
-                .iter()
-                .map(|&c| map.attr(c).to_string())
-                .collect();
-            let (tname, iname) = (def.name.clone(), ix.name.clone());
-            Ok(Some((
-                Action {
-                    kind: Kind::Claim,
-                    table,
-                    item,
-                    update: None,
-                    condition,
-                    names,
-                    values: cond_values,
-                    failed: Box::new(move |_why: &str| {
-                        Error::unique_violation(format!(
-                            "({}) = {values:?} in `{tname}` is already held by another record, \
-                             but the unique index `{iname}` allows each value once",
-                            columns.join(", ")
-                        ))
-                    }),
-                    size,
-                },
-                id,
-            )))
-        }
+        } => claim_action(&map, def, index, values, &key, None).map(Some),
+        WriteItem::Transfer {
+            index,
+            values,
+            from,
+            to,
+            ..
+        } => claim_action(&map, def, index, values, &to, Some(&from)).map(Some),
         WriteItem::Release {
             index, values, key, ..
         } => {
@@ -392,7 +339,7 @@ fn action(schema: &db::Schema, item: WriteItem) -> Result<Option<(Action, Vec<u8
                 return Ok(None);
             };
             let owner = map.owner(&key)?;
-            let (condition, names, cond_values) = owner_condition(&map, ix, &owner);
+            let (condition, names, cond_values) = owner_condition(&map, ix, &[owner]);
             let table = claim_table(def, ix);
             let id = claim_id(&table, &map, ix, &claim_key);
             let (iname, shown) = (ix.name.clone(), format!("{values:?}"));
@@ -451,11 +398,89 @@ fn put_action(map: &TableMap<'_>, row: &[Value]) -> Result<(Action, Vec<u8>)> {
     ))
 }
 
-/// "absent, or held by this key" on a claim item.
+/// The action of a `Claim` by `key`, or of a `Transfer` to `key` from `from`: a `Put`
+/// of the claim item naming `key`, on condition that the claim is free or held by `key`
+/// (or by `from`).
+fn claim_action(
+    map: &TableMap<'_>,
+    def: &db::Table,
+    index: usize,
+    values: Vec<Value>,
+    key: &[Value],
+    from: Option<&[Value]>,
+) -> Result<(Action, Vec<u8>)> {
+    let ix = map.unique_index(index)?;
+    if values.len() != ix.columns.len() {
+        return Err(Error::invalid_statement(format!(
+            "a claim on the unique index `{}` has {} values but the index has {} \
+                 columns",
+            ix.name,
+            values.len(),
+            ix.columns.len()
+        )));
+    }
+    if values.iter().any(Value::is_null) {
+        return Err(Error::invalid_statement(format!(
+            "a claim on the unique index `{}` contains NULL; an entry with NULL never \
+                 conflicts, so it is not claimed",
+            ix.name
+        )));
+    }
+    for (&col, value) in ix.columns.iter().zip(&values) {
+        check::check_value(def, col, value)?;
+    }
+    let claim_key = map.claim_key(ix, &values)?;
+    let claim_key = claim_key.unwrap_or_default();
+    let owner = map.owner(key)?;
+    let mut holders = vec![owner.clone()];
+    if let Some(from) = from {
+        holders.push(map.owner(from)?);
+    }
+    let (condition, names, cond_values) = owner_condition(map, ix, &holders);
+    let table = claim_table(def, ix);
+    let id = claim_id(&table, map, ix, &claim_key);
+    let mut item = claim_key;
+    for (name, av) in owner {
+        item.insert(name, av);
+    }
+    let size = item
+        .iter()
+        .map(|(n, v)| crate::codec::attribute_size(n, v))
+        .sum();
+    let columns: Vec<String> = ix
+        .columns
+        .iter()
+        .map(|&c| map.attr(c).to_string())
+        .collect();
+    let (tname, iname) = (def.name.clone(), ix.name.clone());
+    Ok((
+        Action {
+            kind: Kind::Claim,
+            table,
+            item,
+            update: None,
+            condition,
+            names,
+            values: cond_values,
+            failed: Box::new(move |_why: &str| {
+                Error::unique_violation(format!(
+                    "({}) = {values:?} in `{tname}` is already held by another record, \
+                         but the unique index `{iname}` allows each value once",
+                    columns.join(", ")
+                ))
+            }),
+            size,
+        },
+        id,
+    ))
+}
+
+/// The condition "the claim is free, or held by one of `holders`" (each the owner
+/// attributes of a key).
 fn owner_condition(
     map: &TableMap<'_>,
     ix: &db::Index,
-    owner: &[(String, AttributeValue)],
+    holders: &[Vec<(String, AttributeValue)>],
 ) -> (
     String,
     HashMap<String, String>,
@@ -465,17 +490,17 @@ fn owner_condition(
     let mut values = HashMap::new();
     let first = ix.columns.first().copied().unwrap_or(0);
     names.insert("#x".to_string(), map.attr(first).to_string());
-    let mut held = Vec::new();
-    for (i, (name, av)) in owner.iter().enumerate() {
-        names.insert(format!("#o{i}"), name.clone());
-        values.insert(format!(":o{i}"), av.clone());
-        held.push(format!("#o{i} = :o{i}"));
+    let mut alternatives = vec!["attribute_not_exists(#x)".to_string()];
+    for (h, owner) in holders.iter().enumerate() {
+        let mut held = Vec::new();
+        for (i, (name, av)) in owner.iter().enumerate() {
+            names.insert(format!("#o{i}"), name.clone());
+            values.insert(format!(":o{h}_{i}"), av.clone());
+            held.push(format!("#o{i} = :o{h}_{i}"));
+        }
+        alternatives.push(format!("({})", held.join(" AND ")));
     }
-    (
-        format!("attribute_not_exists(#x) OR ({})", held.join(" AND ")),
-        names,
-        values,
-    )
+    (alternatives.join(" OR "), names, values)
 }
 
 fn row_id(map: &TableMap<'_>, item: &Item) -> Vec<u8> {
@@ -518,6 +543,7 @@ pub(crate) async fn transact_write(
             WriteItem::Update { key, .. } => (Kind::Update, key.clone()),
             WriteItem::Delete { key, .. } => (Kind::Delete, key.clone()),
             WriteItem::Release { key, .. } => (Kind::Release, key.clone()),
+            WriteItem::Transfer { to, .. } => (Kind::Claim, to.clone()),
         };
         let table_name = schema
             .table(item.table())

@@ -13,6 +13,7 @@
 //! | [`WriteItem::Delete`] | the row exists and equals `expect` | `SerializationFailure` |
 //! | [`WriteItem::Claim`] | no other key holds this unique value | `UniqueViolation` |
 //! | [`WriteItem::Release`] | (none: removes the entry if `key` holds it) | |
+//! | [`WriteItem::Transfer`] | the entry is free, or held by `from` or `to` | `UniqueViolation` |
 //!
 //! Unique secondary indexes are enforced with claims: an entry per unique index and
 //! non-NULL value that names the key holding it. A driver stores claims wherever it
@@ -87,6 +88,22 @@ pub enum WriteItem {
         /// The primary key of the row that held them.
         key: Vec<Value>,
     },
+    /// Hands the entry for `values` in unique index `index` from the row with key `from`
+    /// to the row with key `to`: what a `Release` by `from` followed by a `Claim` by `to`
+    /// would do, as one item (one write may address a claim once). Fails with
+    /// `UniqueViolation` if a third key holds the values.
+    Transfer {
+        /// The table.
+        table: TableId,
+        /// The position in `table.indices` (a unique index).
+        index: usize,
+        /// The index columns' values (none NULL).
+        values: Vec<Value>,
+        /// The primary key of the row that gives the values up.
+        from: Vec<Value>,
+        /// The primary key of the row that takes them.
+        to: Vec<Value>,
+    },
 }
 
 impl WriteItem {
@@ -97,7 +114,8 @@ impl WriteItem {
             | WriteItem::Update { table, .. }
             | WriteItem::Delete { table, .. }
             | WriteItem::Claim { table, .. }
-            | WriteItem::Release { table, .. } => *table,
+            | WriteItem::Release { table, .. }
+            | WriteItem::Transfer { table, .. } => *table,
         }
     }
 }

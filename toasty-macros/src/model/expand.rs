@@ -16,12 +16,14 @@ pub(crate) fn expand(def: &ModelDef) -> TokenStream {
     let create = expand_create(def);
     let update = expand_update(def);
     let methods = expand_methods(def);
+    let query = super::query::expand_query(def);
     quote! {
         #model_impl
         #fields
         #create
         #update
         #methods
+        #query
     }
 }
 
@@ -57,6 +59,7 @@ fn names(def: &ModelDef) -> (syn::Ident, syn::Ident, syn::Ident) {
 fn expand_model_impl(def: &ModelDef) -> TokenStream {
     let ident = &def.ident;
     let (_, _, update_ident) = names(def);
+    let query_ident = format_ident!("{}Query", ident);
     let name = ident.to_string();
     // The default table name: snake case, then an English plural (`Category` ->
     // `categories`, `Person` -> `people`), decided here at compile time.
@@ -348,6 +351,8 @@ fn expand_model_impl(def: &ModelDef) -> TokenStream {
             }
 
             type Update<'a> = #update_ident<'a>;
+
+            type Query = #query_ident;
 
             fn update_query(query: toasty::Query<Self>) -> #update_ident<'static> {
                 #update_ident::from_query(query)
@@ -810,7 +815,19 @@ fn expand_update(def: &ModelDef) -> TokenStream {
         let set = set_foreign_key(def, r, |k, v| {
             quote!(self.inner.set(#k, toasty::Expr::<()>::from_untyped(toasty::codegen::value_expr(#v)));)
         });
+        let with = format_ident!("with_{}", r.name);
         quote! {
+            /// Not available: an update cannot create the record a `#[belongs_to]` points
+            /// at (a compile error saying so); create it first and pass `&record`.
+            #[doc(hidden)]
+            pub fn #with<F>(self, _f: F) -> Self
+            where
+                F: ::std::ops::FnOnce(<#target as toasty::Model>::Create) -> <#target as toasty::Model>::Create,
+                toasty::stmt::BelongsToRelation<F>: toasty::stmt::CreatableInUpdate,
+            {
+                self
+            }
+
             #[doc = #doc]
             pub fn #id(mut self, #id: impl toasty::stmt::IntoRelated<#target>) -> Self {
                 match toasty::stmt::IntoRelated::into_related(#id) {
@@ -831,6 +848,48 @@ fn expand_update(def: &ModelDef) -> TokenStream {
             }
         }
     });
+    let has_one_setters = def
+        .relations
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == RelKind::HasOne && r.via.is_empty())
+        .map(|(j, r)| {
+            let id = &r.ident;
+            let target = &r.target;
+            let with = format_ident!("with_{}", r.name);
+            let doc = format!(
+                "Points `{model}.{}` at another record: a builder of a new one created with \
+                 the update, or an existing one (`&record`){}. The current one is deleted if \
+                 its foreign key is required, and unlinked (NULL foreign key) if it is \
+                 optional. Needs the one record being updated (`record.update()`, or a \
+                 query by the whole primary key).",
+                r.name,
+                if r.optional { "; `None` unsets it" } else { "" }
+            );
+            let with_doc = format!(
+                "Replaces `{model}.{}` with a new record built by `f` from a fresh builder \
+                 (`update!(record {{ {}: {{ .. }} }})`).",
+                r.name, r.name
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #id(mut self, #id: impl toasty::stmt::IntoRelated<#target>) -> Self {
+                    self.inner.set_has_one(#j, toasty::stmt::IntoRelated::into_related(#id));
+                    self
+                }
+
+                #[doc = #with_doc]
+                pub fn #with(
+                    mut self,
+                    f: impl ::std::ops::FnOnce(<#target as toasty::Model>::Create) -> <#target as toasty::Model>::Create,
+                ) -> Self {
+                    let child: toasty::Create<#target> =
+                        ::std::convert::Into::into(f(::std::default::Default::default()));
+                    self.inner.set_has_one(#j, toasty::stmt::Related::Create(child));
+                    self
+                }
+            }
+        });
     let doc = format!(
         "Sets fields on a [`{model}`] record (or on every record a query selects); run it with `exec`."
     );
@@ -850,6 +909,8 @@ fn expand_update(def: &ModelDef) -> TokenStream {
             #(#setters)*
 
             #(#rel_setters)*
+
+            #(#has_one_setters)*
 
             /// Runs the update and returns how many records it changed. For a record
             /// (`record.update()`), the local value is updated too, and a record that no
@@ -888,16 +949,9 @@ fn expand_update(def: &ModelDef) -> TokenStream {
     }
 }
 
-fn expand_methods(def: &ModelDef) -> TokenStream {
-    let (fields_ident, create_ident, update_ident) = names(def);
-    let model = &def.ident;
-    let key_filter = filter_expr(def, &def.key, |f| {
-        let id = &f.ident;
-        quote!(&self.#id)
-    });
-
-    // Field sets that get generated accessors: the key and each index, then every
-    // leading prefix of a composite key or index (`filter_by_<first>`, ...).
+/// The field sets that get generated accessors: the key and each index, then every
+/// leading prefix of a composite key or index (`filter_by_<first>`, ...), each once.
+pub(crate) fn accessor_sets(def: &ModelDef) -> Vec<Vec<usize>> {
     let mut sets: Vec<Vec<usize>> = vec![def.key.clone()];
     for index in &def.indices {
         sets.push(index.fields.clone());
@@ -910,14 +964,26 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
     }
     sets.extend(prefixes);
     let mut seen: Vec<Vec<usize>> = Vec::new();
-    let mut accessors = Vec::new();
     for fields in sets {
-        if seen.contains(&fields) {
-            continue;
+        if !seen.contains(&fields) {
+            seen.push(fields);
         }
-        seen.push(fields.clone());
-        accessors.push(accessors_for(def, &fields, &update_ident));
     }
+    seen
+}
+
+fn expand_methods(def: &ModelDef) -> TokenStream {
+    let (fields_ident, create_ident, update_ident) = names(def);
+    let model = &def.ident;
+    let key_filter = filter_expr(def, &def.key, |f| {
+        let id = &f.ident;
+        quote!(&self.#id)
+    });
+
+    let accessors: Vec<TokenStream> = accessor_sets(def)
+        .iter()
+        .map(|fields| accessors_for(def, fields, &update_ident))
+        .collect();
     let rel_methods = def.relations.iter().enumerate().map(|(j, r)| {
         let id = &r.ident;
         let target = &r.target;
@@ -944,13 +1010,13 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
         match (r.kind, r.optional) {
             (RelKind::HasMany, _) => {
                 let doc = format!(
-                    "The `{}` records related to this one through `{}.{}`: a query to run, filter, count, update, delete or create in.",
+                    "The `{}` records related to this one through `{}.{}`: a query to run, filter, count, update, delete or create in, whose `get_by_*`, `filter_by_*`, `update_by_*` and `delete_by_*` look only among them.",
                     quote!(#target), name, r.name
                 );
                 quote! {
                     #[doc = #doc]
-                    pub fn #id(&self) -> toasty::Query<#target> {
-                        #scope
+                    pub fn #id(&self) -> <#target as toasty::Model>::Query {
+                        ::std::convert::From::from(#scope)
                     }
                 }
             }
@@ -1020,7 +1086,7 @@ fn expand_methods(def: &ModelDef) -> TokenStream {
 }
 
 /// `field_a = a AND field_b = b` over `fields`, with `value(f)` giving each operand.
-fn filter_expr(
+pub(crate) fn filter_expr(
     def: &ModelDef,
     fields: &[usize],
     value: impl Fn(&FieldDef) -> TokenStream,

@@ -30,6 +30,10 @@
 //! * `Release { table, index, values, key }` removes the claim on `values` in unique
 //!   index `index` if `key` holds it, and does nothing otherwise. `index` must be a
 //!   unique index of the table and `values` one value per index column.
+//! * `Transfer { table, index, values, from, to }` hands the claim on `values` from the
+//!   row with key `from` to the row with key `to`, as a `Release` by `from` followed by a
+//!   `Claim` by `to` would (checked like a `Claim`): afterwards `to` holds it, unless a
+//!   third key holds it, which is `UniqueViolation`.
 //! * Every key is one value per primary-key column (`InvalidStatement` otherwise); every
 //!   table must exist with the definition in use (`Driver` otherwise).
 //! * Two items may not address the same row, nor the same claim (one index and value):
@@ -207,6 +211,26 @@ impl<'s> Plan<'s> {
                 self.unique_claim(table, &slot)?;
                 let held = table.claims.get(&slot).is_some_and(|holder| *holder == key);
                 self.claims.insert(slot, ClaimChange::Release(held));
+                Ok(())
+            }
+            WriteItem::Transfer {
+                index,
+                values,
+                from,
+                to,
+                ..
+            } => {
+                let entry = claim_entry(table, index, values, true)?;
+                let from = table.key_from(from)?;
+                let to = table.key_from(to)?;
+                let slot = (index, entry);
+                self.unique_claim(table, &slot)?;
+                if let Some(holder) = table.claims.get(&slot) {
+                    if *holder != from && *holder != to {
+                        return Err(claim_conflict(table, index, &slot.1, holder));
+                    }
+                }
+                self.claims.insert(slot, ClaimChange::Claim(to));
                 Ok(())
             }
         }

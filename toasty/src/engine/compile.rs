@@ -57,7 +57,8 @@ pub(crate) fn compile(schema: &Schema, cap: &Capability, mut stmt: Statement) ->
             },
         ),
         Statement::Create(tree) => super::create::compile_create(schema, cap, tree),
-        Statement::Update(u) => compile_update(schema, cap, u),
+        Statement::Update(u, changes) if changes.is_empty() => compile_update(schema, cap, u),
+        Statement::Update(u, changes) => super::has_one_update::compile(schema, cap, u, changes),
         Statement::Delete(d) => super::cascade::compile_delete(schema, cap, d),
     }
 }

@@ -22,7 +22,7 @@ mod kv_items;
 mod kv_read;
 mod outcome;
 
-use super::plan::{Plan, Step};
+use super::plan::{OnEmpty, Plan, Step};
 use super::Outcome;
 use crate::observe::exec_op;
 pub(crate) use crate::observe::Run;
@@ -91,7 +91,14 @@ pub(crate) async fn run_batch(
     for plan in plans {
         let plan_writes = plan.writes();
         let mut steps_out: Vec<StepOut> = Vec::with_capacity(plan.steps.len());
+        let mut stopped = false;
         for step in plan.steps {
+            if stopped {
+                // A check found nothing to do: the rest of the plan reads and writes
+                // nothing.
+                steps_out.push(StepOut::Rows(Vec::new()));
+                continue;
+            }
             let out = match step {
                 Step::Op(op) => StepOut::Response(exec_op(conn, schema, op, sent).await?),
                 Step::Insert { op, fills } => {
@@ -133,6 +140,15 @@ pub(crate) async fn run_batch(
                 Step::Write(write) => {
                     written.insert(items.add(write, &steps_out)?);
                     StepOut::Written
+                }
+                Step::Check { input, on_empty } => {
+                    if row_slices(&steps_out, input)?.is_empty() {
+                        match on_empty {
+                            OnEmpty::Stop => stopped = true,
+                            OnEmpty::Fail(message) => return Err(Error::not_found(message)),
+                        }
+                    }
+                    StepOut::Rows(Vec::new())
                 }
             };
             steps_out.push(out);

@@ -4,7 +4,7 @@
 //! literals (the plan holds them). On an SQL driver each step is followed by the SQL
 //! text the driver runs for it ([`Driver::explain_sql`]), with placeholders for values.
 
-use super::plan::{Include, KeysFrom, KvWrite, Output, Plan, Step};
+use super::plan::{Include, KeysFrom, KvWrite, OnEmpty, Output, Plan, Step};
 use super::plan_kv::Fetch;
 use std::fmt::Write;
 use toasty_core::driver::{Driver, Operation, Select};
@@ -255,6 +255,10 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
                  values",
                 table_name(schema, *table)
             ),
+        },
+        Step::Check { input, on_empty } => match on_empty {
+            OnEmpty::Stop => format!("if #{input} has no rows: stop (nothing more to do)"),
+            OnEmpty::Fail(_) => format!("if #{input} has no rows: fail with NotFound"),
         },
     }
 }
@@ -560,6 +564,7 @@ impl Plan {
                     ("fetch", Some(*table))
                 }
                 Step::Select { .. } => ("filter fetched rows", None),
+                Step::Check { .. } => ("check", None),
                 Step::Write(w) => match w {
                     KvWrite::Insert { table, .. } => ("write insert", Some(*table)),
                     KvWrite::Update { table, .. } => ("write update", Some(*table)),

@@ -108,6 +108,19 @@ pub(crate) enum Step {
     },
     /// Key-value write: items of the statement's one `TransactWrite`.
     Write(KvWrite),
+    /// Looks at the rows step `input` read: when there are none, the rest of the plan
+    /// is skipped (its steps produce no rows: [`OnEmpty::Stop`]) or the statement fails
+    /// ([`OnEmpty::Fail`]), before anything after it is written.
+    Check { input: StepId, on_empty: OnEmpty },
+}
+
+/// What a [`Step::Check`] does when its input has no rows.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OnEmpty {
+    /// The remaining steps do not run (the statement matched nothing).
+    Stop,
+    /// The statement fails with `NotFound` and this message.
+    Fail(String),
 }
 
 /// What a key-value write step writes.
@@ -238,7 +251,10 @@ impl Plan {
         self.steps.iter().any(|s| match s {
             Step::Op(op) | Step::OpWhereIn { op, .. } => op.is_write(),
             Step::Insert { .. } | Step::Write(_) => true,
-            Step::Fetch { .. } | Step::FetchWhereIn { .. } | Step::Select { .. } => false,
+            Step::Fetch { .. }
+            | Step::FetchWhereIn { .. }
+            | Step::Select { .. }
+            | Step::Check { .. } => false,
         })
     }
 
@@ -278,12 +294,23 @@ impl Plan {
     /// `true` when the plan, run outside a transaction, must run inside one to be
     /// all-or-nothing: more than one write, or a check after its write.
     pub(crate) fn needs_transaction(&self) -> bool {
-        self.sql_writes() > 1 || (self.sql_writes() == 1 && self.checks_after_write())
+        self.sql_writes() > 1
+            || (self.sql_writes() == 1 && (self.checks_after_write() || self.checks_rows()))
+    }
+
+    /// `true` when a [`Step::Check`] decides on rows read before the writes, which must
+    /// not change until the writes are done.
+    fn checks_rows(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Check { .. }))
     }
 
     /// `true` when `plans`, run as one batch outside a transaction, must run inside one.
     pub(crate) fn batch_needs_transaction(plans: &[Plan]) -> bool {
         let writes: usize = plans.iter().map(Plan::sql_writes).sum();
-        writes > 1 || (writes == 1 && plans.iter().any(Plan::checks_after_write))
+        writes > 1
+            || (writes == 1
+                && plans
+                    .iter()
+                    .any(|p| p.checks_after_write() || p.checks_rows()))
     }
 }

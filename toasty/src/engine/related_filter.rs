@@ -21,7 +21,7 @@ use toasty_core::{Error, Result};
 pub(crate) fn resolve(schema: &Schema, cap: &Capability, stmt: &mut Statement) -> Result<()> {
     let (model, filter) = match stmt {
         Statement::Query(q, _) => (q.model, &mut q.filter),
-        Statement::Update(u) => (u.selection.model, &mut u.selection.filter),
+        Statement::Update(u, _) => (u.selection.model, &mut u.selection.filter),
         Statement::Delete(d) => (d.selection.model, &mut d.selection.filter),
         Statement::Insert(_) | Statement::Create(_) => return Ok(()),
     };

@@ -55,7 +55,7 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
             no_slice(model, &d.selection, "delete")?;
             verify_filter(schema, model, d.selection.filter.as_ref())
         }
-        Statement::Update(u) => {
+        Statement::Update(u, _) => {
             let model = schema.model(u.selection.model)?;
             no_slice(model, &u.selection, "update")?;
             verify_filter(schema, model, u.selection.filter.as_ref())?;

@@ -153,23 +153,20 @@ pub(crate) fn resolve(stmt: &mut Statement) {
             }
         }
         Statement::Create(tree) => {
-            fn node(n: &mut crate::engine::CreateNode, fix: &mut impl FnMut(&mut Value)) {
-                for v in n.values.iter_mut().flatten() {
-                    fix(v);
-                }
-                for (_, child) in &mut n.nested {
-                    node(child, fix);
-                }
-            }
             for n in &mut tree.rows {
                 node(n, &mut fix);
             }
         }
-        Statement::Update(u) => {
+        Statement::Update(u, changes) => {
             for (_, v) in &mut u.assignments {
                 fix(v);
             }
             query(&mut u.selection, &mut fix);
+            for change in changes {
+                if let crate::engine::HasOneTo::Create(n) = &mut change.to {
+                    node(n, &mut fix);
+                }
+            }
         }
         Statement::Delete(d) => query(&mut d.selection, &mut fix),
     }
@@ -191,6 +188,16 @@ pub(crate) fn resolve_update(assignments: &mut [(usize, Value)], selection: &mut
         fix(v);
     }
     query(selection, &mut fix);
+}
+
+/// Fixes the values of a record being created and of the records created with it.
+fn node(n: &mut crate::engine::CreateNode, fix: &mut impl FnMut(&mut Value)) {
+    for v in n.values.iter_mut().flatten() {
+        fix(v);
+    }
+    for (_, child) in &mut n.nested {
+        node(child, fix);
+    }
 }
 
 fn query(q: &mut stmt::Query, fix: &mut impl FnMut(&mut Value)) {

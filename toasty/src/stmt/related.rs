@@ -195,3 +195,20 @@ impl<M: Model> IntoRelated<M> for Create<M> {
         Related::Create(self)
     }
 }
+
+/// A relation that an update can give a new record: a `#[has_one]`. Never implemented
+/// for a `#[belongs_to]`, whose parent must exist before the record points at it, so
+/// `update!(todo { user: { .. } })` is a compile error with this message.
+#[diagnostic::on_unimplemented(
+    message = "update! cannot create the record a #[belongs_to] points at",
+    label = "a #[belongs_to] relation",
+    note = "create the parent first and point the relation at it: `update!(record {{ field: \
+            &parent }})`; only a #[has_one] can be given a new record in an update"
+)]
+pub trait CreatableInUpdate {}
+
+/// The marker type of a `#[belongs_to]` relation's `with_*` method on an update builder.
+/// Not part of the public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct BelongsToRelation<F>(std::marker::PhantomData<F>);

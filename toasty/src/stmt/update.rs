@@ -2,8 +2,10 @@
 
 use super::arith::Assignment;
 use super::batch::{exec_one, BatchItem, Prepared};
+use super::create::Node;
+use super::related::Related;
 use super::{BatchStatement, Expr, Query};
-use crate::engine::{Outcome, Statement};
+use crate::engine::{HasOneChange, HasOneTo, Outcome, Statement};
 use crate::{Error, Executor, Model, Result, Value};
 use toasty_core::stmt;
 
@@ -18,7 +20,17 @@ pub struct Update<'a, M> {
     assignments: Vec<(usize, Value)>,
     arithmetic: Vec<(usize, stmt::Arith)>,
     target: Option<&'a mut M>,
+    /// `#[has_one]` relations pointed at other records: `(relation position, value)`.
+    has_one: Vec<(usize, HasOneSet)>,
     error: Option<Error>,
+}
+
+/// What an update gives a `#[has_one]` relation, before the schema is known.
+#[derive(Debug)]
+enum HasOneSet {
+    Create(Node),
+    Link(Vec<(usize, Value)>),
+    Unset,
 }
 
 impl<M> std::fmt::Debug for Update<'_, M> {
@@ -27,6 +39,7 @@ impl<M> std::fmt::Debug for Update<'_, M> {
             .field("selection", &self.selection)
             .field("assignments", &self.assignments)
             .field("arithmetic", &self.arithmetic)
+            .field("has_one", &self.has_one)
             .finish()
     }
 }
@@ -39,6 +52,7 @@ impl<'a, M: Model> Update<'a, M> {
             assignments: Vec::new(),
             arithmetic: Vec::new(),
             target: None,
+            has_one: Vec::new(),
             error: None,
         }
     }
@@ -56,6 +70,7 @@ impl<'a, M: Model> Update<'a, M> {
             assignments: Vec::new(),
             arithmetic: Vec::new(),
             target: Some(record),
+            has_one: Vec::new(),
             error: None,
         }
     }
@@ -89,6 +104,21 @@ impl<'a, M: Model> Update<'a, M> {
                 )))
             }
         }
+    }
+
+    /// Points `#[has_one]` relation `relation` at another record (generated setters call
+    /// this): a new one created with the update, an existing one (`&record`), or none
+    /// (`None`, for an optional relation). The record's current child is deleted when its
+    /// foreign key is required, and unlinked (NULL foreign key) when it is optional. A
+    /// later call for the same relation replaces an earlier one.
+    pub fn set_has_one<T: Model>(&mut self, relation: usize, value: Related<T>) {
+        let set = match value {
+            Related::Create(create) => HasOneSet::Create(create.node),
+            Related::Key(key) if key.iter().all(|(_, v)| v.is_null()) => HasOneSet::Unset,
+            Related::Key(key) => HasOneSet::Link(key),
+        };
+        self.has_one.retain(|(r, _)| *r != relation);
+        self.has_one.push((relation, set));
     }
 
     /// Records an error reported when the statement runs (generated setters call this).
@@ -130,8 +160,17 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if self.assignments.is_empty() && self.arithmetic.is_empty() {
+        if self.assignments.is_empty() && self.arithmetic.is_empty() && self.has_one.is_empty() {
             return Ok(Prepared::Done(0));
+        }
+        let mut has_one = Vec::with_capacity(self.has_one.len());
+        for (relation, set) in self.has_one {
+            let to = match set {
+                HasOneSet::Create(node) => HasOneTo::Create(node.resolve(db.schema())?),
+                HasOneSet::Link(key) => HasOneTo::Link(key),
+                HasOneSet::Unset => HasOneTo::Unset,
+            };
+            has_one.push(HasOneChange { relation, to });
         }
         let mut selection = self.selection.into_stmt(db, stmt::Select::Records)?;
         let mut assignments = self.assignments;
@@ -149,7 +188,7 @@ impl<'a, M: Model> BatchItem for Update<'a, M> {
             returning,
         };
         Ok(Prepared::Run(
-            BatchStatement(Statement::Update(stmt)),
+            BatchStatement(Statement::Update(stmt, has_one.into())),
             UpdateState {
                 target: self.target,
                 assignments,

@@ -188,6 +188,7 @@ impl<'a> Items<'a> {
         if self.items.is_empty() {
             return Ok(None);
         }
+        self.merge_transfers();
         self.check_conflicts()?;
         if let Some(max) = self.cap.max_transact_items {
             if self.items.len() > max {
@@ -236,6 +237,66 @@ impl<'a> Items<'a> {
             .collect();
     }
 
+    /// A unique value that one record of the write gives up and another takes (a
+    /// `#[has_one]` child replaced by another) becomes one `Transfer` item: one write
+    /// may address a claim only once.
+    fn merge_transfers(&mut self) {
+        let mut releases: BTreeMap<(TableId, usize, KeyOf), usize> = BTreeMap::new();
+        for (i, item) in self.items.iter().enumerate() {
+            if let WriteItem::Release {
+                table,
+                index,
+                values,
+                ..
+            } = item
+            {
+                releases
+                    .entry((*table, *index, KeyOf(values.clone())))
+                    .or_insert(i);
+            }
+        }
+        if releases.is_empty() {
+            return;
+        }
+        let mut drop = vec![false; self.items.len()];
+        for i in 0..self.items.len() {
+            let WriteItem::Claim {
+                table,
+                index,
+                values,
+                key,
+            } = &self.items[i]
+            else {
+                continue;
+            };
+            let slot = (*table, *index, KeyOf(values.clone()));
+            let Some(r) = releases.remove(&slot) else {
+                continue;
+            };
+            let Some(WriteItem::Release { key: from, .. }) = self.items.get(r) else {
+                continue;
+            };
+            if same(from, key) {
+                continue;
+            }
+            let transfer = WriteItem::Transfer {
+                table: *table,
+                index: *index,
+                values: values.clone(),
+                from: from.clone(),
+                to: key.clone(),
+            };
+            self.items[i] = transfer;
+            drop[r] = true;
+        }
+        let items = std::mem::take(&mut self.items);
+        self.items = items
+            .into_iter()
+            .zip(drop)
+            .filter_map(|(item, d)| (!d).then_some(item))
+            .collect();
+    }
+
     fn check_conflicts(&self) -> Result<()> {
         // (table, record key) or (table, index, values) -> the first item that wrote it.
         let mut records: BTreeMap<(TableId, KeyOf), &WriteItem> = BTreeMap::new();
@@ -265,6 +326,12 @@ impl<'a> Items<'a> {
                     ..
                 }
                 | WriteItem::Release {
+                    table,
+                    index,
+                    values,
+                    ..
+                }
+                | WriteItem::Transfer {
                     table,
                     index,
                     values,
