@@ -359,7 +359,7 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
             &bar,
             format_args!(
                 "[{}] chunk {}/{chunks}: {} cases, {} ops, {} transactions ({} savepoints), {} \
-             batches, {:.1}s",
+             batches, {} plans from the statement cache in warm runs, {:.1}s",
                 target.name(),
                 chunk + 1,
                 report.cases,
@@ -367,6 +367,7 @@ fn diff(target: Arc<dyn Backend>, args: &Args) -> Row {
                 report.transactions,
                 report.savepoints,
                 report.batches,
+                report.warm_cache_hits,
                 report.elapsed.as_secs_f64()
             ),
         );

@@ -6,7 +6,7 @@
 //! [`get_by`] (generated accessors), [`filter_ops`] (every operator on every type),
 //! [`like`] (`like` / `ilike` patterns), [`select`] (`.select(..)` projections),
 //! [`column_types`] (`#[column(type = ..)]` limits), [`null_logic`] (three-valued logic),
-//! [`order_limit`], [`paginate`], [`update`], [`arith`] (relative numeric updates),
+//! [`order_limit`], [`paginate`], [`prepared`] (`db.prepare(..)` and the statement cache), [`update`], [`arith`] (relative numeric updates),
 //! [`delete`], [`count_first_get`], [`types`] (boundary round-trips), [`keys`],
 //! [`defaults`] (`#[default]`, `#[update]`), [`errors`] (the same error kind everywhere)
 //! and [`kv_limits`] (what a key-value store refuses, and what it serves); [`limits`]
@@ -51,6 +51,7 @@ pub mod now;
 pub mod null_logic;
 pub mod order_limit;
 pub mod paginate;
+pub mod prepared;
 pub mod raw_sql;
 pub mod relation_filters;
 pub mod relations;
@@ -136,6 +137,11 @@ macro_rules! for_each_conformance_test {
             update::update_query_many,
             update::update_with_unchanged_values,
             update::update_limited_query_refused,
+            prepared::prepared_reads_with_arguments,
+            prepared::prepared_null_and_value_arguments,
+            prepared::prepared_writes_and_errors,
+            prepared::prepared_in_transaction_and_other_db,
+            prepared::statement_cache_reuses_plans,
             arith::arith_basic_forms,
             arith::arith_integer_edges,
             arith::arith_floats,

@@ -95,6 +95,27 @@ impl Db {
         }
     }
 
+    /// How often the statement cache served a compiled plan (see
+    /// [`Builder::statement_cache`]). Shared by this `Db`'s clones, transactions and
+    /// connections.
+    pub fn statement_cache_stats(&self) -> crate::StatementCacheStats {
+        self.inner.settings.statements.stats()
+    }
+
+    /// Forgets every compiled plan the statement cache holds, so the next statement
+    /// of each shape is compiled again (for tests and benchmarks that want a cold
+    /// cache; the cache refills as statements run).
+    pub fn clear_statement_cache(&self) {
+        self.inner.settings.statements.clear();
+    }
+
+    /// The statement cache itself, for tools that turn it off or resize it on a `Db`
+    /// they did not build (the differential harness). Not part of the public API.
+    #[doc(hidden)]
+    pub fn __statement_cache(&self) -> &crate::engine::StatementCache {
+        &self.inner.settings.statements
+    }
+
     /// Sets every collected metric back to zero (for example after warming up).
     pub fn reset_metrics(&self) {
         if let Some(registry) = &self.inner.settings.metrics {

@@ -25,6 +25,8 @@ mod plan;
 mod plan_kv;
 mod related_filter;
 mod schema_check;
+mod shape;
+mod shape_cache;
 mod simplify;
 mod single_row;
 mod verify;
@@ -33,6 +35,8 @@ pub(crate) use compile::compile;
 pub(crate) use exec::{run, run_batch};
 pub use plan::Plan;
 pub(crate) use schema_check::check_schema;
+pub(crate) use shape_cache::{compile_cached, Caches, Pinned};
+pub use shape_cache::{CacheStats, StatementCache, DEFAULT_CAPACITY as DEFAULT_CACHE_CAPACITY};
 
 use toasty_core::stmt;
 use toasty_core::Value;

@@ -41,6 +41,7 @@ mod macros;
 pub mod metrics;
 mod model;
 mod observe;
+mod prepared;
 mod primitive;
 mod relation;
 pub mod sql;
@@ -49,9 +50,12 @@ pub mod testing;
 mod untyped;
 
 pub use db::{Builder, Connection, Db, Executor, Pool, Transaction, TransactionBuilder};
-pub use engine::Plan;
+#[doc(hidden)]
+pub use engine::StatementCache;
+pub use engine::{CacheStats as StatementCacheStats, Plan};
 pub use macros::{create, update};
 pub use model::{Model, ModelSet};
+pub use prepared::Prepared;
 pub use primitive::{Primitive, Scalar};
 pub use relation::{BelongsTo, Deferred, HasMany, HasOne};
 pub use stmt::{

@@ -204,15 +204,16 @@ pub(crate) fn op_kind(op: &Operation) -> usize {
 /// [`crate::engine::compile`], timed as [`Phase::Plan`] when `metrics` is given.
 pub(crate) fn compile(
     metrics: Option<&Registry>,
+    caches: crate::engine::Caches<'_>,
     schema: &toasty_core::schema::Schema,
     cap: &toasty_core::driver::Capability,
     stmt: crate::engine::Statement,
 ) -> toasty_core::Result<crate::engine::Plan> {
     let Some(m) = metrics else {
-        return crate::engine::compile(schema, cap, stmt);
+        return crate::engine::compile_cached(caches, schema, cap, stmt);
     };
     let start = Instant::now();
-    let plan = crate::engine::compile(schema, cap, stmt);
+    let plan = crate::engine::compile_cached(caches, schema, cap, stmt);
     m.phase(Phase::Plan, start);
     plan
 }

@@ -40,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) log_parameters: bool,
     /// Where metrics are recorded (`None`: not collected). See `crate::metrics`.
     pub(crate) metrics: Option<Arc<Registry>>,
+    /// Compiled plans by statement shape (see `engine::shape_cache`).
+    pub(crate) statements: Arc<crate::engine::StatementCache>,
 }
 
 impl Default for Settings {
@@ -48,6 +50,9 @@ impl Default for Settings {
             slow_threshold: Some(Duration::from_secs(1)),
             log_parameters: false,
             metrics: None,
+            statements: Arc::new(crate::engine::StatementCache::new(
+                crate::engine::DEFAULT_CACHE_CAPACITY,
+            )),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::case::{Case, Filter, Lit, ModelSpec, NestedRow, Op, RelKind};
 use super::compare::{compare, Verdict};
-use super::exec::{run_case, run_case_expecting, Outcome, Run, Tree};
+use super::exec::{run_case_with, CacheMode, Outcome, Run, Tree};
 use super::gen::{self, GenConfig};
 use crate::Backend;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -90,6 +90,8 @@ pub struct DiffReport {
     /// Statements the oracle refused because an earlier failure aborted their
     /// transaction (`TransactionAborted`, commits included).
     pub aborted: u64,
+    /// Target statements whose plan came from the statement cache, in the warm runs.
+    pub warm_cache_hits: u64,
     /// What the cases did with relations.
     pub relations: RelationStats,
     /// The divergence found, shrunk (a campaign stops at the first).
@@ -204,6 +206,47 @@ fn relation_stats(case: &Case, oracle: &Run, target: &Run) -> RelationStats {
 /// runs a campaign in chunks; the last line it prints holds the totals).
 static TOTALS: std::sync::Mutex<Vec<(String, RelationStats)>> = std::sync::Mutex::new(Vec::new());
 
+/// Runs `case` on the oracle with its statement cache off, and on the target twice
+/// (cold cache, then warm: every plan of the first run cached; see
+/// [`CacheMode::ColdWarm`]).
+async fn run_both(
+    oracle: &dyn crate::Backend,
+    target: &dyn crate::Backend,
+    case: &Case,
+    label: &str,
+    allow_unsupported: bool,
+) -> (Run, Vec<Run>) {
+    let mut o = run_case_with(oracle, case, label, allow_unsupported, CacheMode::Off).await;
+    let t = run_case_with(target, case, label, false, CacheMode::ColdWarm).await;
+    (o.swap_remove(0), t)
+}
+
+/// Compares the oracle's run with each of the target's (cold, then warm); the first
+/// divergence says which run it was in.
+fn compare_runs(case: &Case, oracle: &Run, targets: &[Run], allow_unsupported: bool) -> Verdict {
+    let mut first = None;
+    for (i, target) in targets.iter().enumerate() {
+        match compare(case, oracle, target, allow_unsupported) {
+            Verdict::Diverge { op, message } => {
+                let run = if i == 0 { "cold" } else { "warm" };
+                return Verdict::Diverge {
+                    op,
+                    message: format!("{message}\n  (target run with a {run} statement cache)"),
+                };
+            }
+            agree => {
+                if first.is_none() {
+                    first = Some(agree);
+                }
+            }
+        }
+    }
+    first.unwrap_or(Verdict::Agree {
+        compared: 0,
+        not_applicable: 0,
+    })
+}
+
 /// Runs a campaign of `config.cases` cases on `target` against `oracle`.
 pub fn run_diff(
     target: Arc<dyn Backend>,
@@ -232,6 +275,7 @@ pub fn run_diff_with_progress(
     let savepoints = AtomicU64::new(0);
     let batches = AtomicU64::new(0);
     let aborted = AtomicU64::new(0);
+    let warm_cache_hits = AtomicU64::new(0);
     let relations = std::sync::Mutex::new(RelationStats::default());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -251,6 +295,7 @@ pub fn run_diff_with_progress(
                 savepoints: 0,
                 batches: 0,
                 aborted: 0,
+                warm_cache_hits: 0,
                 relations: RelationStats::default(),
                 divergence: Some(Divergence {
                     case: Case {
@@ -280,12 +325,17 @@ pub fn run_diff_with_progress(
         let n = cases.fetch_add(1, Ordering::Relaxed);
         super::coverage::record(&case);
         let label = format!("c{n}");
-        let (oracle_run, target_run) = runtime.block_on(async {
-            let o =
-                run_case_expecting(oracle.as_ref(), &case, &label, config.allow_unsupported).await;
-            let t = run_case(target.as_ref(), &case, &label).await;
-            (o, t)
-        });
+        let (oracle_run, target_runs) = runtime.block_on(run_both(
+            oracle.as_ref(),
+            target.as_ref(),
+            &case,
+            &label,
+            config.allow_unsupported,
+        ));
+        let target_run = &target_runs[0];
+        if let Some(warm) = target_runs.get(1) {
+            warm_cache_hits.fetch_add(warm.cache_hits, Ordering::Relaxed);
+        }
         ops.fetch_add(case.ops.len() as u64, Ordering::Relaxed);
         for op in &case.ops {
             let counter = match op {
@@ -321,10 +371,10 @@ pub fn run_diff_with_progress(
             o.visit(&mut count);
         }
         if let Ok(mut r) = relations.lock() {
-            *r = r.add(&relation_stats(&case, &oracle_run, &target_run));
+            *r = r.add(&relation_stats(&case, &oracle_run, target_run));
         }
         progress();
-        match compare(&case, &oracle_run, &target_run, config.allow_unsupported) {
+        match compare_runs(&case, &oracle_run, &target_runs, config.allow_unsupported) {
             Verdict::Agree {
                 compared: c,
                 not_applicable,
@@ -349,14 +399,14 @@ pub fn run_diff_with_progress(
             let (case, message) = minimize(case, reason.to_string(), budget, |case| {
                 let n = cases.fetch_add(1, Ordering::Relaxed);
                 let label = format!("c{n}");
-                let (o, t) = runtime.block_on(async {
-                    let o =
-                        run_case_expecting(oracle.as_ref(), case, &label, config.allow_unsupported)
-                            .await;
-                    let t = run_case(target.as_ref(), case, &label).await;
-                    (o, t)
-                });
-                match compare(case, &o, &t, config.allow_unsupported) {
+                let (o, t) = runtime.block_on(run_both(
+                    oracle.as_ref(),
+                    target.as_ref(),
+                    case,
+                    &label,
+                    config.allow_unsupported,
+                ));
+                match compare_runs(case, &o, &t, config.allow_unsupported) {
                     Verdict::Agree { .. } => None,
                     Verdict::Diverge { op, message } => Some(match op {
                         Some(i) => format!("operation #{i} diverged:\n  {message}"),
@@ -418,6 +468,7 @@ pub fn run_diff_with_progress(
         savepoints: savepoints.load(Ordering::Relaxed),
         batches: batches.load(Ordering::Relaxed),
         aborted: aborted.load(Ordering::Relaxed),
+        warm_cache_hits: warm_cache_hits.load(Ordering::Relaxed),
         relations,
         divergence,
         elapsed: start.elapsed(),

@@ -142,6 +142,8 @@ pub struct Run {
     pub violations: Vec<(usize, String)>,
     /// Relation checks run (loaded relations compared with their query).
     pub relation_checks: usize,
+    /// Statements of this run whose plan came from the statement cache.
+    pub cache_hits: u64,
 }
 
 /// Builds the app-schema models of a case.
@@ -364,19 +366,82 @@ pub async fn run_case_expecting(
     label: &str,
     as_key_value: bool,
 ) -> Run {
+    let mut runs = run_case_with(backend, case, label, as_key_value, CacheMode::Default).await;
+    runs.swap_remove(0)
+}
+
+/// How a run uses the `Db`'s statement cache (plans kept per statement shape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheMode {
+    /// As built: empty at the start, filled as the case runs.
+    Default,
+    /// Turned off: every statement is compiled (the oracle's mode).
+    Off,
+    /// Two runs on one `Db`: the first starts with an empty cache (cold), then the
+    /// schema is dropped and pushed again and the case runs once more with every plan
+    /// of the first run cached (warm).
+    ColdWarm,
+}
+
+/// Runs `case` once, or twice with [`CacheMode::ColdWarm`] (cold run first).
+pub async fn run_case_with(
+    backend: &dyn Backend,
+    case: &Case,
+    label: &str,
+    as_key_value: bool,
+    mode: CacheMode,
+) -> Vec<Run> {
     let mut db = match backend.setup(models(case), label).await {
         Ok(db) => db,
         Err(e) => {
-            return Run {
+            return vec![Run {
                 setup_error: Some((e.kind(), e.to_string())),
                 outcomes: Vec::new(),
                 final_state: None,
                 key_value: false,
                 violations: Vec::new(),
                 relation_checks: 0,
-            }
+                cache_hits: 0,
+            }]
         }
     };
+    if mode == CacheMode::Off {
+        db.__statement_cache().set_capacity(0);
+    }
+    let hits = |db: &Db| db.statement_cache_stats().hits;
+    let before = hits(&db);
+    let mut runs = vec![run_ops(&mut db, case, as_key_value).await];
+    runs[0].cache_hits = hits(&db) - before;
+    if mode == CacheMode::ColdWarm {
+        let before = hits(&db);
+        let reset = match db.drop_schema().await {
+            Ok(()) => db.push_schema().await,
+            Err(e) => Err(e),
+        };
+        runs.push(match reset {
+            Ok(()) => {
+                let mut warm = run_ops(&mut db, case, as_key_value).await;
+                warm.cache_hits = hits(&db) - before;
+                warm
+            }
+            Err(e) => Run {
+                setup_error: Some((e.kind(), format!("resetting for the warm run: {e}"))),
+                outcomes: Vec::new(),
+                final_state: None,
+                key_value: false,
+                violations: Vec::new(),
+                relation_checks: 0,
+                cache_hits: 0,
+            },
+        });
+    }
+    // Servers are shared by many cases: leave nothing behind (memdb does not care).
+    let _ = db.drop_schema().await;
+    runs
+}
+
+/// Runs the operations of `case` on a `Db` whose schema was just pushed.
+async fn run_ops(db: &mut Db, case: &Case, as_key_value: bool) -> Run {
     let key_value = !db.capability().is_sql();
     let mut ctx = Ctx {
         state: State::new(case),
@@ -405,21 +470,19 @@ pub async fn run_case_expecting(
                 if let Some((end, next)) = ran {
                     i = next;
                     if let Some(at) = end {
-                        let tables = snapshot(&mut db, case, &ctx).await;
+                        let tables = snapshot(db, case, &ctx).await;
                         ctx.attach(at, tables);
                     }
                 }
             }
             op if op.is_control() => ctx.outcomes.push(Outcome::Skipped),
             op => {
-                let o = run_stmt(&mut db, case, op, &mut ctx).await;
+                let o = run_stmt(db, case, op, &mut ctx).await;
                 ctx.outcomes.push(o);
             }
         }
     }
-    let final_state = snapshot(&mut db, case, &ctx).await.ok();
-    // Servers are shared by many cases: leave nothing behind (memdb does not care).
-    let _ = db.drop_schema().await;
+    let final_state = snapshot(db, case, &ctx).await.ok();
     Run {
         setup_error: None,
         outcomes: ctx.outcomes,
@@ -427,6 +490,7 @@ pub async fn run_case_expecting(
         key_value,
         violations: ctx.violations,
         relation_checks: ctx.relation_checks,
+        cache_hits: 0,
     }
 }
 

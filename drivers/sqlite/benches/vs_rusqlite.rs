@@ -4,8 +4,15 @@
 //!
 //! Run: `cargo bench -p toasty-sqlite --bench vs_rusqlite`. Ratios are recorded in
 //! docs/benchmarks.md.
+//!
+//! With `TOASTY_BENCH_INTERLEAVED=<rounds>` it runs the interleaved comparison instead
+//! of criterion: each round times a batch of calls of every variant (Toasty with the
+//! statement cache off, with it on, a prepared statement, and rusqlite), in an order
+//! that rotates from round to round, and the medians of the per-round ratios to
+//! rusqlite are printed. The machine is shared, so only ratios within a round mean
+//! much.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, BenchmarkId, Criterion};
 use rusqlite::{params, Connection};
 use toasty::Db;
 
@@ -214,5 +221,169 @@ fn insert(c: &mut Criterion) {
     group.finish();
 }
 
+/// One variant of a workload: runs `calls` calls.
+type Variant<'a> = (&'static str, Box<dyn FnMut(usize) + 'a>);
+
+/// Medians of per-round ratios to the last variant (the raw one).
+fn interleave(title: &str, rounds: usize, calls: usize, mut variants: Vec<Variant<'_>>) {
+    let n = variants.len();
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); n];
+    for (_, run) in variants.iter_mut() {
+        run(calls); // warm-up
+    }
+    for round in 0..rounds {
+        let mut times = vec![0f64; n];
+        for k in 0..n {
+            let i = (round + k) % n;
+            let start = std::time::Instant::now();
+            (variants[i].1)(calls);
+            times[i] = start.elapsed().as_secs_f64();
+        }
+        for i in 0..n {
+            ratios[i].push(times[i] / times[n - 1]);
+        }
+    }
+    print!("interleaved {title} ({rounds} rounds x {calls} calls):");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let r = &mut ratios[i];
+        r.sort_by(|a, b| a.total_cmp(b));
+        print!("  {name} {:.3}x", r[r.len() / 2]);
+    }
+    println!();
+}
+
+fn interleaved(rounds: usize) {
+    let rt = rt();
+    let rt = &rt;
+    let mut cold = rt.block_on(toasty_db(1000));
+    cold.__statement_cache().set_capacity(0);
+    let mut warm = rt.block_on(toasty_db(1000));
+    let mut prepared_db = rt.block_on(toasty_db(1000));
+    let by_id = prepared_db.prepare(|id: i64| User::filter_by_id(id).one());
+    let raw = raw_db(1000);
+    let raw_get = |id: i64| {
+        let mut stmt = raw
+            .prepare_cached("SELECT id, name, hair_color, age FROM users WHERE id = ?1")
+            .expect("prepare");
+        stmt.query_row([id], |r| {
+            Ok(RawUser {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                hair_color: r.get(2)?,
+                age: r.get(3)?,
+            })
+        })
+        .expect("row")
+    };
+    interleave(
+        "get_by_id",
+        rounds,
+        2000,
+        vec![
+            (
+                "toasty (cache off)",
+                Box::new(|calls| {
+                    for i in 0..calls {
+                        let id = (i % 1000 + 1) as i64;
+                        rt.block_on(User::get_by_id(&mut cold, id)).expect("get");
+                    }
+                }),
+            ),
+            (
+                "toasty (cache on)",
+                Box::new(|calls| {
+                    for i in 0..calls {
+                        let id = (i % 1000 + 1) as i64;
+                        rt.block_on(User::get_by_id(&mut warm, id)).expect("get");
+                    }
+                }),
+            ),
+            (
+                "toasty prepared",
+                Box::new(|calls| {
+                    for i in 0..calls {
+                        let id = (i % 1000 + 1) as i64;
+                        rt.block_on(by_id.exec(&mut prepared_db, id)).expect("get");
+                    }
+                }),
+            ),
+            (
+                "rusqlite",
+                Box::new(|calls| {
+                    for i in 0..calls {
+                        raw_get((i % 1000 + 1) as i64);
+                    }
+                }),
+            ),
+        ],
+    );
+
+    let mut cold = rt.block_on(toasty_db(0));
+    cold.__statement_cache().set_capacity(0);
+    let mut warm = rt.block_on(toasty_db(0));
+    let raw = raw_db(0);
+    let create = |db: &mut Db| {
+        rt.block_on(
+            User::create()
+                .name("new user")
+                .hair_color(Some("brown".to_string()))
+                .age(30)
+                .exec(db),
+        )
+        .expect("insert");
+    };
+    interleave(
+        "insert 1 row",
+        rounds,
+        1000,
+        vec![
+            (
+                "toasty (cache off)",
+                Box::new(|calls| {
+                    for _ in 0..calls {
+                        create(&mut cold);
+                    }
+                }),
+            ),
+            (
+                "toasty (cache on)",
+                Box::new(|calls| {
+                    for _ in 0..calls {
+                        create(&mut warm);
+                    }
+                }),
+            ),
+            (
+                "rusqlite",
+                Box::new(|calls| {
+                    for _ in 0..calls {
+                        let mut stmt = raw
+                            .prepare_cached(
+                                "INSERT INTO users (name, hair_color, age) VALUES (?, ?, ?) \
+                                 RETURNING id",
+                            )
+                            .expect("prepare");
+                        let id: i64 = stmt
+                            .query_row(params!["new user", "brown", 30i64], |r| r.get(0))
+                            .expect("insert");
+                        std::hint::black_box(id);
+                    }
+                }),
+            ),
+        ],
+    );
+}
+
 criterion_group!(benches, get_by_id, load, insert);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(rounds) = std::env::var("TOASTY_BENCH_INTERLEAVED")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+    {
+        interleaved(rounds);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -121,6 +121,19 @@ impl Builder {
         self
     }
 
+    /// Keeps the compiled plans of up to `shapes` statement shapes (512 by default;
+    /// `0` turns the cache off). Statements that differ only in their values (the
+    /// same model, filter structure, order, limit and offset, projection and
+    /// relations to load) share a shape: the second one onwards is verified, then
+    /// runs a copy of the first one's plan with its own values instead of being
+    /// lowered and planned again. Past `shapes`, the least recently used shape is
+    /// dropped. See also [`Db::prepare`](crate::Db::prepare) for a statement that an
+    /// application keeps.
+    pub fn statement_cache(mut self, shapes: usize) -> Self {
+        self.settings.statements = Arc::new(crate::engine::StatementCache::new(shapes));
+        self
+    }
+
     /// Opens the database named by `url`:
     ///
     /// | URL | driver | feature |

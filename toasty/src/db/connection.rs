@@ -89,4 +89,8 @@ impl Executor for Connection {
     fn __metrics(&self) -> Option<&Arc<metrics::Registry>> {
         self.inner.settings.metrics.as_ref()
     }
+
+    fn __statement_cache(&self) -> Option<&Arc<crate::engine::StatementCache>> {
+        Some(&self.inner.settings.statements)
+    }
 }

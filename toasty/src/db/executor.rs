@@ -69,12 +69,18 @@ pub trait Executor: Send {
     fn __metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Registry>> {
         None
     }
+
+    /// The statement cache of the `Db` statements run on. Not part of the public API.
+    #[doc(hidden)]
+    fn __statement_cache(&self) -> Option<&std::sync::Arc<engine::StatementCache>> {
+        None
+    }
 }
 
 /// Where statements run: a connection from the pool, or the connection of an open
 /// transaction. Not part of the public API.
 #[doc(hidden)]
-pub struct Session<'a>(SessionKind<'a>);
+pub struct Session<'a>(SessionKind<'a>, Option<&'a engine::Pinned>);
 
 enum SessionKind<'a> {
     /// A pooled connection per statement.
@@ -88,17 +94,24 @@ enum SessionKind<'a> {
 impl<'a> Session<'a> {
     /// Statements run on pooled connections of `inner`.
     pub(crate) fn pool(inner: &'a Inner) -> Self {
-        Session(SessionKind::Pool(inner))
+        Session(SessionKind::Pool(inner), None)
     }
 
     /// Statements run in the transaction `tx`.
     pub(crate) fn tx(tx: &'a mut TxState) -> Self {
-        Session(SessionKind::Tx(tx))
+        Session(SessionKind::Tx(tx), None)
     }
 
     /// Statements run on the connection `held` of `inner`'s pool.
     pub(crate) fn held(inner: &'a Inner, held: &'a mut Option<Pooled>) -> Self {
-        Session(SessionKind::Held(inner, held))
+        Session(SessionKind::Held(inner, held), None)
+    }
+
+    /// Statements compiled in this session look up and keep their plans in `pinned`
+    /// first (a [`crate::Prepared`] statement's own shapes).
+    pub(crate) fn pinned(mut self, pinned: &'a engine::Pinned) -> Self {
+        self.1 = Some(pinned);
+        self
     }
 
     /// Compiles and runs one statement.
@@ -109,17 +122,34 @@ impl<'a> Session<'a> {
             return Box::pin(self.exec_watched(stmt)).await;
         }
         // The same as `exec_plain`, inlined: one future fewer to move the statement into.
+        let pinned = self.1;
         match self.0 {
             SessionKind::Pool(inner) => {
-                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                let plan = engine::compile_cached(
+                    engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
+                    &inner.schema,
+                    &inner.capability,
+                    stmt,
+                )?;
                 run_pooled(inner, plan).await
             }
-            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], None))
+            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], None, pinned))
                 .await?
                 .pop()
                 .ok_or_else(no_outcome),
             SessionKind::Held(inner, held) => {
-                let plan = engine::compile(&inner.schema, &inner.capability, stmt)?;
+                let plan = engine::compile_cached(
+                    engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
+                    &inner.schema,
+                    &inner.capability,
+                    stmt,
+                )?;
                 Box::pin(run_held(inner, held, vec![plan]))
                     .await?
                     .pop()
@@ -148,10 +178,15 @@ impl<'a> Session<'a> {
     }
 
     async fn exec_plain(self, stmt: Statement, watch: Option<&mut Watch>) -> Result<Outcome> {
+        let pinned = self.1;
         match self.0 {
             SessionKind::Pool(inner) => {
                 let plan = metrics::compile(
                     inner.settings.metrics.as_deref(),
+                    engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
                     &inner.schema,
                     &inner.capability,
                     stmt,
@@ -161,13 +196,17 @@ impl<'a> Session<'a> {
                 }
                 run_pooled(inner, plan).await
             }
-            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], watch))
+            SessionKind::Tx(tx) => Box::pin(tx.exec(vec![stmt], watch, pinned))
                 .await?
                 .pop()
                 .ok_or_else(no_outcome),
             SessionKind::Held(inner, held) => {
                 let plan = metrics::compile(
                     inner.settings.metrics.as_deref(),
+                    engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
                     &inner.schema,
                     &inner.capability,
                     stmt,
@@ -207,8 +246,9 @@ impl<'a> Session<'a> {
         stmts: Vec<Statement>,
         watch: Option<&mut Watch>,
     ) -> Result<Vec<Outcome>> {
+        let pinned = self.1;
         let (inner, held) = match self.0 {
-            SessionKind::Tx(tx) => return Box::pin(tx.exec(stmts, watch)).await,
+            SessionKind::Tx(tx) => return Box::pin(tx.exec(stmts, watch, pinned)).await,
             SessionKind::Pool(inner) => (inner, None),
             SessionKind::Held(inner, held) => (inner, Some(held)),
         };
@@ -217,6 +257,10 @@ impl<'a> Session<'a> {
             .map(|s| {
                 metrics::compile(
                     inner.settings.metrics.as_deref(),
+                    engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
                     &inner.schema,
                     &inner.capability,
                     s,
@@ -428,5 +472,9 @@ impl Executor for super::Db {
 
     fn __metrics(&self) -> Option<&std::sync::Arc<metrics::Registry>> {
         self.inner.settings.metrics.as_ref()
+    }
+
+    fn __statement_cache(&self) -> Option<&std::sync::Arc<engine::StatementCache>> {
+        Some(&self.inner.settings.statements)
     }
 }

@@ -387,6 +387,7 @@ impl TxState {
         &mut self,
         stmts: Vec<Statement>,
         watch: Option<&mut Watch>,
+        pinned: Option<&crate::engine::Pinned>,
     ) -> Result<Vec<Outcome>> {
         self.settle().await?;
         self.check_usable()?;
@@ -396,6 +397,10 @@ impl TxState {
             .map(|s| {
                 crate::metrics::compile(
                     inner.settings.metrics.as_deref(),
+                    crate::engine::Caches {
+                        shared: Some(&inner.settings.statements),
+                        pinned,
+                    },
                     &inner.schema,
                     &inner.capability,
                     s,
@@ -493,5 +498,9 @@ impl Executor for Transaction<'_> {
 
     fn __metrics(&self) -> Option<&std::sync::Arc<crate::metrics::Registry>> {
         self.state().inner.settings.metrics.as_ref()
+    }
+
+    fn __statement_cache(&self) -> Option<&std::sync::Arc<crate::engine::StatementCache>> {
+        Some(&self.state().inner.settings.statements)
     }
 }

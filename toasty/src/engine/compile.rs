@@ -26,10 +26,21 @@ pub(crate) const MAX_INSERT_PARAMS: usize = 30_000;
 
 /// Compiles `stmt` for a driver with capability `cap`.
 pub(crate) fn compile(schema: &Schema, cap: &Capability, mut stmt: Statement) -> Result<Plan> {
-    // `now()` becomes one reading of the clock for the whole statement.
-    crate::stmt::now::resolve(&mut stmt);
-    super::related_filter::resolve(schema, cap, &mut stmt)?;
-    verify(schema, &stmt)?;
+    prepare(schema, cap, &mut stmt)?;
+    compile_verified(schema, cap, stmt)
+}
+
+/// The steps before planning, run on every statement (cached shapes too): `now()`
+/// becomes one reading of the clock, relation filters become sub-selects, and the
+/// statement is verified.
+pub(crate) fn prepare(schema: &Schema, cap: &Capability, stmt: &mut Statement) -> Result<()> {
+    crate::stmt::now::resolve(stmt);
+    super::related_filter::resolve(schema, cap, stmt)?;
+    verify(schema, stmt)
+}
+
+/// Compiles a statement [`prepare`] accepted.
+pub(crate) fn compile_verified(schema: &Schema, cap: &Capability, stmt: Statement) -> Result<Plan> {
     match stmt {
         Statement::Query(q, include) => {
             let model = q.model;

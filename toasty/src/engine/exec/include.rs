@@ -251,6 +251,7 @@ async fn read(
         query.filter = Some(filter);
         let mut plan = crate::metrics::compile(
             sent.metrics.as_deref(),
+            crate::engine::Caches::default(),
             schema,
             cap,
             Statement::Query(query, Vec::new()),
