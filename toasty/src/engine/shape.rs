@@ -27,8 +27,8 @@ use toasty_core::Value;
 pub(crate) struct ShapeKey(Vec<u8>);
 
 /// Writes the shape key of a verified statement, or `None` when statements of its form
-/// are not cached (creates, literals outside parameter positions, relation filters not
-/// yet resolved).
+/// are not cached (creates, updates that change a `#[has_one]`, literals outside
+/// parameter positions, relation filters not yet resolved).
 pub(crate) fn shape_of(stmt: &Statement) -> Option<ShapeKey> {
     let mut w = Writer(Vec::with_capacity(64));
     match stmt {
@@ -43,7 +43,9 @@ pub(crate) fn shape_of(stmt: &Statement) -> Option<ShapeKey> {
             }
             w.query(q)?;
         }
-        Statement::Update(u) => {
+        // An update that also changes a `#[has_one]` is planned afresh each time.
+        Statement::Update(_, has_one) if !has_one.is_empty() => return None,
+        Statement::Update(u, _) => {
             w.tag(2);
             w.query(&u.selection)?;
             w.num(u.assignments.len());
@@ -90,7 +92,7 @@ fn visit_statement(stmt: &mut Statement, f: &mut dyn FnMut(&mut Value)) {
     };
     match stmt {
         Statement::Query(q, _) => query(q, f),
-        Statement::Update(u) => {
+        Statement::Update(u, _) => {
             query(&mut u.selection, f);
             for (_, v) in &mut u.assignments {
                 f(v);
@@ -133,6 +135,7 @@ fn visit_plan(plan: &mut Plan, f: &mut dyn FnMut(&mut Value)) -> Option<()> {
             | Step::FetchWhereIn { .. }
             | Step::Fetch { .. }
             | Step::Select { .. }
+            | Step::Check { .. }
             | Step::Write(_) => return None,
         }
     }
