@@ -138,6 +138,8 @@ macro_rules! for_each_conformance_test {
             arith::arith_query_all_or_nothing,
             arith::arith_concurrent_increments,
             arith::arith_in_transaction,
+            arith::arith_unique_field_one_record,
+            arith::arith_range_error_before_unique_violation,
             now::now_in_defaults_and_filters,
             now::now_in_updates,
             now::now_frozen,

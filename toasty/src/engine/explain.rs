@@ -256,6 +256,21 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
                 table_name(schema, *table)
             ),
         },
+        Step::CheckArith {
+            input,
+            table,
+            arithmetic,
+        } => {
+            let set = schema
+                .db
+                .table(*table)
+                .map(|t| assignments_line(t, &[], arithmetic))
+                .unwrap_or_default();
+            format!(
+                "check that {set} stays in range for every row of #{input} (else \
+                 ValueOutOfRange, before writing)"
+            )
+        }
     }
 }
 
@@ -560,6 +575,7 @@ impl Plan {
                     ("fetch", Some(*table))
                 }
                 Step::Select { .. } => ("filter fetched rows", None),
+                Step::CheckArith { table, .. } => ("check arithmetic", Some(*table)),
                 Step::Write(w) => match w {
                     KvWrite::Insert { table, .. } => ("write insert", Some(*table)),
                     KvWrite::Update { table, .. } => ("write update", Some(*table)),

@@ -108,6 +108,15 @@ pub(crate) enum Step {
     },
     /// Key-value write: items of the statement's one `TransactWrite`.
     Write(KvWrite),
+    /// Applies `arithmetic` to each row of `input` (rows of `table` in column order,
+    /// read before an SQL update changes them) with [`Arith::apply`], and fails the
+    /// statement with its error (`ValueOutOfRange`) before anything is written if a
+    /// result leaves its field's type. Produces no rows.
+    CheckArith {
+        input: StepId,
+        table: TableId,
+        arithmetic: Vec<(usize, Arith)>,
+    },
 }
 
 /// What a key-value write step writes.
@@ -238,7 +247,10 @@ impl Plan {
         self.steps.iter().any(|s| match s {
             Step::Op(op) | Step::OpWhereIn { op, .. } => op.is_write(),
             Step::Insert { .. } | Step::Write(_) => true,
-            Step::Fetch { .. } | Step::FetchWhereIn { .. } | Step::Select { .. } => false,
+            Step::Fetch { .. }
+            | Step::FetchWhereIn { .. }
+            | Step::Select { .. }
+            | Step::CheckArith { .. } => false,
         })
     }
 
