@@ -29,6 +29,7 @@ pub mod arith;
 pub mod batch;
 pub mod column_types;
 pub mod concurrency;
+pub mod connection;
 pub mod count_first_get;
 pub mod counts;
 pub mod create;
@@ -205,6 +206,11 @@ macro_rules! for_each_conformance_test {
             transactions::tx_isolation_levels_accepted,
             transactions::tx_every_terminal_accepts_tx,
             transactions::tx_kv_refused_sql_accepted,
+            connection::conn_tx_commit_and_rollback,
+            connection::conn_tx_nested,
+            connection::conn_tx_drop_rolls_back,
+            connection::conn_tx_abort_rule,
+            connection::conn_tx_builder,
             batch::batch_tuple_mixed_models,
             batch::batch_vec_and_array,
             batch::batch_later_statements_see_earlier_writes,
