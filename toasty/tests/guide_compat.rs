@@ -5,6 +5,8 @@
 
 #[path = "guide_compat/batch.rs"]
 mod batch;
+#[path = "guide_compat/cloning.rs"]
+mod cloning;
 #[path = "guide_compat/connection_transactions.rs"]
 mod connection_transactions;
 #[path = "guide_compat/creating.rs"]
