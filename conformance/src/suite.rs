@@ -31,6 +31,7 @@ pub mod arith;
 pub mod batch;
 pub mod column_types;
 pub mod concurrency;
+pub mod connection;
 pub mod count_first_get;
 pub mod counts;
 pub mod create;
@@ -148,6 +149,8 @@ macro_rules! for_each_conformance_test {
             arith::arith_query_all_or_nothing,
             arith::arith_concurrent_increments,
             arith::arith_in_transaction,
+            arith::arith_unique_field_one_record,
+            arith::arith_range_error_before_unique_violation,
             now::now_in_defaults_and_filters,
             now::now_in_updates,
             now::now_frozen,
@@ -213,6 +216,11 @@ macro_rules! for_each_conformance_test {
             transactions::tx_isolation_levels_accepted,
             transactions::tx_every_terminal_accepts_tx,
             transactions::tx_kv_refused_sql_accepted,
+            connection::conn_tx_commit_and_rollback,
+            connection::conn_tx_nested,
+            connection::conn_tx_drop_rolls_back,
+            connection::conn_tx_abort_rule,
+            connection::conn_tx_builder,
             batch::batch_tuple_mixed_models,
             batch::batch_vec_and_array,
             batch::batch_later_statements_see_earlier_writes,

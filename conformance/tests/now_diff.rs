@@ -58,6 +58,8 @@ fn case() -> Case {
                 model: 0,
                 filter: Filter::Cmp(1, BinaryOp::Le, Lit::Now),
                 set: vec![(2, Lit::Now)],
+                arith: vec![],
+                returning: false,
             },
             // #3: the row updated at #2 has f2 = now_at(2).
             Op::Query {

@@ -237,6 +237,20 @@ macro_rules! untyped_api {
                 Ok(count(self.__session().exec(stmt).await?))
             }
 
+            /// Updates the records a selection matches and returns them as stored after
+            /// the update (field order), the way `instance.update()` reads its record
+            /// back, relative changes included.
+            pub async fn exec_update_returning(
+                &mut self,
+                mut update: stmt::Update,
+            ) -> Result<Vec<Vec<Value>>> {
+                update.returning = true;
+                records(
+                    self.__session().exec(Statement::Update(update, Box::new([]))).await?,
+                    "exec_update_returning",
+                )
+            }
+
             /// Deletes the records a selection matches; returns how many were deleted.
             pub async fn exec_delete(&mut self, delete: stmt::Delete) -> Result<u64> {
                 let stmt = into_statement(UntypedStatement::Delete(delete));

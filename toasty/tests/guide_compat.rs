@@ -5,6 +5,10 @@
 
 #[path = "guide_compat/batch.rs"]
 mod batch;
+#[path = "guide_compat/cloning.rs"]
+mod cloning;
+#[path = "guide_compat/connection_transactions.rs"]
+mod connection_transactions;
 #[path = "guide_compat/creating.rs"]
 mod creating;
 #[path = "guide_compat/field_options.rs"]

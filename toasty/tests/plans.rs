@@ -100,6 +100,15 @@ fn task_plans(db: &Db) -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "update_arith_by_filter",
+            explain(
+                TaskUpdate::from_query(Task::filter_by_queue("inbox"))
+                    .priority(toasty::stmt::add(2))
+                    .code("bumped")
+                    .explain(db),
+            ),
+        ),
+        (
             "delete_by_filter",
             explain(
                 Task::filter_by_queue("done")

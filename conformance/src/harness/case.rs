@@ -462,6 +462,14 @@ pub enum Op {
         filter: Filter,
         /// `(field, value)` assignments.
         set: Vec<(usize, Lit)>,
+        /// `(field, change)`: relative numeric updates (`field.add(v)`,
+        /// `field.subtract(v)`, `increment()`, `decrement()`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        arith: Vec<(usize, ArithLit)>,
+        /// Returns the updated records (what `instance.update()` sends) instead of the
+        /// count. Ignored inside a batch.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        returning: bool,
     },
     /// Delete by filter.
     Delete {
@@ -527,6 +535,17 @@ pub enum Op {
         /// `true`: `.insert(..)`; `false`: `.remove(..)`.
         insert: bool,
     },
+}
+
+/// A relative numeric change: `stored + amount`, or `stored - amount` when `sub`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArithLit {
+    /// Subtract instead of add.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sub: bool,
+    /// The amount (an integer for integer fields, a float for float fields; out of the
+    /// field's range now and then, to compare the errors).
+    pub amount: Lit,
 }
 
 /// One record of a nested create: a literal per field (`None`: not given; a foreign key

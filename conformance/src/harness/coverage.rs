@@ -33,10 +33,13 @@ const OPERATORS: [&str; 13] = [
 ];
 
 /// The statement kinds of the matrix, in display order.
-const KINDS: [&str; 13] = [
-    "create", "get", "query", "select", "count", "paginate", "update", "delete", "batch", "nested",
-    "include", "link", "unlink",
+const KINDS: [&str; 14] = [
+    "create", "get", "query", "select", "count", "paginate", "update", "arith", "delete", "batch",
+    "nested", "include", "link", "unlink",
 ];
+
+/// How an arithmetic update selects its records, in display order.
+const ARITH_BY: [&str; 2] = ["by key", "by query"];
 
 /// The key shapes of the matrix, in display order.
 const KEYS: [&str; 4] = ["auto int", "auto uuid", "single", "composite"];
@@ -80,6 +83,9 @@ pub struct Coverage {
     pub relation_kinds: BTreeSet<&'static str>,
     /// (`any` / `all`, relation kind) -> uses.
     pub relation_filters: BTreeMap<(&'static str, &'static str), u64>,
+    /// (`by key` / `by query`, numeric type name) -> relative changes in updates
+    /// (`("with set", "any")`: those mixed with plain assignments).
+    pub arith: BTreeMap<(&'static str, String), u64>,
     /// Largest filter, in nodes.
     pub max_filter_nodes: usize,
     /// Deepest filter (a comparison is depth 1).
@@ -229,12 +235,43 @@ impl Coverage {
                 self.max_page = self.max_page.max(*per_page);
                 ("paginate", Some(model))
             }
-            Op::Update { model, filter, set } => {
+            Op::Update {
+                model,
+                filter,
+                set,
+                arith,
+                ..
+            } => {
                 self.filter(models, *model, filter);
                 for (_, lit) in set {
                     self.lit(lit);
                 }
-                ("update", Some(model))
+                if arith.is_empty() {
+                    ("update", Some(model))
+                } else {
+                    let by = if pins_key(models, *model, filter) {
+                        "by key"
+                    } else {
+                        "by query"
+                    };
+                    for (f, a) in arith {
+                        self.lit(&a.amount);
+                        let ty = models
+                            .get(*model)
+                            .and_then(|m| m.fields.get(*f))
+                            .map(|f| type_name(f.ty));
+                        if let Some(t) = ty {
+                            *self.arith.entry((by, t)).or_default() += 1;
+                        }
+                        if !set.is_empty() {
+                            *self
+                                .arith
+                                .entry(("with set", "any".to_string()))
+                                .or_default() += 1;
+                        }
+                    }
+                    ("arith", Some(model))
+                }
             }
             Op::Delete { model, filter } => {
                 self.filter(models, *model, filter);
@@ -402,6 +439,13 @@ impl Coverage {
                 }
             }
         }
+        for by in ARITH_BY {
+            for t in self.types.iter().filter(|t| is_numeric(t)) {
+                if !self.arith.contains_key(&(by, t.clone())) {
+                    out.push(format!("arith {by} on {t}"));
+                }
+            }
+        }
         for which in RELATION_FILTERS {
             for kind in &self.relation_kinds {
                 if !self.relation_filters.contains_key(&(which, *kind)) {
@@ -454,6 +498,34 @@ impl Coverage {
                 let _ = write!(s, " {cell:>10}");
             }
             let _ = writeln!(s);
+        }
+        let numeric: Vec<&String> = self.types.iter().filter(|t| is_numeric(t)).collect();
+        if !numeric.is_empty() {
+            let _ = write!(s, "\n{:<10}", "arith");
+            for t in &numeric {
+                let _ = write!(s, " {t:>9}");
+            }
+            let _ = writeln!(s);
+            for by in ARITH_BY {
+                let _ = write!(s, "{by:<10}");
+                for t in &numeric {
+                    let cell = self
+                        .arith
+                        .get(&(by, (*t).clone()))
+                        .map_or("-".to_string(), |n| n.to_string());
+                    let _ = write!(s, " {cell:>9}");
+                }
+                let _ = writeln!(s);
+            }
+            let mixed = self
+                .arith
+                .get(&("with set", "any".to_string()))
+                .copied()
+                .unwrap_or(0);
+            let _ = writeln!(
+                s,
+                "(relative changes mixed with plain assignments: {mixed})"
+            );
         }
         if !self.relation_kinds.is_empty() {
             let _ = write!(s, "\n{:<10}", "through");
@@ -509,6 +581,34 @@ fn applies(op: &str, ty: &str) -> bool {
         "starts" | "ends" | "contains" | "like" | "ilike" => ty == "string",
         _ => true,
     }
+}
+
+/// Whether `ty` (a type name of the matrix) is numeric: relative changes apply to it.
+fn is_numeric(ty: &str) -> bool {
+    matches!(
+        ty,
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64"
+    )
+}
+
+/// Whether `filter` pins every key field of `model` to one literal (an update of one
+/// record).
+fn pins_key(models: &[ModelSpec], model: usize, filter: &Filter) -> bool {
+    let Some(m) = models.get(model) else {
+        return false;
+    };
+    let eqs: Vec<usize> = match filter {
+        Filter::And(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Filter::Cmp(f, BinaryOp::Eq, lit) if *lit != Lit::Null => Some(*f),
+                _ => None,
+            })
+            .collect(),
+        Filter::Cmp(f, BinaryOp::Eq, lit) if *lit != Lit::Null => vec![*f],
+        _ => vec![],
+    };
+    m.key_fields().iter().all(|f| eqs.contains(f))
 }
 
 /// The model an operation addresses, if it addresses one.

@@ -578,6 +578,37 @@ fn candidates(case: &Case) -> Vec<Case> {
                     out.push(c);
                 }
             }
+            Op::Update {
+                set,
+                arith,
+                returning,
+                ..
+            } => {
+                // Each assignment and each relative change dropped (one must stay), and
+                // the count instead of the records.
+                let total = set.len() + arith.len();
+                for j in (0..total).rev() {
+                    if total < 2 {
+                        break;
+                    }
+                    let mut c = case.clone();
+                    if let Op::Update { set, arith, .. } = &mut c.ops[i] {
+                        if j < set.len() {
+                            set.remove(j);
+                        } else {
+                            arith.remove(j - set.len());
+                        }
+                    }
+                    out.push(c);
+                }
+                if *returning {
+                    let mut c = case.clone();
+                    if let Op::Update { returning, .. } = &mut c.ops[i] {
+                        *returning = false;
+                    }
+                    out.push(c);
+                }
+            }
             Op::Create { model, rows } if rows.len() > 1 => {
                 // Large creates (hostile cases) shrink by halves first; single records
                 // are tried only once few remain, so shrinking stays within budget.
@@ -955,9 +986,15 @@ fn for_each_lit(op: &mut Op, f: &mut impl FnMut(&mut Lit)) {
         | Op::Paginate { filter: x, .. }
         | Op::Delete { filter: x, .. }
         | Op::QueryIncluding { filter: x, .. } => filter(x, f),
-        Op::Update { filter: x, set, .. } => {
+        Op::Update {
+            filter: x,
+            set,
+            arith,
+            ..
+        } => {
             filter(x, f);
             set.iter_mut().for_each(|(_, v)| f(v));
+            arith.iter_mut().for_each(|(_, a)| f(&mut a.amount));
         }
         Op::Link {
             parent, children, ..

@@ -23,7 +23,9 @@
 //! against the per-record query it stands for (the target filtered by the foreign key):
 //! a difference is a violation of the backend against itself ([`Run::violations`]).
 
-use super::case::{now_at, Case, Filter, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind};
+use super::case::{
+    now_at, ArithLit, Case, Filter, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind,
+};
 use crate::Backend;
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -246,6 +248,7 @@ trait Target: Send {
     async fn count(&mut self, q: stmt::Query) -> toasty::Result<u64>;
     async fn insert(&mut self, i: stmt::Insert) -> toasty::Result<Vec<Vec<Value>>>;
     async fn update(&mut self, u: stmt::Update) -> toasty::Result<u64>;
+    async fn update_returning(&mut self, u: stmt::Update) -> toasty::Result<Vec<Vec<Value>>>;
     async fn delete(&mut self, d: stmt::Delete) -> toasty::Result<u64>;
     async fn page(
         &mut self,
@@ -293,6 +296,12 @@ macro_rules! target {
             }
             async fn update(&mut self, u: stmt::Update) -> toasty::Result<u64> {
                 self.exec_update(u).await
+            }
+            async fn update_returning(
+                &mut self,
+                u: stmt::Update,
+            ) -> toasty::Result<Vec<Vec<Value>>> {
+                self.exec_update_returning(u).await
             }
             async fn delete(&mut self, d: stmt::Delete) -> toasty::Result<u64> {
                 self.exec_delete(d).await
@@ -909,12 +918,31 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
             }
             Outcome::Pages(pages)
         }
-        Op::Update { filter, set, .. } => {
-            match t.update(update_stmt(spec, model, filter, set, state)).await {
-                Ok(n) => Outcome::Count(n),
+        Op::Update {
+            filter,
+            set,
+            arith,
+            returning: true,
+            ..
+        } => {
+            let u = update_stmt(spec, model, filter, set, arith, state);
+            match t.update_returning(u).await {
+                Ok(rows) => Outcome::Rows {
+                    rows: normalize_rows(spec, model, rows, state),
+                    order: vec![],
+                },
                 Err(e) => err(e),
             }
         }
+        Op::Update {
+            filter, set, arith, ..
+        } => match t
+            .update(update_stmt(spec, model, filter, set, arith, state))
+            .await
+        {
+            Ok(n) => Outcome::Count(n),
+            Err(e) => err(e),
+        },
         Op::Delete { filter, .. } => {
             match t.delete(delete_stmt(spec, model, filter, state)).await {
                 Ok(n) => Outcome::Count(n),
@@ -965,9 +993,9 @@ fn batch_stmts(case: &Case, ops: &[Op], state: &State) -> Result<Vec<UntypedStat
                 q.filter = Some(expr(spec, model, filter, state));
                 UntypedStatement::Count(q)
             }
-            Op::Update { filter, set, .. } => {
-                UntypedStatement::Update(update_stmt(spec, model, filter, set, state))
-            }
+            Op::Update {
+                filter, set, arith, ..
+            } => UntypedStatement::Update(update_stmt(spec, model, filter, set, arith, state)),
             Op::Delete { filter, .. } => {
                 UntypedStatement::Delete(delete_stmt(spec, model, filter, state))
             }
@@ -1398,6 +1426,7 @@ fn update_stmt(
     model: usize,
     filter: &Filter,
     set: &[(usize, Lit)],
+    arith: &[(usize, ArithLit)],
     state: &State,
 ) -> stmt::Update {
     let mut selection = stmt::Query::all(ModelId(model));
@@ -1406,10 +1435,22 @@ fn update_stmt(
         .iter()
         .map(|(f, v)| (*f, value(spec, model, *f, v, state)))
         .collect();
+    let arithmetic = arith
+        .iter()
+        .map(|(f, a)| {
+            let amount = value(spec, model, *f, &a.amount, state);
+            let change = if a.sub {
+                stmt::Arith::subtract(amount)
+            } else {
+                stmt::Arith::add(amount)
+            };
+            (*f, change)
+        })
+        .collect();
     stmt::Update {
         selection,
         assignments,
-        arithmetic: Vec::new(),
+        arithmetic,
         returning: false,
     }
 }

@@ -955,6 +955,110 @@ fn batch(models: Vec<ModelSpec>, config: GenConfig) -> BoxedStrategy<Vec<Op>> {
         .boxed()
 }
 
+/// An update with relative numeric changes (`field.add(v)`, `.subtract(v)`) of one or
+/// two numeric fields, now and then with a plain assignment too: of one record by its
+/// key (half of those returning the record, as `instance.update()` does), or of every
+/// record a filter matches. Amounts are weighted towards 1 and towards each type's
+/// extremes, so results leave the field's range (`ValueOutOfRange`, nothing written)
+/// often, and an amount outside the type now and then.
+fn arith_update(
+    models: &[ModelSpec],
+    mi: usize,
+    numeric: Vec<usize>,
+    assignment: BoxedStrategy<(usize, Lit)>,
+    config: GenConfig,
+) -> BoxedStrategy<Op> {
+    let m = models[mi].clone();
+    let refs = auto_refs(models, mi);
+    let mc = m.clone();
+    let change = prop::sample::select(numeric).prop_flat_map(move |f| {
+        (any::<bool>(), arith_amount(mc.fields[f].ty))
+            .prop_map(move |(sub, amount)| (f, super::case::ArithLit { sub, amount }))
+    });
+    let mk = m.clone();
+    let by_key = (0usize..7).prop_map(move |i| {
+        Filter::And(
+            mk.key_fields()
+                .into_iter()
+                .map(|f| {
+                    let v = if mk.is_auto(f) {
+                        Lit::Auto(i)
+                    } else {
+                        nth_lit(&mk, &refs, f, i)
+                    };
+                    Filter::Cmp(f, BinaryOp::Eq, v)
+                })
+                .collect(),
+        )
+    });
+    let filter = prop_oneof![
+        1 => by_key.prop_map(|f| (f, true)),
+        1 => filter_in(models, mi, config).prop_map(|f| (f, false)),
+    ];
+    (
+        filter,
+        prop::collection::vec(change, 1..=2),
+        prop::collection::vec(assignment, 0..=1),
+        any::<bool>(),
+    )
+        .prop_map(move |((filter, one), mut arith, mut set, returning)| {
+            let mut seen = Vec::new();
+            arith.retain(|(f, _)| {
+                let new = !seen.contains(f);
+                seen.push(*f);
+                new
+            });
+            set.retain(|(f, _)| !seen.contains(f));
+            Op::Update {
+                model: mi,
+                filter,
+                set,
+                arith,
+                returning: one && returning,
+            }
+        })
+        .boxed()
+}
+
+/// An amount for a relative change of a field of type `ty`.
+fn arith_amount(ty: Type) -> BoxedStrategy<Lit> {
+    if ty.is_float() {
+        let max = if ty == Type::F32 {
+            f32::MAX as f64
+        } else {
+            f64::MAX
+        };
+        return prop_oneof![
+            40 => prop::sample::select(vec![1.0, -1.0, 0.5, 2.25, -1.5, 0.0, -0.0])
+                .prop_map(Lit::Float),
+            20 => prop::sample::select(vec![max, -max, max / 2.0, 1e10, -1e10])
+                .prop_map(Lit::Float),
+            2 => prop::sample::select(vec![0.1, f64::MAX, f64::NAN, f64::INFINITY])
+                .prop_map(Lit::Float),
+        ]
+        .boxed();
+    }
+    let (lo, hi) = ty.int_range().unwrap_or((i64::MIN, i64::MAX));
+    let mut edges = vec![hi, hi - 1, hi / 2 + 1];
+    if lo < 0 {
+        edges.extend([lo, lo + 1, lo / 2 - 1]);
+    }
+    let mut outside = vec![Lit::BigUint(u64::MAX)];
+    if hi < i64::MAX {
+        outside.push(Lit::Int(hi + 1));
+    }
+    if lo > i64::MIN {
+        outside.push(Lit::Int(lo - 1));
+    }
+    prop_oneof![
+        40 => prop::sample::select(vec![1i64, 2, 0, 3]).prop_map(Lit::Int),
+        10 => (lo.max(-3)..=hi.min(3)).prop_map(Lit::Int),
+        25 => prop::sample::select(edges).prop_map(Lit::Int),
+        2 => prop::sample::select(outside),
+    ]
+    .boxed()
+}
+
 /// Orders a batch so that a key-value store can run it: a key-value batch cannot read
 /// a table an earlier statement wrote, and an update or delete by filter reads its
 /// table first. So reads come first, then one update or delete per model, then the
@@ -1774,6 +1878,17 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
         if !non_key.is_empty() {
             let mu = m.clone();
             let ru = refs.clone();
+            let numeric: Vec<usize> = non_key
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    let spec = &m.fields[f];
+                    (spec.ty.is_integer() || spec.ty.is_float())
+                        && !spec.nullable
+                        && !fks.contains(&f)
+                        && refs.get(f).copied().flatten().is_none()
+                })
+                .collect();
             let assignment = prop::sample::select(non_key).prop_flat_map(move |f| {
                 let v = if ru.get(f).copied().flatten().is_some() {
                     field_value(&mu, &ru, f, config)
@@ -1792,9 +1907,10 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                 };
                 v.prop_map(move |v| (f, v))
             });
+            let assignment = assignment.boxed();
             let update = (
                 filter_in(&models, mi, config),
-                prop::collection::vec(assignment, 1..=2),
+                prop::collection::vec(assignment.clone(), 1..=2),
             )
                 .prop_map(move |(filter, mut set)| {
                     // One assignment per field (a repeated field is rejected, which the
@@ -1809,9 +1925,14 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
                         model: mi,
                         filter,
                         set,
+                        arith: vec![],
+                        returning: false,
                     }
                 });
             choices.push((2, update.boxed()));
+            if !numeric.is_empty() {
+                choices.push((3, arith_update(&models, mi, numeric, assignment, config)));
+            }
         }
         prop::strategy::Union::new_weighted(choices)
     })

@@ -13,12 +13,16 @@
 //!   every SQL database, and beyond a key-value store's 100 items per write);
 //! * strings of 255 and 256 characters in keyed and indexed fields (`MAX_KEYED_LEN`),
 //!   and of 64 KiB and 1 MiB in other fields;
-//! * `limit`, `offset` and page sizes at `MAX_LIMIT`, past it, and 0.
+//! * `limit`, `offset` and page sizes at `MAX_LIMIT`, past it, and 0;
+//! * relative numeric updates (`field.add(v)`) of every record, or of 2, 101 or 1,000
+//!   records by key (past a key-value store's 100 items per write), by 1 or by the
+//!   type's maximum (so that all but a few records stay in range: `ValueOutOfRange`,
+//!   nothing written, however many records matched).
 //!
 //! Sizes are deterministic functions of a few generated choices, so shrinking works on
 //! the choices (and [`super::diff::minimize`] drops whole operations first).
 
-use super::case::{auto_refs, Filter, Lit, ModelSpec, Op, Order, RelKind};
+use super::case::{auto_refs, ArithLit, Filter, Lit, ModelSpec, Op, Order, RelKind};
 use super::gen::{nth_lit, GenConfig};
 use proptest::prelude::*;
 use toasty::limits::{
@@ -158,6 +162,47 @@ pub fn op(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<O
         moves: vec![true],
     });
 
+    let numeric = (0..m.fields.len()).find(|&f| {
+        let spec = &m.fields[f];
+        (spec.ty.is_integer() || spec.ty.is_float())
+            && !spec.nullable
+            && !fks.contains(&f)
+            && !m.key_fields().contains(&f)
+            && refs.get(f).copied().flatten().is_none()
+    });
+    let (mo, ro) = (m.clone(), refs.clone());
+    let big_arith = (
+        prop::sample::select(vec![None, Some(2usize), Some(101), Some(1_000)]),
+        any::<bool>(),
+    )
+        .prop_map(move |(n, by_max)| {
+            let Some(f) = numeric else {
+                return Op::Count {
+                    model: mi,
+                    filter: Filter::True,
+                };
+            };
+            let ty = mo.fields[f].ty;
+            let amount = match (by_max, ty.is_float()) {
+                (false, false) => Lit::Int(1),
+                (false, true) => Lit::Float(1.0),
+                (true, false) => Lit::Int(ty.int_range().map_or(i64::MAX, |(_, hi)| hi)),
+                (true, true) if ty == Type::F32 => Lit::Float(f32::MAX as f64),
+                (true, true) => Lit::Float(f64::MAX),
+            };
+            let filter = match n {
+                None => Filter::True,
+                Some(n) => Filter::Or((0..n).map(|i| key_of(&mo, &ro, i)).collect()),
+            };
+            Op::Update {
+                model: mi,
+                filter,
+                set: vec![],
+                arith: vec![(f, ArithLit { sub: false, amount })],
+                returning: false,
+            }
+        });
+
     // Key-value stores cannot scan: every filter here would be refused before it says
     // anything about limits, so they get the writes and the limits only.
     if config.kv_friendly {
@@ -169,6 +214,7 @@ pub fn op(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<O
             in_list,
             big_limit,
             big_page,
+            big_arith,
         ]
         .boxed()
     } else {
@@ -180,9 +226,28 @@ pub fn op(models: &[ModelSpec], mi: usize, config: GenConfig) -> BoxedStrategy<O
             2 => long_string,
             1 => big_limit,
             1 => big_page,
+            2 => big_arith,
         ]
         .boxed()
     }
+}
+
+/// The filter selecting the `i`-th record created with distinct keys: every key field
+/// equal to its `i`-th value (auto keys by creation index).
+fn key_of(m: &ModelSpec, refs: &[Option<usize>], i: usize) -> Filter {
+    Filter::And(
+        m.key_fields()
+            .into_iter()
+            .map(|f| {
+                let v = if m.is_auto(f) {
+                    Lit::Auto(i)
+                } else {
+                    nth_lit(m, refs, f, i)
+                };
+                Filter::Cmp(f, BinaryOp::Eq, v)
+            })
+            .collect(),
+    )
 }
 
 /// Alternating `OR` and `AND` levels around one equality, `depth` levels of the

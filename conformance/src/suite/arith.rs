@@ -358,3 +358,119 @@ pub async fn arith_in_transaction(t: &mut Test) -> Result<()> {
     assert_eq!((c.n_i64, c.n_u8), (0, 0));
     Ok(())
 }
+
+#[derive(Debug, Clone, PartialEq, toasty::Model)]
+struct Ranked {
+    #[key]
+    id: i64,
+    #[index]
+    group: String,
+    #[unique]
+    rank: i64,
+    #[unique]
+    code: i64,
+    n: u8,
+}
+
+async fn ranked(db: &mut toasty::Db, id: i64, rank: i64, n: u8) -> Result<Ranked> {
+    toasty::create!(Ranked {
+        id,
+        group: "g",
+        rank,
+        code: id * 100,
+        n
+    })
+    .exec(db)
+    .await
+}
+
+async fn all_ranked(db: &mut toasty::Db) -> Result<Vec<Ranked>> {
+    let mut v = Ranked::filter_by_group("g").exec(db).await?;
+    v.sort_by_key(|r| r.id);
+    Ok(v)
+}
+
+/// A relative change to a `#[unique]` field must update one record, selected by its key
+/// or a unique field: through a filter that may match several records it is
+/// `InvalidStatement` on every backend, and nothing is written (the records could take
+/// each other's values, and SQL databases check unique indexes row by row while memdb
+/// and key-value stores check the final state: the harness found the two answering
+/// differently).
+pub async fn arith_unique_field_one_record(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Ranked)).await?;
+    ranked(&mut db, 1, 1, 0).await?;
+    ranked(&mut db, 2, 2, 0).await?;
+    let before = all_ranked(&mut db).await?;
+    let r = toasty::update!(Ranked::filter_by_group("g") { rank.increment() })
+        .exec(&mut db)
+        .await;
+    expect_err(
+        r,
+        ErrorKind::InvalidStatement,
+        &["`Ranked.rank`", "unique", "one record"],
+    );
+    let r = Ranked::filter(Ranked::fields().id().in_list([1, 2]))
+        .update()
+        .rank(subtract(1))
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::InvalidStatement, &["unique"]);
+    assert_eq!(all_ranked(&mut db).await?, before, "nothing written");
+    // By key, by a unique field and on an instance it runs; a collision with another
+    // record's value is a unique violation, as for a plain assignment.
+    Ranked::update_by_id(2).rank(add(10)).exec(&mut db).await?;
+    Ranked::filter_by_rank(12)
+        .update()
+        .rank(subtract(2))
+        .exec(&mut db)
+        .await?;
+    let mut one = Ranked::get_by_id(&mut db, 1).await?;
+    toasty::update!(one { rank.add(3), n.increment() })
+        .exec(&mut db)
+        .await?;
+    assert_eq!((one.rank, one.n), (4, 1));
+    let r = toasty::update!(one { rank.add(6) }).exec(&mut db).await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    let got: Vec<(i64, i64)> = all_ranked(&mut db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.rank))
+        .collect();
+    assert_eq!(got, [(1, 4), (2, 10)]);
+    // A non-unique field changes through any filter.
+    let n = toasty::update!(Ranked::filter_by_group("g") { n.add(2) })
+        .exec(&mut db)
+        .await?;
+    assert_eq!(n, 2);
+    Ok(())
+}
+
+/// A result out of range is `ValueOutOfRange` before any other error of the same
+/// update: here a plain assignment would also give two records one unique value, which
+/// an SQL database reports while it writes, but the range is checked first, on every
+/// backend (SQL backends read the matched rows and check the results before the
+/// update), and nothing is written.
+pub async fn arith_range_error_before_unique_violation(t: &mut Test) -> Result<()> {
+    let mut db = t.setup_db(toasty::models!(Ranked)).await?;
+    ranked(&mut db, 1, 1, 0).await?;
+    ranked(&mut db, 2, 2, 250).await?;
+    let before = all_ranked(&mut db).await?;
+    let r = Ranked::filter_by_group("g")
+        .update()
+        .code(7)
+        .n(add(10))
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::ValueOutOfRange, &["u8"]);
+    assert_eq!(all_ranked(&mut db).await?, before, "nothing written");
+    // In range, the unique violation is what remains.
+    let r = Ranked::filter_by_group("g")
+        .update()
+        .code(7)
+        .n(add(1))
+        .exec(&mut db)
+        .await;
+    expect_err(r, ErrorKind::UniqueViolation, &[]);
+    assert_eq!(all_ranked(&mut db).await?, before, "nothing written");
+    Ok(())
+}

@@ -900,6 +900,13 @@ fn expand_update(def: &ModelDef) -> TokenStream {
             inner: toasty::stmt::Update<'a, #model>,
         }
 
+        /// A query-based update clones like any builder (see `toasty::stmt::Update`).
+        impl ::std::clone::Clone for #update_ident<'static> {
+            fn clone(&self) -> Self {
+                #update_ident { inner: ::std::clone::Clone::clone(&self.inner) }
+            }
+        }
+
         impl<'a> #update_ident<'a> {
             /// Updates every record `query` selects.
             pub fn from_query(query: toasty::Query<#model>) -> #update_ident<'static> {

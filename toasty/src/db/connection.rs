@@ -3,10 +3,11 @@
 
 use super::executor::Session;
 use super::pool::Pooled;
+use super::transaction::{Transaction, TransactionBuilder};
 use super::{Executor, Inner};
-use crate::metrics;
+use crate::{metrics, observe, Result};
 use std::sync::Arc;
-use toasty_core::driver::Capability;
+use toasty_core::driver::{Capability, Operation, TransactionOp};
 use toasty_core::schema::Schema;
 
 /// A connection taken from the pool and held until it is dropped: every statement run
@@ -19,6 +20,10 @@ use toasty_core::schema::Schema;
 /// SQLite) statements run on the `Db` itself wait for it to be dropped (and time out
 /// after `pool_wait_timeout`). After a connection error the connection is given up and
 /// later statements fail with `Connection`: take a new one.
+///
+/// Transactions begin on the held connection too ([`Connection::transaction`],
+/// [`Connection::transaction_builder`]): the transaction borrows the `Connection`
+/// mutably, and once it ends the connection is held again for the next statements.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -34,21 +39,79 @@ use toasty_core::schema::Schema;
 /// # }
 /// ```
 pub struct Connection {
-    inner: Arc<Inner>,
-    held: Option<Pooled>,
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) held: HeldConn,
+}
+
+/// The connection a [`Connection`] holds, and whether a transaction begun on it was
+/// dropped unfinished.
+pub(crate) struct HeldConn {
+    /// `None` once the connection was given up (a connection error, a failed rollback)
+    /// or while a transaction begun on it has it.
+    pub(crate) pooled: Option<Pooled>,
+    /// A transaction begun on this connection was dropped without commit or rollback:
+    /// it is rolled back before anything else runs on the connection.
+    pub(crate) rollback_pending: bool,
+}
+
+impl HeldConn {
+    /// Rolls back a transaction that was dropped unfinished, if there is one. When the
+    /// rollback fails the connection is closed (which rolls back) and given up.
+    pub(crate) async fn settle(&mut self, inner: &Inner) -> Result<()> {
+        if !std::mem::take(&mut self.rollback_pending) {
+            return Ok(());
+        }
+        let Some(pooled) = self.pooled.as_mut() else {
+            return Ok(());
+        };
+        let op = TransactionOp::Rollback;
+        let result = pooled
+            .conn
+            .exec(&inner.schema.db, Operation::Transaction(op))
+            .await;
+        observe::transaction(&op, &result);
+        if let Err(e) = result {
+            self.pooled = None;
+            return Err(toasty_core::Error::connection(format!(
+                "rolling back the transaction dropped on this connection failed ({e}); the \
+                 connection was closed instead, which rolls it back; take a new one with \
+                 `db.connection()`"
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Connection {
     pub(crate) fn new(inner: Arc<Inner>, pooled: Pooled) -> Connection {
         Connection {
             inner,
-            held: Some(pooled),
+            held: HeldConn {
+                pooled: Some(pooled),
+                rollback_pending: false,
+            },
         }
     }
 
     /// `false` once the connection was given up after a connection error.
     pub fn is_open(&self) -> bool {
-        self.held.is_some()
+        self.held.pooled.is_some()
+    }
+
+    /// Begins an interactive transaction on this connection with the database's
+    /// default settings. It borrows the connection mutably, so every statement until
+    /// it ends goes through the transaction; afterwards the connection is held again.
+    /// Dropping the transaction unfinished rolls it back before the connection's next
+    /// statement. Key-value backends have no interactive transactions (`Unsupported`).
+    /// See [`Transaction`].
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>> {
+        self.transaction_builder().begin().await
+    }
+
+    /// Configures a transaction on this connection (isolation level, read-only) before
+    /// beginning it.
+    pub fn transaction_builder(&mut self) -> TransactionBuilder<'_> {
+        TransactionBuilder::on_connection(self)
     }
 }
 
@@ -56,15 +119,17 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("driver", &self.inner.capability.name)
-            .field("open", &self.held.is_some())
+            .field("open", &self.held.pooled.is_some())
             .finish()
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        if let Some(pooled) = self.held.take() {
-            self.inner.pool.put(pooled, true);
+        if let Some(pooled) = self.held.pooled.take() {
+            // A transaction dropped unfinished is still open on it: closing the
+            // connection rolls it back.
+            self.inner.pool.put(pooled, !self.held.rollback_pending);
         }
     }
 }

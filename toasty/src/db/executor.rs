@@ -9,6 +9,7 @@
 //! is all-or-nothing. Key-value plans need no such wrapping: their writes are one
 //! `TransactWrite`.
 
+use super::connection::HeldConn;
 use super::pool::Pooled;
 use super::transaction::TxState;
 use super::Inner;
@@ -87,8 +88,8 @@ enum SessionKind<'a> {
     Pool(&'a Inner),
     /// The connection of an open transaction.
     Tx(&'a mut TxState),
-    /// A connection held by a [`crate::Connection`]; `None` once it was lost.
-    Held(&'a Inner, &'a mut Option<Pooled>),
+    /// A connection held by a [`crate::Connection`].
+    Held(&'a Inner, &'a mut HeldConn),
 }
 
 impl<'a> Session<'a> {
@@ -103,7 +104,7 @@ impl<'a> Session<'a> {
     }
 
     /// Statements run on the connection `held` of `inner`'s pool.
-    pub(crate) fn held(inner: &'a Inner, held: &'a mut Option<Pooled>) -> Self {
+    pub(crate) fn held(inner: &'a Inner, held: &'a mut HeldConn) -> Self {
         Session(SessionKind::Held(inner, held), None)
     }
 
@@ -302,14 +303,15 @@ impl<'a> Session<'a> {
             }
             SessionKind::Tx(tx) => tx.exec_sql(raw).await,
             SessionKind::Held(inner, held) => {
-                let pooled = held.as_mut().ok_or_else(lost)?;
+                held.settle(inner).await?;
+                let pooled = held.pooled.as_mut().ok_or_else(lost)?;
                 let start = std::time::Instant::now();
                 let result = pooled.conn.exec_sql(raw).await;
                 if let Some(m) = &inner.settings.metrics {
                     m.raw_sql(start, result.as_ref().ok().map(observe::Counted::counted));
                 }
                 if matches!(&result, Err(e) if e.is_connection()) {
-                    *held = None;
+                    held.pooled = None;
                 }
                 result
             }
@@ -377,15 +379,12 @@ fn lost() -> toasty_core::Error {
 
 /// Runs `plans` as one atomic unit on the connection a [`crate::Connection`] holds; a
 /// connection that failed is given up (later statements fail with [`lost`]).
-async fn run_held(
-    inner: &Inner,
-    held: &mut Option<Pooled>,
-    plans: Vec<Plan>,
-) -> Result<Vec<Outcome>> {
-    let pooled = held.as_mut().ok_or_else(lost)?;
+async fn run_held(inner: &Inner, held: &mut HeldConn, plans: Vec<Plan>) -> Result<Vec<Outcome>> {
+    held.settle(inner).await?;
+    let pooled = held.pooled.as_mut().ok_or_else(lost)?;
     let (result, healthy) = run_on(inner, pooled, plans).await;
     if !healthy {
-        *held = None;
+        held.pooled = None;
     }
     result
 }

@@ -2,6 +2,10 @@
 //!
 //! A transaction holds one pooled connection from `BEGIN` to `COMMIT`/`ROLLBACK`; it
 //! borrows its [`Db`] mutably, so no statement can slip past it onto another connection.
+//! A transaction begun on a held [`Connection`] (`conn.transaction()`) uses that
+//! connection and borrows the `Connection` mutably; when it ends, the connection is
+//! held by the `Connection` again (a transaction dropped unfinished is rolled back
+//! before the connection's next statement).
 //! Nested transactions are savepoints (`toasty_sp<depth>`) on the same connection, and
 //! borrow their parent mutably in the same way.
 //!
@@ -26,7 +30,7 @@
 
 use super::executor::{Executor, Session};
 use super::pool::Pooled;
-use super::{Db, Inner};
+use super::{Connection, Db, Inner};
 use crate::engine::{self, Outcome, Statement};
 use crate::observe::{self, Run, Watch};
 use crate::Result;
@@ -36,18 +40,36 @@ use toasty_core::driver::{Capability, IsolationLevel, Operation, RawSql, Respons
 use toasty_core::schema::Schema;
 use toasty_core::Error;
 
-/// Configures a transaction before it begins. Created by [`Db::transaction_builder`].
+/// Configures a transaction before it begins. Created by [`Db::transaction_builder`]
+/// and [`Connection::transaction_builder`].
 #[derive(Debug)]
 pub struct TransactionBuilder<'a> {
-    db: &'a mut Db,
+    source: Source<'a>,
     isolation: Option<IsolationLevel>,
     read_only: bool,
+}
+
+/// Where a transaction gets its connection.
+#[derive(Debug)]
+enum Source<'a> {
+    /// A connection checked out of the pool.
+    Db(&'a mut Db),
+    /// The connection a [`Connection`] holds.
+    Held(&'a mut Connection),
 }
 
 impl<'a> TransactionBuilder<'a> {
     pub(crate) fn new(db: &'a mut Db) -> Self {
         TransactionBuilder {
-            db,
+            source: Source::Db(db),
+            isolation: None,
+            read_only: false,
+        }
+    }
+
+    pub(crate) fn on_connection(conn: &'a mut Connection) -> Self {
+        TransactionBuilder {
+            source: Source::Held(conn),
             isolation: None,
             read_only: false,
         }
@@ -66,9 +88,13 @@ impl<'a> TransactionBuilder<'a> {
         self
     }
 
-    /// Checks a connection out of the pool and begins the transaction on it.
+    /// Begins the transaction: on a connection checked out of the pool, or on the
+    /// connection a [`Connection`] holds.
     pub async fn begin(self) -> Result<Transaction<'a>> {
-        let inner = self.db.inner.clone();
+        let inner = match &self.source {
+            Source::Db(db) => db.inner.clone(),
+            Source::Held(conn) => conn.inner.clone(),
+        };
         let cap = &inner.capability;
         if !cap.interactive_transactions {
             return Err(Error::unsupported(format!(
@@ -78,7 +104,21 @@ impl<'a> TransactionBuilder<'a> {
                 cap.name
             )));
         }
-        let mut pooled = inner.pool.get().await?;
+        let mut held = None;
+        let mut pooled = match self.source {
+            Source::Db(_) => inner.pool.get().await?,
+            Source::Held(conn) => {
+                conn.held.settle(&inner).await?;
+                let pooled = conn.held.pooled.take().ok_or_else(|| {
+                    Error::connection(
+                        "this connection was lost after a connection error; take a new one \
+                         with `db.connection()`",
+                    )
+                })?;
+                held = Some(conn);
+                pooled
+            }
+        };
         let begin = Operation::Transaction(TransactionOp::Begin {
             isolation: self.isolation,
             read_only: self.read_only,
@@ -92,22 +132,29 @@ impl<'a> TransactionBuilder<'a> {
             &result,
         );
         if let Err(e) = result {
-            // A failed BEGIN may leave the connection in any state: do not reuse it.
-            drop(pooled);
+            match held {
+                // Refused before anything was sent: the held connection is unchanged.
+                Some(conn) if e.is_unsupported() => conn.held.pooled = Some(pooled),
+                // A failed BEGIN may leave the connection in any state: do not reuse it
+                // (a `Connection` is then lost).
+                _ => drop(pooled),
+            }
             return Err(e);
         }
+        let state = TxState {
+            inner,
+            conn: Some(pooled),
+            read_only: self.read_only,
+            depth: 0,
+            aborted: None,
+            pending_rollback: None,
+            keeps_conn: held.is_some(),
+        };
         Ok(Transaction {
-            state: TxRef::Root(
-                TxState {
-                    inner,
-                    conn: Some(pooled),
-                    read_only: self.read_only,
-                    depth: 0,
-                    aborted: None,
-                    pending_rollback: None,
-                },
-                PhantomData,
-            ),
+            state: match held {
+                None => TxRef::Root(state, PhantomData),
+                Some(conn) => TxRef::Held(state, conn),
+            },
             depth: 0,
             done: false,
         })
@@ -126,6 +173,9 @@ pub struct Transaction<'a> {
 
 enum TxRef<'a> {
     Root(TxState, PhantomData<&'a mut Db>),
+    /// A top-level transaction on the connection of a [`Connection`], which gets it
+    /// back when the transaction ends.
+    Held(TxState, &'a mut Connection),
     Nested(&'a mut TxState),
 }
 
@@ -142,6 +192,9 @@ pub struct TxState {
     aborted: Option<u32>,
     /// A nested level dropped without finishing: roll back to it before anything else.
     pending_rollback: Option<u32>,
+    /// The connection belongs to a [`Connection`]: when the transaction ends it stays
+    /// here (for [`Transaction`]'s drop to hand back) instead of going to the pool.
+    keeps_conn: bool,
 }
 
 impl std::fmt::Debug for Transaction<'_> {
@@ -159,14 +212,14 @@ impl std::fmt::Debug for Transaction<'_> {
 impl<'a> Transaction<'a> {
     fn state(&self) -> &TxState {
         match &self.state {
-            TxRef::Root(s, _) => s,
+            TxRef::Root(s, _) | TxRef::Held(s, _) => s,
             TxRef::Nested(s) => s,
         }
     }
 
     fn state_mut(&mut self) -> &mut TxState {
         match &mut self.state {
-            TxRef::Root(s, _) => s,
+            TxRef::Root(s, _) | TxRef::Held(s, _) => s,
             TxRef::Nested(s) => s,
         }
     }
@@ -247,6 +300,13 @@ impl<'a> Transaction<'a> {
 
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
+        if let TxRef::Held(state, conn) = &mut self.state {
+            // The connection goes back to its `Connection` (none if it was lost); an
+            // unfinished transaction is rolled back before its next statement.
+            conn.held.pooled = state.conn.take();
+            conn.held.rollback_pending = !self.done && conn.held.pooled.is_some();
+            return;
+        }
         if self.done {
             return;
         }
@@ -362,6 +422,14 @@ impl TxState {
     }
 
     fn release_connection(&mut self, healthy: bool) {
+        if self.keeps_conn {
+            // Handed back to its `Connection` when the transaction is dropped; one that
+            // failed is closed (the `Connection` is then lost).
+            if !healthy {
+                self.conn = None;
+            }
+            return;
+        }
         if let Some(pooled) = self.conn.take() {
             self.inner.pool.put(pooled, healthy);
         }

@@ -211,7 +211,7 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
     let mut update = lower::lower_update(schema, u)?;
     update.filter = simplify(update.filter);
     if cap.is_sql() {
-        let mut output = if returning {
+        let output = if returning {
             Output::Records { step: 0, model }
         } else {
             Output::Count { step: 0 }
@@ -241,11 +241,34 @@ fn compile_update(schema: &Schema, cap: &Capability, u: stmt::Update) -> Result<
                 });
             }
             update.returning = true;
-            output = Output::Checked {
-                step: 0,
-                columns,
-                inner: Box::new(output),
+            // The matched rows are read first and every result checked with the
+            // reference arithmetic, so an overflow is `ValueOutOfRange` with nothing
+            // written, before the database could report another error for the same
+            // update (a unique violation of one of its assignments, its own overflow
+            // error); the rows the update returns are checked again, inside the same
+            // transaction, in case a concurrent writer changed them in between.
+            let output = match output {
+                Output::Records { model, .. } => Output::Records { step: 2, model },
+                _ => Output::Count { step: 2 },
             };
+            let read = driver::Select::records(update.table, update.filter.clone());
+            return Ok(Plan {
+                steps: vec![
+                    Step::Op(Operation::Select(read)),
+                    Step::CheckArith {
+                        input: 0,
+                        table: update.table,
+                        arithmetic: update.arithmetic.clone(),
+                    },
+                    Step::Op(Operation::Update(update)),
+                ],
+                output: Output::Checked {
+                    step: 2,
+                    columns,
+                    inner: Box::new(output),
+                },
+                load: None,
+            });
         }
         return Ok(Plan::single(Operation::Update(update), output));
     }

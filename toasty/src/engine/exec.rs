@@ -150,6 +150,18 @@ pub(crate) async fn run_batch(
                     }
                     StepOut::Rows(Vec::new())
                 }
+                Step::CheckArith {
+                    input,
+                    table,
+                    arithmetic,
+                } => {
+                    let def = schema.db.table(table)?;
+                    for row in row_slices(&steps_out, input)? {
+                        let mut row = row.to_vec();
+                        outcome::apply_assignments(def, &mut row, &[], &arithmetic)?;
+                    }
+                    StepOut::Rows(Vec::new())
+                }
             };
             steps_out.push(out);
         }

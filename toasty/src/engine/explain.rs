@@ -260,6 +260,21 @@ fn step_line(schema: &Schema, step: &Step, steps: &[Step]) -> String {
             OnEmpty::Stop => format!("if #{input} has no rows: stop (nothing more to do)"),
             OnEmpty::Fail(_) => format!("if #{input} has no rows: fail with NotFound"),
         },
+        Step::CheckArith {
+            input,
+            table,
+            arithmetic,
+        } => {
+            let set = schema
+                .db
+                .table(*table)
+                .map(|t| assignments_line(t, &[], arithmetic))
+                .unwrap_or_default();
+            format!(
+                "check that {set} stays in range for every row of #{input} (else \
+                 ValueOutOfRange, before writing)"
+            )
+        }
     }
 }
 
@@ -565,6 +580,7 @@ impl Plan {
                 }
                 Step::Select { .. } => ("filter fetched rows", None),
                 Step::Check { .. } => ("check", None),
+                Step::CheckArith { table, .. } => ("check arithmetic", Some(*table)),
                 Step::Write(w) => match w {
                     KvWrite::Insert { table, .. } => ("write insert", Some(*table)),
                     KvWrite::Update { table, .. } => ("write update", Some(*table)),

@@ -473,6 +473,15 @@ fn remap(step: Step, map: &[Option<StepId>]) -> Result<Step> {
             input: m(input)?,
             on_empty,
         },
+        Step::CheckArith {
+            input,
+            table,
+            arithmetic,
+        } => Step::CheckArith {
+            input: m(input)?,
+            table,
+            arithmetic,
+        },
         Step::Write(w) => Step::Write(match w {
             KvWrite::Insert { table, rows } => KvWrite::Insert { table, rows },
             KvWrite::Update {

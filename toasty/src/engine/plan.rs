@@ -112,6 +112,15 @@ pub(crate) enum Step {
     /// is skipped (its steps produce no rows: [`OnEmpty::Stop`]) or the statement fails
     /// ([`OnEmpty::Fail`]), before anything after it is written.
     Check { input: StepId, on_empty: OnEmpty },
+    /// Applies `arithmetic` to each row of `input` (rows of `table` in column order,
+    /// read before an SQL update changes them) with [`Arith::apply`], and fails the
+    /// statement with its error (`ValueOutOfRange`) before anything is written if a
+    /// result leaves its field's type. Produces no rows.
+    CheckArith {
+        input: StepId,
+        table: TableId,
+        arithmetic: Vec<(usize, Arith)>,
+    },
 }
 
 /// What a [`Step::Check`] does when its input has no rows.
@@ -254,7 +263,8 @@ impl Plan {
             Step::Fetch { .. }
             | Step::FetchWhereIn { .. }
             | Step::Select { .. }
-            | Step::Check { .. } => false,
+            | Step::Check { .. }
+            | Step::CheckArith { .. } => false,
         })
     }
 

@@ -136,6 +136,7 @@ fn visit_plan(plan: &mut Plan, f: &mut dyn FnMut(&mut Value)) -> Option<()> {
             | Step::Fetch { .. }
             | Step::Select { .. }
             | Step::Check { .. }
+            | Step::CheckArith { .. }
             | Step::Write(_) => return None,
         }
     }

@@ -95,9 +95,91 @@ pub(crate) fn verify(schema: &Schema, stmt: &Statement) -> Result<()> {
                 }
                 arith.check(f.ty, &format!("`{}.{}`", model.name, f.name))?;
             }
-            Ok(())
+            unique_arith_selects_one(model, u)
         }
     }
+}
+
+/// A relative change to a field of a unique index must update one record, selected by
+/// its primary key or by a unique index (every field of one pinned to a literal by the
+/// filter's top-level `AND`). Several records changed at once could take each other's
+/// values (`u = u + 1` on 1 and 2), and whether that conflicts would depend on the order
+/// the database updates them: SQL databases check unique indexes row by row, memdb and
+/// key-value stores against the final state. So the statement is refused on every
+/// backend with `InvalidStatement` before anything runs.
+fn unique_arith_selects_one(model: &Model, u: &toasty_core::stmt::Update) -> Result<()> {
+    let Some((field, index)) = u.arithmetic.iter().find_map(|(f, _)| {
+        model
+            .indices
+            .iter()
+            .find(|i| i.unique && !i.primary && i.fields.contains(f))
+            .map(|i| (*f, i))
+    }) else {
+        return Ok(());
+    };
+    let pinned = pinned_fields(u.selection.filter.as_ref());
+    let selects_one = model.primary_key.iter().all(|k| pinned.contains(k))
+        || model
+            .indices
+            .iter()
+            .filter(|i| i.unique)
+            .any(|i| i.fields.iter().all(|f| pinned.contains(f)));
+    if selects_one {
+        return Ok(());
+    }
+    let name = |f: usize| {
+        model
+            .fields
+            .get(f)
+            .map_or_else(|| format!("#{f}"), |f| f.name.clone())
+    };
+    let index_fields: Vec<String> = index.fields.iter().map(|&f| name(f)).collect();
+    Err(Error::invalid_statement(format!(
+        "`{m}.{f}` is in a unique index ({fields}), so a relative change to it (add, \
+         subtract, increment, decrement) must update one record, selected by its primary key \
+         or a unique field with `eq` (records changed together could take each other's \
+         values, and whether that conflicts would depend on the order the database updates \
+         them); update the records one at a time",
+        m = model.name,
+        f = name(field),
+        fields = index_fields.join(", ")
+    )))
+}
+
+/// The fields the top-level `AND` of `filter` compares with `eq` to a non-NULL literal
+/// (or to a one-value `IN` list).
+fn pinned_fields(filter: Option<&Expr>) -> Vec<usize> {
+    let Some(filter) = filter else {
+        return Vec::new();
+    };
+    let terms: Vec<&Expr> = match filter {
+        Expr::And(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = Vec::new();
+    for t in terms {
+        match t {
+            Expr::Binary {
+                op: toasty_core::stmt::BinaryOp::Eq,
+                lhs,
+                rhs,
+            } => match (&**lhs, &**rhs) {
+                (Expr::Field(f), Expr::Value(v)) | (Expr::Value(v), Expr::Field(f))
+                    if !v.is_null() =>
+                {
+                    out.push(*f)
+                }
+                _ => {}
+            },
+            Expr::InList { expr, list } if list.len() == 1 && !list[0].is_null() => {
+                if let Expr::Field(f) = &**expr {
+                    out.push(*f);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Checks one record to insert. Fields in `filled` get their value from a related

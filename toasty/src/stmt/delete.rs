@@ -13,6 +13,14 @@ pub struct Delete<M> {
     query: Query<M>,
 }
 
+impl<M> Clone for Delete<M> {
+    fn clone(&self) -> Self {
+        Delete {
+            query: self.query.clone(),
+        }
+    }
+}
+
 impl<M: Model> Delete<M> {
     /// Deletes what `query` matches. Its order is ignored; a limit or offset is refused at
     /// `exec` (`InvalidStatement`) because not every database can delete a slice.

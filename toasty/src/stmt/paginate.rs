@@ -20,6 +20,16 @@ pub struct Paginate<M> {
     start: Option<(Cursor, Direction)>,
 }
 
+impl<M> Clone for Paginate<M> {
+    fn clone(&self) -> Self {
+        Paginate {
+            query: self.query.clone(),
+            per_page: self.per_page,
+            start: self.start.clone(),
+        }
+    }
+}
+
 /// A position in a paginated query: the sort values of one record (the query's
 /// `order_by` fields, then the primary key). [`Page::next_cursor`] and
 /// [`Page::prev_cursor`] hand them out; [`Paginate::after`] and [`Paginate::before`]

@@ -346,6 +346,14 @@ pub struct First<M> {
     query: Query<M>,
 }
 
+impl<M> Clone for First<M> {
+    fn clone(&self) -> Self {
+        First {
+            query: self.query.clone(),
+        }
+    }
+}
+
 impl<M: Model> First<M> {
     /// Runs the query; `None` when nothing matches.
     pub async fn exec(self, db: &mut dyn Executor) -> Result<Option<M>> {
@@ -378,6 +386,14 @@ impl<M: Model> BatchItem for First<M> {
 #[derive(Debug)]
 pub struct Get<M> {
     query: Query<M>,
+}
+
+impl<M> Clone for Get<M> {
+    fn clone(&self) -> Self {
+        Get {
+            query: self.query.clone(),
+        }
+    }
 }
 
 impl<M: Model> Get<M> {
@@ -420,6 +436,14 @@ impl<M: Model> BatchItem for Get<M> {
 #[derive(Debug)]
 pub struct Count<M> {
     query: Query<M>,
+}
+
+impl<M> Clone for Count<M> {
+    fn clone(&self) -> Self {
+        Count {
+            query: self.query.clone(),
+        }
+    }
 }
 
 impl<M: Model> Count<M> {

@@ -271,6 +271,14 @@ pub struct SelectFirst<M, P> {
     select: Select<M, P>,
 }
 
+impl<M, P: Clone> Clone for SelectFirst<M, P> {
+    fn clone(&self) -> Self {
+        SelectFirst {
+            select: self.select.clone(),
+        }
+    }
+}
+
 impl<M: Model, P: IntoSelect<M>> SelectFirst<M, P> {
     /// Runs the query; `None` when nothing matches.
     pub async fn exec(self, db: &mut dyn Executor) -> Result<Option<P::Output>> {
@@ -298,6 +306,14 @@ impl<M: Model, P: IntoSelect<M>> BatchItem for SelectFirst<M, P> {
 #[derive(Debug)]
 pub struct SelectOne<M, P> {
     select: Select<M, P>,
+}
+
+impl<M, P: Clone> Clone for SelectOne<M, P> {
+    fn clone(&self) -> Self {
+        SelectOne {
+            select: self.select.clone(),
+        }
+    }
 }
 
 impl<M: Model, P: IntoSelect<M>> SelectOne<M, P> {

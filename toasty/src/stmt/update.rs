@@ -26,11 +26,37 @@ pub struct Update<'a, M> {
 }
 
 /// What an update gives a `#[has_one]` relation, before the schema is known.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum HasOneSet {
     Create(Node),
     Link(Vec<(usize, Value)>),
     Unset,
+}
+
+/// A query-based update (`User::filter(..).update()`, `update_by_*`) clones like any
+/// builder. An update of a record holds the record mutably, so only one borrowing it
+/// for `'static` (a leaked record) reaches this impl: its clone updates the same
+/// record in the database but cannot keep the local value in step, so it fails with
+/// `InvalidStatement` when run (clone a query-based update instead).
+impl<M> Clone for Update<'static, M> {
+    fn clone(&self) -> Self {
+        Update {
+            selection: self.selection.clone(),
+            assignments: self.assignments.clone(),
+            arithmetic: self.arithmetic.clone(),
+            target: None,
+            has_one: self.has_one.clone(),
+            error: match (&self.error, &self.target) {
+                (Some(e), _) => Some(Error::new(e.kind(), e.message())),
+                (None, Some(_)) => Some(Error::invalid_statement(
+                    "a clone of a record's update (`record.update()`) cannot keep the record \
+                     in step; clone a query-based update (`Model::filter_by_..(..).update()`) \
+                     instead",
+                )),
+                (None, None) => None,
+            },
+        }
+    }
 }
 
 impl<M> std::fmt::Debug for Update<'_, M> {
