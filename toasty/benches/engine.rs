@@ -136,14 +136,26 @@ fn main() {
         let rt = rt();
         // `TOASTY_BENCH_METRICS=1`: the same with metrics collected.
         let metrics = std::env::var_os("TOASTY_BENCH_METRICS").is_some();
+        // `TOASTY_BENCH_CACHE=0`: with the statement cache off; `TOASTY_BENCH_PREPARED=1`:
+        // through `db.prepare(..)`.
+        let cache = std::env::var("TOASTY_BENCH_CACHE").map_or(512, |v| v.parse().unwrap_or(512));
+        let prepared = std::env::var_os("TOASTY_BENCH_PREPARED").is_some();
         let mut one = rt
             .block_on(
                 Db::builder()
                     .models(toasty::models!(User))
                     .metrics(metrics)
+                    .statement_cache(cache)
                     .build(Canned { rows: 1 }),
             )
             .expect("db");
+        if prepared {
+            let by_id = one.prepare(|id: i64| User::filter_by_id(id).one());
+            for _ in 0..n {
+                rt.block_on(by_id.exec(&mut one, 7)).expect("get");
+            }
+            return;
+        }
         for _ in 0..n {
             rt.block_on(User::get_by_id(&mut one, 7)).expect("get");
         }
