@@ -488,6 +488,32 @@ pub enum Op {
         /// Relation paths (relation positions from the queried model on).
         include: Vec<Vec<usize>>,
     },
+    /// Updates the record with `key` (`set`, possibly nothing) and points its
+    /// `#[has_one]` `relation` at another record (`exec_update_has_one`).
+    UpdateHasOne {
+        /// Model position.
+        model: usize,
+        /// Key values of the record to update.
+        key: Vec<Lit>,
+        /// `(field, value)` assignments.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        set: Vec<(usize, Lit)>,
+        /// The relation's position among the model's relations.
+        relation: usize,
+        /// What it gets.
+        to: HasOneTo,
+    },
+}
+
+/// What [`Op::UpdateHasOne`] gives the relation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum HasOneTo {
+    /// A new record (its foreign key left out: the update fills it).
+    Create(NestedRow),
+    /// The existing record with this key (it may not exist).
+    Link(Vec<Lit>),
+    /// None (an optional `#[has_one]`).
+    Unset,
 }
 
 /// One record of a nested create: a literal per field (`None`: not given; a foreign key
@@ -514,6 +540,7 @@ impl Op {
             | Op::Update { model, .. }
             | Op::Delete { model, .. }
             | Op::CreateNested { model, .. }
+            | Op::UpdateHasOne { model, .. }
             | Op::QueryIncluding { model, .. } => Some(*model),
             Op::Begin
             | Op::Savepoint
@@ -529,9 +556,11 @@ impl Op {
     /// one, or transaction control).
     pub fn may_write(&self) -> bool {
         match self {
-            Op::Create { .. } | Op::Update { .. } | Op::Delete { .. } | Op::CreateNested { .. } => {
-                true
-            }
+            Op::Create { .. }
+            | Op::Update { .. }
+            | Op::Delete { .. }
+            | Op::CreateNested { .. }
+            | Op::UpdateHasOne { .. } => true,
             Op::Get { .. }
             | Op::Query { .. }
             | Op::Count { .. }
