@@ -545,3 +545,38 @@ async fn sql_persona_checks_unique_indexes_on_puts_and_updates() {
         ]
     );
 }
+
+fn transfer_ab(a: i64, b: &str, from: &str, to: &str) -> WriteItem {
+    WriteItem::Transfer {
+        table: PAIRS,
+        index: 0,
+        values: vec![v(a), s(b)],
+        from: key(from),
+        to: key(to),
+    }
+}
+
+#[tokio::test]
+async fn transfer_hands_a_claim_to_another_key() {
+    for mut t in seeded().await {
+        // x holds (1, "one"): after the transfer y does, and x cannot claim it back.
+        t.ok(transact(vec![transfer_ab(1, "one", "x", "y")])).await;
+        assert_kind(
+            &t.err(transact(vec![claim_ab(1, "one", "x")])).await,
+            ErrorKind::UniqueViolation,
+        );
+        t.ok(transact(vec![claim_ab(1, "one", "y")])).await;
+        // A transfer of a free value claims it; one held by a third key is refused.
+        t.ok(transact(vec![transfer_ab(5, "five", "x", "v")])).await;
+        let e = t.err(transact(vec![transfer_ab(1, "one", "x", "v")])).await;
+        assert_kind(&e, ErrorKind::UniqueViolation);
+        // A transfer and another item on the same claim are refused.
+        let e = t
+            .err(transact(vec![
+                transfer_ab(1, "one", "y", "v"),
+                release_ab(1, "one", "y"),
+            ]))
+            .await;
+        assert_kind(&e, ErrorKind::InvalidStatement);
+    }
+}

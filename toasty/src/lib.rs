@@ -65,7 +65,9 @@ pub use stmt::{
 pub use toasty_core::driver::IsolationLevel;
 pub use toasty_core::{schema, Error, ErrorKind, Result, Type, Value};
 pub use toasty_macros::{test, Model};
-pub use untyped::{UntypedCreate, UntypedOutcome, UntypedPage, UntypedRecord, UntypedStatement};
+pub use untyped::{
+    UntypedCreate, UntypedHasOne, UntypedOutcome, UntypedPage, UntypedRecord, UntypedStatement,
+};
 
 /// Items used by generated code. Not part of the public API; may change at any time.
 #[doc(hidden)]

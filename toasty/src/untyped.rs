@@ -40,6 +40,17 @@ impl UntypedCreate {
     }
 }
 
+/// What an update gives a `#[has_one]` relation (see [`Db::exec_update_has_one`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UntypedHasOne {
+    /// A new record, created with the update (its foreign key is filled in).
+    Create(UntypedCreate),
+    /// An existing record: its primary key, `(field, value)` pairs.
+    Link(Vec<(usize, Value)>),
+    /// No record (an optional relation).
+    Unset,
+}
+
 /// One page of untyped records. See [`Db::exec_page`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UntypedPage {
@@ -246,9 +257,39 @@ macro_rules! untyped_api {
             ) -> Result<Vec<Vec<Value>>> {
                 update.returning = true;
                 records(
-                    self.__session().exec(Statement::Update(update, Box::new([]))).await?,
+                    self.__session()
+                        .exec(Statement::Update(update, Box::new([])))
+                        .await?,
                     "exec_update_returning",
                 )
+            }
+
+            /// Updates the one record a selection pins by its whole primary key and
+            /// points `#[has_one]` relations (`(relation position, value)`) at other
+            /// records, as one atomic statement (see docs/semantics.md); returns how
+            /// many records matched (0 or 1).
+            pub async fn exec_update_has_one(
+                &mut self,
+                update: stmt::Update,
+                has_one: Vec<(usize, UntypedHasOne)>,
+            ) -> Result<u64> {
+                let mut update = update;
+                update.returning = false;
+                let changes: Vec<crate::engine::HasOneChange> = has_one
+                    .into_iter()
+                    .map(|(relation, to)| crate::engine::HasOneChange {
+                        relation,
+                        to: match to {
+                            UntypedHasOne::Create(c) => {
+                                crate::engine::HasOneTo::Create(c.into_node())
+                            }
+                            UntypedHasOne::Link(key) => crate::engine::HasOneTo::Link(key),
+                            UntypedHasOne::Unset => crate::engine::HasOneTo::Unset,
+                        },
+                    })
+                    .collect();
+                let stmt = Statement::Update(update, changes.into());
+                Ok(count(self.__session().exec(stmt).await?))
             }
 
             /// Deletes the records a selection matches; returns how many were deleted.

@@ -535,6 +535,32 @@ pub enum Op {
         /// `true`: `.insert(..)`; `false`: `.remove(..)`.
         insert: bool,
     },
+    /// Updates the record with `key` (`set`, possibly nothing) and points its
+    /// `#[has_one]` `relation` at another record (`exec_update_has_one`).
+    UpdateHasOne {
+        /// Model position.
+        model: usize,
+        /// Key values of the record to update.
+        key: Vec<Lit>,
+        /// `(field, value)` assignments.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        set: Vec<(usize, Lit)>,
+        /// The relation's position among the model's relations.
+        relation: usize,
+        /// What it gets.
+        to: HasOneTo,
+    },
+}
+
+/// What [`Op::UpdateHasOne`] gives the relation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum HasOneTo {
+    /// A new record (its foreign key left out: the update fills it).
+    Create(NestedRow),
+    /// The existing record with this key (it may not exist).
+    Link(Vec<Lit>),
+    /// None (an optional `#[has_one]`).
+    Unset,
 }
 
 /// A relative numeric change: `stored + amount`, or `stored - amount` when `sub`.
@@ -573,6 +599,7 @@ impl Op {
             | Op::Delete { model, .. }
             | Op::CreateNested { model, .. }
             | Op::QueryIncluding { model, .. }
+            | Op::UpdateHasOne { model, .. }
             | Op::Link { model, .. } => Some(*model),
             Op::Begin
             | Op::Savepoint
@@ -592,6 +619,7 @@ impl Op {
             | Op::Update { .. }
             | Op::Delete { .. }
             | Op::CreateNested { .. }
+            | Op::UpdateHasOne { .. }
             | Op::Link { .. } => true,
             Op::Get { .. }
             | Op::Query { .. }

@@ -287,6 +287,23 @@ impl Coverage {
                 self.max_create_rows = self.max_create_rows.max(rows.len());
                 ("nested", Some(model))
             }
+            Op::UpdateHasOne {
+                model,
+                key,
+                set,
+                to,
+                ..
+            } => {
+                for lit in key.iter().chain(set.iter().map(|(_, l)| l)) {
+                    self.lit(lit);
+                }
+                let kind = match to {
+                    crate::harness::case::HasOneTo::Create(_) => "has_one replace",
+                    crate::harness::case::HasOneTo::Link(_) => "has_one link",
+                    crate::harness::case::HasOneTo::Unset => "has_one unset",
+                };
+                (kind, Some(model))
+            }
             Op::QueryIncluding {
                 model,
                 filter,
@@ -546,6 +563,19 @@ impl Coverage {
                 let _ = writeln!(s);
             }
         }
+        let has_one: Vec<String> = ["has_one replace", "has_one link", "has_one unset"]
+            .iter()
+            .map(|kind| {
+                let n: u64 = self
+                    .statements
+                    .iter()
+                    .filter(|((k, _), _)| k == kind)
+                    .map(|(_, n)| n)
+                    .sum();
+                format!("{} {n}", kind.trim_start_matches("has_one "))
+            })
+            .collect();
+        let _ = writeln!(s, "\nhas_one updates: {}", has_one.join(", "));
         let _ = writeln!(
             s,
             "\nlargest: filter {} nodes, depth {}, OR of {}, IN list of {}; create of {} \

@@ -1002,6 +1002,15 @@ fn for_each_lit(op: &mut Op, f: &mut impl FnMut(&mut Lit)) {
             parent.iter_mut().for_each(&mut *f);
             children.iter_mut().flatten().for_each(f);
         }
+        Op::UpdateHasOne { key, set, to, .. } => {
+            key.iter_mut().for_each(&mut *f);
+            set.iter_mut().for_each(|(_, v)| f(v));
+            match to {
+                super::case::HasOneTo::Create(r) => row(r, f),
+                super::case::HasOneTo::Link(k) => k.iter_mut().for_each(f),
+                super::case::HasOneTo::Unset => {}
+            }
+        }
         Op::Batch(inner) => inner.iter_mut().for_each(|o| for_each_lit(o, f)),
         Op::Begin
         | Op::Savepoint

@@ -279,6 +279,11 @@ trait Target: Send {
         children: Vec<Vec<Value>>,
         insert: bool,
     ) -> toasty::Result<()>;
+    async fn update_has_one(
+        &mut self,
+        u: stmt::Update,
+        has_one: Vec<(usize, toasty::UntypedHasOne)>,
+    ) -> toasty::Result<u64>;
 }
 
 macro_rules! target {
@@ -351,6 +356,13 @@ macro_rules! target {
                 insert: bool,
             ) -> toasty::Result<()> {
                 self.exec_link(model, rel, parent, children, insert).await
+            }
+            async fn update_has_one(
+                &mut self,
+                u: stmt::Update,
+                has_one: Vec<(usize, toasty::UntypedHasOne)>,
+            ) -> toasty::Result<u64> {
+                self.exec_update_has_one(u, has_one).await
             }
         }
     };
@@ -749,7 +761,12 @@ async fn run_stmt(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Ou
     let o = run_op(t, case, op, ctx).await;
     let cascades = matches!(op, Op::Delete { model, .. }
         if case.models.get(*model).is_some_and(ModelSpec::has_children));
-    if cascades || matches!(op, Op::CreateNested { .. } | Op::Link { .. }) {
+    if cascades
+        || matches!(
+            op,
+            Op::CreateNested { .. } | Op::Link { .. } | Op::UpdateHasOne { .. }
+        )
+    {
         let tables = snapshot(t, case, ctx).await;
         return Outcome::Snapshot(Box::new(o), tables);
     }
@@ -791,6 +808,16 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
     match op {
         Op::CreateNested { model, rows } => {
             return run_nested_create(t, case, *model, rows, &mut ctx.state).await
+        }
+        Op::UpdateHasOne {
+            model,
+            key,
+            set,
+            relation,
+            to,
+        } => {
+            return run_update_has_one(t, case, *model, key, set, *relation, to, &mut ctx.state)
+                .await
         }
         Op::QueryIncluding {
             model,
@@ -1136,6 +1163,69 @@ async fn run_nested_create(
                     .map(|r| tree(case, model, r, state))
                     .collect(),
             )
+        }
+        Err(e) => err(e),
+    }
+}
+
+/// Runs [`Op::UpdateHasOne`]. A new record's key (field 0) is remembered like a
+/// created record's, so key-value snapshots fetch it.
+#[allow(clippy::too_many_arguments)]
+async fn run_update_has_one(
+    t: &mut dyn Target,
+    case: &Case,
+    model: usize,
+    key: &[Lit],
+    set: &[(usize, Lit)],
+    relation: usize,
+    to: &super::case::HasOneTo,
+    state: &mut State,
+) -> Outcome {
+    use super::case::HasOneTo;
+    let Some(spec) = case.models.get(model) else {
+        return no_model();
+    };
+    let target = spec
+        .relations
+        .get(relation)
+        .map_or(model, |r| r.kind.target());
+    let Some(tspec) = case.models.get(target) else {
+        return no_model();
+    };
+    let selection = get_query(spec, model, key, None, state);
+    let assignments = set
+        .iter()
+        .map(|(f, v)| (*f, value(spec, model, *f, v, state)))
+        .collect();
+    let update = stmt::Update {
+        selection,
+        assignments,
+        arithmetic: Vec::new(),
+        returning: false,
+    };
+    let mut new_key = None;
+    let value_to = match to {
+        HasOneTo::Create(row) => {
+            let c = untyped_create(case, target, row, state);
+            new_key = c.values.first().cloned().flatten();
+            toasty::UntypedHasOne::Create(c)
+        }
+        HasOneTo::Link(k) => toasty::UntypedHasOne::Link(
+            tspec
+                .key_fields()
+                .iter()
+                .zip(k)
+                .map(|(&f, v)| (f, value(tspec, target, f, v, state)))
+                .collect(),
+        ),
+        HasOneTo::Unset => toasty::UntypedHasOne::Unset,
+    };
+    match t.update_has_one(update, vec![(relation, value_to)]).await {
+        Ok(n) => {
+            if let Some(v) = new_key.filter(|_| n > 0) {
+                state.seen.entry(target).or_default().push(v);
+            }
+            Outcome::Count(n)
         }
         Err(e) => err(e),
     }

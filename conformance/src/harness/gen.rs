@@ -21,7 +21,8 @@
 //! nested up to two relations deep) and deletes of parents.
 
 use super::case::{
-    Case, Filter, IndexSpec, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind, RelSpec,
+    Case, Filter, HasOneTo, IndexSpec, KeySpec, Lit, ModelSpec, NestedRow, Op, Order, RelKind,
+    RelSpec,
 };
 use proptest::prelude::*;
 use toasty_core::stmt::{BinaryOp, PatternOp};
@@ -1776,6 +1777,55 @@ fn op(models: Vec<ModelSpec>, config: GenConfig) -> impl Strategy<Value = Op> {
         ];
         if config.hostile {
             choices.push((5, super::hostile::op(&models, mi, config)));
+        }
+        // Pointing a `#[has_one]` elsewhere: a new record (when its key is given, not
+        // generated, so key-value snapshots can fetch it), an existing one (by a key
+        // that may not exist), or none.
+        for (r, rel) in m.relations.iter().enumerate() {
+            let RelKind::HasOne {
+                target, optional, ..
+            } = rel.kind
+            else {
+                continue;
+            };
+            let tm = models[target].clone();
+            let trefs = auto_refs(&models, target);
+            let mut to: Vec<(u32, BoxedStrategy<HasOneTo>)> = vec![(
+                3,
+                tm.key_fields()
+                    .iter()
+                    .map(|&f| field_value(&tm, &trefs, f, config))
+                    .collect::<Vec<_>>()
+                    .prop_map(HasOneTo::Link)
+                    .boxed(),
+            )];
+            if !tm.is_auto(0) && required_has_one(&tm).is_empty() {
+                to.push((
+                    3,
+                    nested_row(&models, target, config, 0, fk_of(&models, mi, r))
+                        .prop_map(HasOneTo::Create)
+                        .boxed(),
+                ));
+            }
+            if optional {
+                to.push((2, Just(HasOneTo::Unset).boxed()));
+            }
+            let mk = m.clone();
+            let key = key_fields
+                .iter()
+                .map(|&f| field_value(&mk, &refs, f, config))
+                .collect::<Vec<_>>();
+            let update =
+                (key, prop::strategy::Union::new_weighted(to)).prop_map(move |(key, to)| {
+                    Op::UpdateHasOne {
+                        model: mi,
+                        key,
+                        set: Vec::new(),
+                        relation: r,
+                        to,
+                    }
+                });
+            choices.push((3, update.boxed()));
         }
         if related {
             let nested =

@@ -632,6 +632,27 @@ async fn transact_write_conditions_and_errors() {
         rows,
         Response::Rows(vec![row(1, Some("a@x"), 10), row(2, Some("d@x"), 20)])
     );
+    // A transfer hands a claim from one key to another in one item: b@x (held by 6)
+    // goes to 7; 6 can no longer claim it, 7 can; a value a third key holds is refused.
+    let transfer = |email: &str, from: i64, to: i64| WriteItem::Transfer {
+        table: t,
+        index: 0,
+        values: vec![V::String(email.into())],
+        from: vec![V::I64(from)],
+        to: vec![V::I64(to)],
+    };
+    exec(write(vec![transfer("b@x", 6, 7)]))
+        .await
+        .expect("transferred");
+    assert_eq!(
+        kind(exec(write(vec![claim("b@x", 6)])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
+    exec(write(vec![claim("b@x", 7)])).await.expect("held by 7");
+    assert_eq!(
+        kind(exec(write(vec![transfer("b@x", 6, 8)])).await),
+        Some(ErrorKind::UniqueViolation)
+    );
     exec(Operation::DropTable(toasty_core::driver::DropTable {
         table: t,
     }))
