@@ -9,11 +9,14 @@
 //! `user_id = ANY($1)` for the second query, and stitches the rows with a hash map, which
 //! is what a careful hand-written version does.
 
+mod support;
+
 use criterion::{criterion_group, Criterion};
 use std::collections::HashMap;
 use std::time::Duration;
+use support::{quantile, raw_client, rt, url};
 use toasty::Db;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 #[derive(Debug, toasty::Model)]
 #[table = "users"]
@@ -64,19 +67,8 @@ const TODOS: usize = 10;
 /// Users in the table (more than are loaded, so the second query has to select).
 const SEEDED_USERS: usize = 300;
 
-fn url() -> Option<String> {
-    std::env::var("TOASTY_TEST_POSTGRES_URL").ok()
-}
-
 fn prefix() -> String {
     format!("benchinc{}_", std::process::id())
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 async fn toasty_db(url: &str) -> Db {
@@ -106,14 +98,6 @@ async fn toasty_db(url: &str) -> Db {
         todos.exec(&mut db).await.expect("seed todos");
     }
     db
-}
-
-async fn raw_client(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
 }
 
 /// The hand-written version: two prepared queries and a hash map.
@@ -237,13 +221,6 @@ fn interleaved(
         quantile(&r, 0.1),
         quantile(&per_round, 0.5),
     );
-}
-
-/// The value at quantile `q` (0..=1) of `samples`.
-fn quantile(samples: &[f64], q: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    sorted[((sorted.len() - 1) as f64 * q) as usize]
 }
 
 criterion_group! {

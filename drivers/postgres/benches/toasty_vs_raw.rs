@@ -9,14 +9,17 @@
 //! operation Toasty's engine produces directly on a driver connection, to split the
 //! overhead between the engine and the driver.
 
+mod support;
+
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use std::time::Duration;
+use support::{quantile, raw_client, rt, url};
 use toasty::Db;
 use toasty_core::driver::{Connection, Driver, Operation, Select};
 use toasty_core::schema::db::TableId;
 use toasty_core::stmt::{BinaryOp, Direction, Expr, OrderBy};
 use toasty_core::Value;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 #[derive(Debug, toasty::Model)]
 #[table = "users"]
@@ -41,19 +44,8 @@ struct RawUser {
 
 const ROWS: usize = 1000;
 
-fn url() -> Option<String> {
-    std::env::var("TOASTY_TEST_POSTGRES_URL").ok()
-}
-
 fn table() -> String {
     format!("bench{}_users", std::process::id())
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 async fn toasty_db(url: &str) -> Db {
@@ -81,14 +73,6 @@ async fn toasty_db(url: &str) -> Db {
     }
     batch.exec(&mut db).await.expect("seed");
     db
-}
-
-async fn raw_client(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connect");
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
 }
 
 fn raw_user(r: &tokio_postgres::Row) -> RawUser {
@@ -454,13 +438,6 @@ fn select_op(
         limit,
         ..Select::records(table, filter)
     })
-}
-
-/// The value at quantile `q` (0..=1) of `samples`.
-fn quantile(samples: &[f64], q: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    sorted[((sorted.len() - 1) as f64 * q) as usize]
 }
 
 /// Prints medians, 10th percentiles and the median of the per-round ratios. Each round

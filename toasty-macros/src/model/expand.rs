@@ -1115,32 +1115,66 @@ pub(crate) fn filter_expr(
     iter.fold(first, |acc, p| quote!(#acc.and(#p)))
 }
 
-fn accessors_for(def: &ModelDef, fields: &[usize], update_ident: &syn::Ident) -> TokenStream {
-    let model = &def.ident;
+/// What the `*_by_<fields>` accessors of one field set share: their parameters, the
+/// arguments that pass them on, the filter over them, their names, and the field list
+/// for their docs. Used by the model's accessors and by the scoped ones of a relation
+/// query (`query.rs`).
+pub(super) struct AccessorParts {
+    pub(super) params: Vec<TokenStream>,
+    pub(super) args: Vec<syn::Ident>,
+    pub(super) filter: TokenStream,
+    pub(super) filter_by: syn::Ident,
+    pub(super) update_by: syn::Ident,
+    pub(super) delete_by: syn::Ident,
+    pub(super) get_by: syn::Ident,
+    /// `a, b`: the fields, for docs.
+    pub(super) listed: String,
+}
+
+pub(super) fn accessor_parts(def: &ModelDef, fields: &[usize]) -> AccessorParts {
     let suffix = fields
         .iter()
         .map(|&p| def.fields[p].name.clone())
         .collect::<Vec<_>>()
         .join("_and_");
-    let params: Vec<TokenStream> = fields
-        .iter()
-        .map(|&p| {
-            let f = &def.fields[p];
+    AccessorParts {
+        params: fields
+            .iter()
+            .map(|&p| {
+                let f = &def.fields[p];
+                let id = &f.ident;
+                let ty = &f.ty;
+                quote!(#id: impl toasty::IntoExpr<#ty>)
+            })
+            .collect(),
+        args: fields
+            .iter()
+            .map(|&p| def.fields[p].ident.clone())
+            .collect(),
+        filter: filter_expr(def, fields, |f| {
             let id = &f.ident;
-            let ty = &f.ty;
-            quote!(#id: impl toasty::IntoExpr<#ty>)
-        })
-        .collect();
-    let args: Vec<&syn::Ident> = fields.iter().map(|&p| &def.fields[p].ident).collect();
-    let filter = filter_expr(def, fields, |f| {
-        let id = &f.ident;
-        quote!(#id)
-    });
-    let filter_by = format_ident!("filter_by_{}", suffix);
-    let update_by = format_ident!("update_by_{}", suffix);
-    let delete_by = format_ident!("delete_by_{}", suffix);
-    let get_by = format_ident!("get_by_{}", suffix);
-    let listed = suffix.replace("_and_", ", ");
+            quote!(#id)
+        }),
+        filter_by: format_ident!("filter_by_{}", suffix),
+        update_by: format_ident!("update_by_{}", suffix),
+        delete_by: format_ident!("delete_by_{}", suffix),
+        get_by: format_ident!("get_by_{}", suffix),
+        listed: suffix.replace("_and_", ", "),
+    }
+}
+
+fn accessors_for(def: &ModelDef, fields: &[usize], update_ident: &syn::Ident) -> TokenStream {
+    let model = &def.ident;
+    let AccessorParts {
+        params,
+        args,
+        filter,
+        filter_by,
+        update_by,
+        delete_by,
+        get_by,
+        listed,
+    } = accessor_parts(def, fields);
     let doc_filter = format!("A query for the records with the given {listed}.");
     let doc_update = format!("Updates the records with the given {listed}.");
     let doc_delete = format!("Deletes the records with the given {listed}.");

@@ -7,7 +7,7 @@
 //! query for the `&self` methods (`create`, `insert`, `remove`, `explain`), and converts
 //! into it with `From`/`Into`.
 
-use super::expand::{accessor_sets, filter_expr};
+use super::expand::{accessor_parts, accessor_sets, AccessorParts};
 use super::ModelDef;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -171,30 +171,16 @@ pub(crate) fn expand_query(def: &ModelDef) -> TokenStream {
 /// the records of the query.
 fn scoped_accessors(def: &ModelDef, fields: &[usize], update: &syn::Ident) -> TokenStream {
     let model = &def.ident;
-    let suffix = fields
-        .iter()
-        .map(|&p| def.fields[p].name.clone())
-        .collect::<Vec<_>>()
-        .join("_and_");
-    let params: Vec<TokenStream> = fields
-        .iter()
-        .map(|&p| {
-            let f = &def.fields[p];
-            let id = &f.ident;
-            let ty = &f.ty;
-            quote!(#id: impl toasty::IntoExpr<#ty>)
-        })
-        .collect();
-    let args: Vec<&syn::Ident> = fields.iter().map(|&p| &def.fields[p].ident).collect();
-    let filter = filter_expr(def, fields, |f| {
-        let id = &f.ident;
-        quote!(#id)
-    });
-    let filter_by = format_ident!("filter_by_{}", suffix);
-    let update_by = format_ident!("update_by_{}", suffix);
-    let delete_by = format_ident!("delete_by_{}", suffix);
-    let get_by = format_ident!("get_by_{}", suffix);
-    let listed = suffix.replace("_and_", ", ");
+    let AccessorParts {
+        params,
+        args,
+        filter,
+        filter_by,
+        update_by,
+        delete_by,
+        get_by,
+        listed,
+    } = accessor_parts(def, fields);
     let doc_filter = format!("The records of this query with the given {listed}.");
     let doc_update = format!("Updates the records of this query with the given {listed}.");
     let doc_delete =
