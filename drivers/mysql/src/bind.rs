@@ -13,6 +13,12 @@ use toasty_sql::Param;
 
 /// The MySQL value for `param`.
 pub(crate) fn to_mysql(param: &Param) -> Result<My> {
+    if param.array.is_some() {
+        return Err(Error::invalid_statement(
+            "an array parameter reached the MySQL driver; only the PostgreSQL dialect \
+             writes them",
+        ));
+    }
     Ok(match &param.value {
         Value::Null => My::NULL,
         Value::Bool(b) => My::Int(i64::from(*b)),

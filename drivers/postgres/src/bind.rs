@@ -4,7 +4,9 @@
 //! ([`pg_type`]) when the statement is prepared, and encoded in PostgreSQL's binary
 //! format by [`Bound`]. Values are checked here, before anything is sent: integers must
 //! fit the declared width, an `f32` column's value must be exactly representable, and
-//! strings must not contain NUL (PostgreSQL `TEXT` cannot store it).
+//! strings must not contain NUL (PostgreSQL `TEXT` cannot store it). An array
+//! parameter (`column = ANY($n)`) is declared as the array type of its elements' type
+//! ([`param_type`]) and each element is checked the same way.
 
 use bytes::{BufMut, BytesMut};
 use std::error::Error as StdError;
@@ -29,6 +31,27 @@ pub(crate) fn pg_type(ty: Type) -> PgType {
         Type::Bytes => PgType::BYTEA,
         Type::Uuid => PgType::UUID,
         Type::Timestamp => PgType::TIMESTAMPTZ,
+    }
+}
+
+/// The PostgreSQL type `param` is declared as: [`pg_type`] of its type, or the array
+/// of that type for an array parameter.
+pub(crate) fn param_type(param: &Param) -> PgType {
+    let element = pg_type(param.ty);
+    if param.array.is_none() {
+        return element;
+    }
+    match element {
+        PgType::BOOL => PgType::BOOL_ARRAY,
+        PgType::INT2 => PgType::INT2_ARRAY,
+        PgType::INT4 => PgType::INT4_ARRAY,
+        PgType::INT8 => PgType::INT8_ARRAY,
+        PgType::FLOAT4 => PgType::FLOAT4_ARRAY,
+        PgType::FLOAT8 => PgType::FLOAT8_ARRAY,
+        PgType::BYTEA => PgType::BYTEA_ARRAY,
+        PgType::UUID => PgType::UUID_ARRAY,
+        PgType::TIMESTAMPTZ => PgType::TIMESTAMPTZ_ARRAY,
+        _ => PgType::TEXT_ARRAY,
     }
 }
 
@@ -57,17 +80,32 @@ pub(crate) enum Bound<'a> {
     Uuid(uuid::Uuid),
     /// `TIMESTAMPTZ`: microseconds since 2000-01-01T00:00:00Z.
     Timestamp(i64),
+    /// A one-dimensional array of elements of one type (NULLs allowed).
+    Array(Vec<Bound<'a>>),
 }
 
 /// Encodes `param` (the `n`-th parameter, 1-based, for messages) for its declared type.
 pub(crate) fn bind(param: &Param, n: usize) -> Result<Bound<'_>> {
+    match &param.array {
+        None => bind_value(&param.value, param.ty, n),
+        Some(elements) => Ok(Bound::Array(
+            elements
+                .iter()
+                .map(|v| bind_value(v, param.ty, n))
+                .collect::<Result<_>>()?,
+        )),
+    }
+}
+
+/// Encodes one value of parameter `n` (or one element of it) as type `ty`.
+fn bind_value(value: &Value, ty: Type, n: usize) -> Result<Bound<'_>> {
     let out_of_range = |v: &dyn std::fmt::Display| {
         Error::out_of_range(format!(
             "parameter ${n}: {v} does not fit the PostgreSQL {} it is bound as",
-            pg_type(param.ty)
+            pg_type(ty)
         ))
     };
-    Ok(match (&param.value, param.ty) {
+    Ok(match (value, ty) {
         (Value::Null, _) => Bound::Null,
         (Value::Bool(b), Type::Bool) => Bound::Bool(*b),
         (Value::I64(v), Type::I8 | Type::I16 | Type::U8) => {
@@ -131,6 +169,7 @@ impl ToSql for Bound<'_> {
             Bound::Bytes(b) => out.put_slice(b),
             Bound::Uuid(u) => out.put_slice(u.as_bytes()),
             Bound::Timestamp(us) => out.put_i64(*us),
+            Bound::Array(elements) => return elements.to_sql(ty, out),
         }
         Ok(IsNull::No)
     }
@@ -149,7 +188,7 @@ mod tests {
     use super::*;
 
     fn p(value: Value, ty: Type) -> Param {
-        Param { value, ty }
+        Param::scalar(value, ty)
     }
 
     #[test]
@@ -190,6 +229,26 @@ mod tests {
             Bound::F32(0.5)
         );
         assert!(bind(&p(Value::F64(0.1), Type::F32), 1).is_err());
+    }
+
+    #[test]
+    fn array_parameters_check_every_element() {
+        let ok = Param::array(vec![Value::I64(1), Value::Null], Type::I16);
+        assert_eq!(param_type(&ok), PgType::INT2_ARRAY);
+        assert_eq!(
+            bind(&ok, 1).unwrap(),
+            Bound::Array(vec![Bound::I16(1), Bound::Null])
+        );
+        let err = bind(
+            &Param::array(vec![Value::I64(1), Value::I64(70_000)], Type::I16),
+            3,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), toasty_core::ErrorKind::ValueOutOfRange);
+        assert!(err.message().contains("$3"), "{err}");
+        let text = Param::array(vec![Value::String("a".into())], Type::String);
+        assert_eq!(param_type(&text), PgType::TEXT_ARRAY);
+        assert_eq!(param_type(&p(Value::I64(1), Type::I64)), PgType::INT8);
     }
 
     #[test]

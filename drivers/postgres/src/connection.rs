@@ -7,7 +7,7 @@
 //! decode, and give up with a connection error when the server does not answer in time
 //! (an [`OperationClock`], not a runtime timer per operation).
 
-use crate::bind::{bind, pg_type, Bound};
+use crate::bind::{bind, param_type, Bound};
 use crate::{decode, error};
 use async_trait::async_trait;
 use rustc_hash::FxHashMap as HashMap;
@@ -246,12 +246,12 @@ impl PgConnection {
                 && declared
                     .iter()
                     .zip(&statement.params)
-                    .all(|(d, p)| *d == pg_type(p.ty));
+                    .all(|(d, p)| *d == param_type(p));
             if same_types {
                 return Ok(cached.clone());
             }
         }
-        let types: Vec<_> = statement.params.iter().map(|p| pg_type(p.ty)).collect();
+        let types: Vec<_> = statement.params.iter().map(param_type).collect();
         let prepared = self
             .client
             .prepare_typed(&statement.sql, &types)

@@ -116,14 +116,8 @@ impl<'a> ExprWriter<'a> {
                 } else {
                     w.push("(");
                     self.operand(w, expr, None)?;
-                    w.push(" IN (");
-                    for (n, v) in list.iter().enumerate() {
-                        if n > 0 {
-                            w.push(", ");
-                        }
-                        self.literal(w, v, ty)?;
-                    }
-                    w.push("))");
+                    self.in_values(w, ty, list)?;
+                    w.push(")");
                 }
             }
             Expr::Related { .. } => {
@@ -212,6 +206,43 @@ impl<'a> ExprWriter<'a> {
             w.ident("toasty_sub")?;
         }
         w.push("))");
+        Ok(())
+    }
+
+    /// Writes the right side of `operand IN (values)`, `values` not empty, where `ty` is
+    /// the operand's column type if it is a column.
+    ///
+    /// On PostgreSQL, when the operand is a column and every value binds as the column's
+    /// own type (no cast needed), the list is one array parameter: ` = ANY($n)`. It means
+    /// the same as `IN` (true if some element is equal, else NULL if the operand or an
+    /// element is NULL, else false), and one prepared statement serves lists of every
+    /// length. Otherwise: ` IN (v, ..)` with a parameter per value.
+    pub(crate) fn in_values<V: std::borrow::Borrow<Value>>(
+        &self,
+        w: &mut Writer,
+        ty: Option<Type>,
+        values: &[V],
+    ) -> Result<()> {
+        if let (Dialect::Postgres, Some(column)) = (w.dialect, ty) {
+            let one_type = values.iter().all(|v| {
+                let v = v.borrow();
+                !matches!(v, Value::U64(_)) && bind_type(column, v) == column
+            });
+            if one_type {
+                w.push(" = ANY(");
+                w.array_param(values.iter().map(|v| v.borrow().clone()).collect(), column);
+                w.push(")");
+                return Ok(());
+            }
+        }
+        w.push(" IN (");
+        for (n, v) in values.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            self.literal(w, v.borrow(), ty)?;
+        }
+        w.push(")");
         Ok(())
     }
 

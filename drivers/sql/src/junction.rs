@@ -145,14 +145,8 @@ impl ExprWriter<'_> {
                 let ty = self.column_type(*column)?;
                 w.push("(");
                 self.column(w, *column)?;
-                w.push(" IN (");
-                for (n, v) in values.iter().enumerate() {
-                    if n > 0 {
-                        w.push(", ");
-                    }
-                    self.literal(w, v, Some(ty))?;
-                }
-                w.push("))");
+                self.in_values(w, Some(ty), values)?;
+                w.push(")");
                 Ok(())
             }
         }

@@ -43,10 +43,7 @@ fn param(n: usize, value: &Value, ty: Type) -> Result<Param> {
     if !value.is_null() {
         ty.check_with(value, || format!("raw SQL parameter {n}"))?;
     }
-    Ok(Param {
-        value: value.clone(),
-        ty,
-    })
+    Ok(Param::scalar(value.clone(), ty))
 }
 
 /// `sql` with its `?` placeholders in `dialect`'s form, checked to number `expected`.

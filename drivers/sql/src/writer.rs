@@ -37,10 +37,18 @@ impl Writer {
                 i64::MAX
             )));
         }
-        self.params.push(Param { value, ty });
+        self.params.push(Param::scalar(value, ty));
         self.dialect
             .push_placeholder(&mut self.sql, self.params.len());
         Ok(())
+    }
+
+    /// Appends a placeholder bound to an array of `elements`, each of type `ty` or NULL
+    /// (PostgreSQL only; the caller checks the dialect and the elements' types).
+    pub(crate) fn array_param(&mut self, elements: Vec<Value>, ty: Type) {
+        self.params.push(Param::array(elements, ty));
+        self.dialect
+            .push_placeholder(&mut self.sql, self.params.len());
     }
 
     /// Finishes the statement.

@@ -350,6 +350,16 @@ fn corpus() -> Vec<(&'static str, Operation)> {
             }),
         ),
         (
+            // A float among an i32 column's values: no single element type, so
+            // PostgreSQL gets a parameter per value (the float cast to its own type)
+            // instead of `= ANY($n)`.
+            "select_in_list_mixed_families",
+            users_where(Expr::InList {
+                expr: Box::new(c(AGE)),
+                list: vec![1i64.into(), Value::F64(1.5)],
+            }),
+        ),
+        (
             "select_in_empty",
             users_where(Expr::InList {
                 expr: Box::new(c(AGE)),
@@ -1039,7 +1049,10 @@ fn render(schema: &Schema, op: &Operation) -> String {
                         let params: Vec<String> = s
                             .params
                             .iter()
-                            .map(|p| format!("{:?}: {}", p.value, p.ty))
+                            .map(|p| match &p.array {
+                                Some(elements) => format!("{elements:?}: {}[]", p.ty),
+                                None => format!("{:?}: {}", p.value, p.ty),
+                            })
                             .collect();
                         out.push_str(&format!("  params: [{}]\n", params.join(", ")));
                     }

@@ -10,6 +10,12 @@ use toasty_sql::Param;
 
 /// The SQLite value for `param`.
 pub(crate) fn to_sqlite(param: &Param) -> Result<Sql> {
+    if param.array.is_some() {
+        return Err(Error::invalid_statement(
+            "an array parameter reached the SQLite driver; only the PostgreSQL dialect \
+             writes them",
+        ));
+    }
     Ok(match &param.value {
         Value::Null => Sql::Null,
         Value::Bool(b) => Sql::Integer(i64::from(*b)),
