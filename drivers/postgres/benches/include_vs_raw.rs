@@ -8,6 +8,9 @@
 //! prefix and dropped at the end. The raw side uses prepared statements and
 //! `user_id = ANY($1)` for the second query, and stitches the rows with a hash map, which
 //! is what a careful hand-written version does.
+//!
+//! `TOASTY_BENCH_PROFILE=toasty:<n>` (or `raw:<n>`) runs only one side n times, for
+//! `valgrind --tool=callgrind`.
 
 mod support;
 
@@ -155,6 +158,24 @@ fn bench(c: &mut Criterion) {
             "SELECT id, user_id, title FROM \"{p}todos\" WHERE user_id = ANY($1)"
         )))
         .expect("prepare");
+
+    // `TOASTY_BENCH_PROFILE=toasty:N` (or `raw:N`) runs only that side N times and
+    // stops, for an instruction profile (`valgrind --tool=callgrind`).
+    if let Ok(spec) = std::env::var("TOASTY_BENCH_PROFILE") {
+        let (side, n) = spec.split_once(':').unwrap_or((spec.as_str(), "100"));
+        let n: usize = n
+            .parse()
+            .expect("TOASTY_BENCH_PROFILE=<toasty|raw>:<iterations>");
+        for _ in 0..n {
+            if side == "raw" {
+                rt.block_on(raw_load(&raw, &users, &todos));
+            } else {
+                rt.block_on(toasty_load(&mut db));
+            }
+        }
+        rt.block_on(db.drop_schema()).expect("drop");
+        return;
+    }
 
     // Both sides load the same thing.
     let t = rt.block_on(toasty_load(&mut db));

@@ -86,7 +86,10 @@ impl RowSet {
         let mut out = Vec::with_capacity(self.rows);
         let mut cells = self.cells.into_iter();
         for _ in 0..self.rows {
-            out.push(cells.by_ref().take(self.width).collect());
+            // Sized up front: collecting from `take` would grow the row step by step.
+            let mut row = Vec::with_capacity(self.width);
+            row.extend(cells.by_ref().take(self.width));
+            out.push(row);
         }
         out
     }

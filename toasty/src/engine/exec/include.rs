@@ -11,7 +11,7 @@ use super::kv_items::KeyOf;
 use crate::engine::plan::{Include, Load};
 use crate::engine::{Outcome, Record, Statement};
 use crate::observe::Run;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 use toasty_core::driver::{Capability, Connection};
@@ -86,41 +86,70 @@ fn load_level<'a, 'b: 'a>(
                 }
                 continue;
             }
-            // The keys of the records that still need the relation, with how many
-            // records hold each (the last one takes the related records by move).
-            let mut wanted: BTreeMap<KeyOf, usize> = BTreeMap::new();
+            // The distinct keys of the records that still need the relation, in the
+            // order first met; each such record's group; how many records hold each
+            // group (the last one takes the related records by move).
+            let mut group_of: HashMap<KeyOf, usize, foldhash::fast::RandomState> =
+                HashMap::default();
+            let mut keys: Vec<Vec<Value>> = Vec::new();
+            let mut holders: Vec<usize> = Vec::new();
+            let mut record_group: Vec<Option<usize>> = Vec::with_capacity(records.len());
             for r in records.iter() {
-                if r.is_loaded(inc.relation) {
-                    continue;
-                }
-                if let Some(k) = key_of(r, &inc.source_fields) {
-                    *wanted.entry(KeyOf(k)).or_default() += 1;
-                }
-            }
-            let keys: Vec<Vec<Value>> = wanted.keys().map(|k| k.0.clone()).collect();
-            let found = read(conn, schema, cap, inc, keys, sent).await?;
-            let mut by_key: BTreeMap<KeyOf, Vec<Record>> = BTreeMap::new();
-            for rec in found {
-                if let Some(k) = key_of(&rec, &inc.target_fields) {
-                    by_key.entry(KeyOf(k)).or_default().push(rec);
-                }
-            }
-            for r in records.iter_mut() {
-                if r.is_loaded(inc.relation) {
-                    continue;
-                }
-                let related = key_of(r, &inc.source_fields)
-                    .map(KeyOf)
-                    .and_then(|k| {
-                        let left = wanted.get_mut(&k)?;
-                        *left = left.saturating_sub(1);
-                        if *left == 0 {
-                            by_key.remove(&k)
-                        } else {
-                            by_key.get(&k).cloned()
-                        }
+                let group = if r.is_loaded(inc.relation) {
+                    None
+                } else {
+                    key_of(r, &inc.source_fields).map(|k| {
+                        let key = KeyOf(k);
+                        let g = match group_of.get(&key) {
+                            Some(&g) => g,
+                            None => {
+                                let g = keys.len();
+                                keys.push(key.0.clone());
+                                holders.push(0);
+                                group_of.insert(key, g);
+                                g
+                            }
+                        };
+                        holders[g] += 1;
+                        g
                     })
-                    .unwrap_or_default();
+                };
+                record_group.push(group);
+            }
+            let found = read(conn, schema, cap, inc, keys, sent).await?;
+            let mut groups: Vec<Vec<Record>> = vec![Vec::new(); holders.len()];
+            // One key buffer for every lookup, so finding a record's group allocates
+            // nothing.
+            let mut probe = KeyOf(Vec::with_capacity(inc.target_fields.len()));
+            for rec in found {
+                probe.0.clear();
+                probe.0.extend(
+                    inc.target_fields
+                        .iter()
+                        .map(|&f| rec.values.get(f).cloned().unwrap_or(Value::Null)),
+                );
+                if probe.0.iter().any(Value::is_null) {
+                    continue;
+                }
+                if let Some(&g) = group_of.get(&probe) {
+                    groups[g].push(rec);
+                }
+            }
+            for (r, group) in records.iter_mut().zip(record_group) {
+                if r.is_loaded(inc.relation) {
+                    continue;
+                }
+                let related = match group {
+                    Some(g) => {
+                        holders[g] -= 1;
+                        if holders[g] == 0 {
+                            std::mem::take(&mut groups[g])
+                        } else {
+                            groups[g].clone()
+                        }
+                    }
+                    None => Vec::new(),
+                };
                 *r.slot(inc.relation) = Some(related);
             }
             if !inc.nested.is_empty() {

@@ -400,9 +400,62 @@ fn twice(table: &Table) -> Error {
     ))
 }
 
-/// A key for ordered maps: values compared by the contract's sort order.
+/// A key for maps: values compared by the contract's sort order, and hashed so that
+/// keys equal under that order hash alike (numbers by their `f64` value with `-0.0` as
+/// `0.0`, so `1` and `1.0` meet; NaN, which that order cannot place, by one fixed hash).
 #[derive(Debug, Clone)]
 pub(super) struct KeyOf(pub(super) Vec<Value>);
+
+impl std::hash::Hash for KeyOf {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for v in &self.0 {
+            hash_value(v, state);
+        }
+    }
+}
+
+fn hash_value<H: std::hash::Hasher>(v: &Value, state: &mut H) {
+    let number = |x: f64, state: &mut H| {
+        state.write_u8(2);
+        let canonical = if x == 0.0 {
+            0
+        } else if x.is_nan() {
+            u64::MAX
+        } else {
+            x.to_bits()
+        };
+        state.write_u64(canonical);
+    };
+    match v {
+        Value::Null => state.write_u8(0),
+        Value::Bool(b) => {
+            state.write_u8(1);
+            state.write_u8(u8::from(*b));
+        }
+        Value::I64(x) => number(*x as f64, state),
+        Value::U64(x) => number(*x as f64, state),
+        Value::F64(x) => number(*x, state),
+        Value::String(s) => {
+            state.write_u8(3);
+            state.write(s.as_bytes());
+            state.write_u8(0xff);
+        }
+        Value::Bytes(b) => {
+            state.write_u8(4);
+            state.write_usize(b.len());
+            state.write(b);
+        }
+        Value::Uuid(u) => {
+            state.write_u8(5);
+            state.write(u.as_bytes());
+        }
+        Value::Timestamp(t) => {
+            state.write_u8(6);
+            state.write_i64(*t);
+        }
+    }
+}
 
 impl PartialEq for KeyOf {
     fn eq(&self, other: &Self) -> bool {
