@@ -501,3 +501,31 @@ fn unique_values(table: &Table, row: &[Value]) -> Vec<(usize, Vec<Value>)> {
         .filter(|(_, values)| !values.iter().any(Value::is_null))
         .collect()
 }
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+
+    fn hash(values: Vec<Value>) -> u64 {
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(KeyOf(values))
+    }
+
+    #[test]
+    fn keys_equal_under_the_contract_hash_alike() {
+        let pairs = [
+            (Value::I64(1), Value::F64(1.0)),
+            (Value::F64(-0.0), Value::F64(0.0)),
+            (Value::I64(0), Value::F64(-0.0)),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(KeyOf(vec![a.clone()]), KeyOf(vec![b.clone()]));
+            assert_eq!(hash(vec![a]), hash(vec![b]));
+        }
+        assert_ne!(
+            hash(vec![Value::String("ab".into()), Value::String("c".into())]),
+            hash(vec![Value::String("a".into()), Value::String("bc".into())])
+        );
+        assert_ne!(KeyOf(vec![Value::I64(1)]), KeyOf(vec![Value::I64(2)]));
+    }
+}
