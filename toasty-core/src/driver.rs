@@ -5,6 +5,7 @@
 //! produced by someone else: SQL drivers serialize operations with `toasty-sql`; memdb
 //! interprets them with [`crate::stmt::eval`].
 
+mod cached;
 mod capability;
 mod deadline;
 mod operation;
@@ -13,6 +14,7 @@ mod row_set;
 mod transact_write;
 mod transaction;
 
+pub use cached::{expr_params, expr_params_mut, params, params_mut, Cached, Template};
 pub use capability::{Capability, DriverKind};
 pub use deadline::{Expired, Limited, OperationClock};
 pub use operation::{

@@ -29,6 +29,7 @@ pub(crate) struct MemConnection {
 
 impl MemConnection {
     fn run(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         self.persona.admit(&self.capability, &op)?;
         if let Some(txn) = &self.txn {
             txn.admit(&op)?;
@@ -75,6 +76,8 @@ fn dispatch(
             delete::delete_by_key(space.table_mut(schema.table(op.table)?)?, op)
         }
         Operation::TransactWrite(op) => transact_write::transact_write(space, schema, p, op),
+        // `MemConnection::run` turned it into the operation it stands for.
+        Operation::Cached(c) => dispatch(space, schema, p, cap, c.into_operation()?),
         Operation::Transaction(_) => Err(Error::invalid_statement(
             "transaction control reached the operation dispatcher; it is handled by the \
              connection",

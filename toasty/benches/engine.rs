@@ -48,8 +48,15 @@ impl Driver for Canned {
 #[async_trait]
 impl Connection for CannedConn {
     async fn exec(&mut self, _schema: &db::Schema, op: Operation) -> Result<Response> {
-        Ok(match op {
-            Operation::Select(_) => Response::Rows(
+        // A cache hit sends the template and the new values; answer it like the select
+        // it stands for (a real SQL driver binds the values into the kept SQL text).
+        let select = match &op {
+            Operation::Select(_) => true,
+            Operation::Cached(c) => matches!(c.template.op(), Operation::Select(_)),
+            _ => false,
+        };
+        Ok(match select {
+            true => Response::Rows(
                 (0..self.rows)
                     .map(|i| {
                         vec![
@@ -61,7 +68,7 @@ impl Connection for CannedConn {
                     })
                     .collect(),
             ),
-            _ => Response::Count(0),
+            false => Response::Count(0),
         })
     }
 }

@@ -197,6 +197,7 @@ pub(crate) fn op_kind(op: &Operation) -> usize {
         Operation::UpdateByKey(_) => 6,
         Operation::DeleteByKey(_) => 7,
         Operation::TransactWrite(_) => 8,
+        Operation::Cached(c) => op_kind(c.template.op()),
         Operation::CreateTable(_) | Operation::DropTable(_) | Operation::Transaction(_) => 10,
     }
 }

@@ -147,6 +147,8 @@ async fn exec_op_observed(
         }
         return result;
     }
+    // What is logged (and redacted) is the operation a cached one stands for.
+    let op = op.uncached()?;
     let table = table_of(&op);
     let sensitive: &[usize] = table.map_or(&[], |t| schema.sensitive_columns(t));
     let secrets: Vec<String> = if sensitive.is_empty() {
@@ -261,6 +263,7 @@ pub(crate) fn table_of(op: &Operation) -> Option<TableId> {
         Operation::QueryPk(o) => o.table,
         Operation::UpdateByKey(o) => o.table,
         Operation::DeleteByKey(o) => o.table,
+        Operation::Cached(c) => return table_of(c.template.op()),
         Operation::Transaction(_) | Operation::TransactWrite(_) => return None,
     })
 }
@@ -312,10 +315,12 @@ pub(crate) fn params(op: &Operation) -> Vec<(Option<usize>, &Value)> {
                 expr_params(sort, &mut out);
             }
         }
+        // `exec_op_observed` runs cached operations as what they stand for.
         Operation::CreateTable(_)
         | Operation::DropTable(_)
         | Operation::Transaction(_)
-        | Operation::TransactWrite(_) => {}
+        | Operation::TransactWrite(_)
+        | Operation::Cached(_) => {}
     }
     out
 }

@@ -99,6 +99,7 @@ impl Driver for Counting {
 #[async_trait]
 impl Connection for CountingConn {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> toasty::Result<Response> {
+        let op = op.uncached()?;
         let table = match &op {
             Operation::Select(s) => Some(s.table),
             Operation::Insert(i) => Some(i.table),

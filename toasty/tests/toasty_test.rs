@@ -146,6 +146,7 @@ mod reversed {
     #[async_trait]
     impl Connection for Conn {
         async fn exec(&mut self, schema: &db::Schema, op: Operation) -> toasty::Result<Response> {
+            let op = op.uncached()?;
             let unordered = matches!(&op, Operation::Select(s) if s.order_by.is_empty());
             match self.0.exec(schema, op).await?.into_row_vecs() {
                 Response::Rows(mut rows) if unordered => {

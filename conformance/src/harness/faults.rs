@@ -160,6 +160,7 @@ fn fault_error(kind: FaultKind, op: &str) -> Error {
 #[async_trait]
 impl Connection for FaultConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         if self.broken {
             return Err(Error::connection(
                 "this connection failed earlier (injected fault) and cannot be used",

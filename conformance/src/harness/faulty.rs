@@ -62,6 +62,7 @@ struct FaultyConnection {
 #[async_trait]
 impl Connection for FaultyConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         let op = match (self.fault, op) {
             (Fault::LtAsLe, Operation::Select(mut s)) => {
                 s.filter = lt_as_le(s.filter);

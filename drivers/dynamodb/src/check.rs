@@ -15,15 +15,16 @@ pub(crate) fn admit(cap: &Capability, op: &Operation) -> Result<()> {
              toasty::batch(...) instead, which runs as one atomic TransactWriteItems",
             cap.name
         ))),
-        Operation::Select(_) | Operation::Update(_) | Operation::Delete(_) => {
-            Err(Error::unsupported(format!(
-                "{} cannot run a {}: DynamoDB serves only key and index access (get by key, \
+        Operation::Select(_)
+        | Operation::Update(_)
+        | Operation::Delete(_)
+        | Operation::Cached(_) => Err(Error::unsupported(format!(
+            "{} cannot run a {}: DynamoDB serves only key and index access (get by key, \
                  query by partition key, writes by key); filter by a key or an indexed \
                  field, or use an SQL backend",
-                cap.name,
-                op.name()
-            )))
-        }
+            cap.name,
+            op.name()
+        ))),
         Operation::Insert(insert) => within(
             cap,
             insert.rows.len(),

@@ -80,6 +80,7 @@ impl DdbConnection {
             Operation::Select(_)
             | Operation::Update(_)
             | Operation::Delete(_)
+            | Operation::Cached(_)
             | Operation::Transaction(_) => Err(Error::invalid_statement(
                 "an operation DynamoDB does not serve reached the dispatcher",
             )),
@@ -90,6 +91,7 @@ impl DdbConnection {
 #[async_trait]
 impl Connection for DdbConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         check::admit(&self.capability, &op)?;
         let ddl = matches!(op, Operation::CreateTable(_) | Operation::DropTable(_));
         let name = op.name();

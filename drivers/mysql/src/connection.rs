@@ -128,6 +128,7 @@ fn table_of(op: &Operation) -> Option<db::TableId> {
         Operation::QueryPk(o) => o.table,
         Operation::UpdateByKey(o) => o.table,
         Operation::DeleteByKey(o) => o.table,
+        Operation::Cached(c) => return table_of(c.template.op()),
         Operation::Transaction(_) | Operation::TransactWrite(_) => return None,
     })
 }
@@ -322,6 +323,7 @@ async fn run_all(conn: &mut Session, job: &Job<'_>) -> Result<Response> {
 #[async_trait]
 impl Connection for MysqlConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         if let Operation::Transaction(step) = &op {
             // Boxed: keeps the future of every ordinary operation small.
             return Box::pin(self.transaction_step(step)).await;

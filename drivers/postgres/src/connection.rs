@@ -373,6 +373,7 @@ fn is_stale_plan(e: &ExecError) -> bool {
 #[async_trait]
 impl Connection for PgConnection {
     async fn exec(&mut self, schema: &db::Schema, op: Operation) -> Result<Response> {
+        let op = op.uncached()?;
         if self.broken || self.client.is_closed() {
             self.broken = true;
             return Err(error::closed());

@@ -62,7 +62,7 @@ impl Serializer {
                     if n > 0 {
                         w.push(", ");
                     }
-                    w.param(value.clone(), bind_type(*ty, value))?;
+                    w.param_of(value, bind_type(*ty, value), Some(*ty))?;
                 }
                 w.push(")");
             }
@@ -194,7 +194,7 @@ impl Serializer {
             let ty = ex.column_type(*col)?;
             ex.column(&mut w, *col)?;
             w.push(" = ");
-            w.param(value.clone(), bind_type(ty, value))?;
+            w.param_of(value, bind_type(ty, value), Some(ty))?;
         }
         for (n, (col, arith)) in op.arithmetic.iter().enumerate() {
             if n > 0 || !op.assignments.is_empty() {
@@ -231,14 +231,14 @@ impl Serializer {
         ty: Type,
         arith: &Arith,
     ) -> Result<()> {
-        let operand = arith.operand.clone();
-        let bind = bind_type(ty, &operand);
+        let operand = &arith.operand;
+        let bind = bind_type(ty, operand);
         if self.dialect == Dialect::Sqlite {
             w.push(SQLITE_ARITH_FUNCTION);
             w.push("(");
             ex.column(w, col)?;
             w.push(", ");
-            w.param(operand, bind)?;
+            w.param_of(operand, bind, Some(ty))?;
             w.push(", '");
             w.push(arith.op.as_sql());
             w.push("', '");
@@ -246,7 +246,7 @@ impl Serializer {
             w.push("')");
         } else if self.dialect == Dialect::Mysql
             && arith.op == ArithOp::Subtract
-            && operand == Value::I64(i64::MIN)
+            && *operand == Value::I64(i64::MIN)
         {
             // MariaDB computes `0 - -9223372036854775808` as -9223372036854775808 (it
             // negates the operand and wraps); `c + 9223372036854775807 + 1` is the same
@@ -261,7 +261,7 @@ impl Serializer {
             w.push(" ");
             w.push(arith.op.as_sql());
             w.push(" ");
-            w.param(operand, bind)?;
+            w.param_of(operand, bind, Some(ty))?;
         }
         Ok(())
     }

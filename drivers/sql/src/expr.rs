@@ -272,7 +272,7 @@ impl<'a> ExprWriter<'a> {
         if cast {
             w.push("CAST(");
         }
-        w.param(v.clone(), ty)?;
+        w.param_of(v, ty, hint)?;
         if cast {
             w.push(" AS ");
             w.push(postgres_cast_type(ty));

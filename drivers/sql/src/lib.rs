@@ -128,6 +128,7 @@ mod raw;
 mod response;
 mod serializer;
 mod statement;
+mod template;
 mod transaction;
 mod writer;
 
@@ -139,6 +140,7 @@ pub use raw::{raw_statement, translate as translate_placeholders};
 pub use response::{returns_rows, ResponseBuilder};
 pub use serializer::Serializer;
 pub use statement::{Output, Param, Statement};
+pub use template::SqlTemplate;
 pub use transaction::{TransactionPlan, TransactionState};
 
 /// The SQL text `op` serializes to in `dialect`, statements separated by `;\n` (for

@@ -15,6 +15,7 @@ pub fn returns_rows(op: &Operation) -> bool {
         Operation::Insert(i) => !i.returning.is_empty(),
         Operation::Update(u) => u.returning,
         Operation::GetByKey(_) | Operation::QueryPk(_) => true,
+        Operation::Cached(c) => returns_rows(c.template.op()),
         Operation::CreateTable(_)
         | Operation::DropTable(_)
         | Operation::Delete(_)
@@ -63,6 +64,9 @@ impl ResponseBuilder {
                 .map(|t| t.primary_key.clone())
                 .unwrap_or_default()
         };
+        if let Operation::Cached(c) = op {
+            return ResponseBuilder::new(schema, c.template.op());
+        }
         let order = match op {
             Operation::GetByKey(g) => RowOrder::Keys {
                 pk: pk_of(g.table),

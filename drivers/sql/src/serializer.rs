@@ -70,6 +70,7 @@ impl Serializer {
             Operation::UpdateByKey(o) => self.update_by_key(schema.table(o.table)?, o),
             Operation::DeleteByKey(o) => self.delete_by_key(schema.table(o.table)?, o),
             Operation::Transaction(o) => self.transaction(o),
+            Operation::Cached(c) => self.serialize(schema, &c.clone().into_operation()?),
             Operation::TransactWrite(_) => Err(Error::unsupported(
                 "TransactWrite is a key-value operation; SQL drivers take Insert/Update/Delete \
                  (inside a transaction for atomicity)",

@@ -1317,3 +1317,80 @@ fn transaction_plans() {
         }
     });
 }
+
+/// A value of the same kind as `v` but different (sometimes far outside a small
+/// column's range, so bind types change), `k` choosing which.
+fn vary(v: &Value, k: i64) -> Value {
+    match v {
+        Value::Null => Value::Null,
+        Value::Bool(b) => Value::Bool(!b),
+        Value::I64(i) => Value::I64(if k % 2 == 0 {
+            i.wrapping_add(k)
+        } else {
+            i.wrapping_mul(1000).wrapping_add(k)
+        }),
+        Value::U64(u) => Value::U64(u.wrapping_add(k as u64)),
+        Value::F64(f) => Value::F64(if k % 2 == 0 { f + 0.5 } else { f + 0.1 }),
+        Value::String(s) => Value::String(format!("{s}x{k}")),
+        Value::Bytes(b) => {
+            let mut b = b.clone();
+            b.push(k as u8);
+            Value::Bytes(b)
+        }
+        Value::Uuid(_) => uuid(k as u128 + 77),
+        Value::Timestamp(t) => Value::Timestamp(t + k),
+    }
+}
+
+#[test]
+fn templates_bind_what_the_serializer_binds() {
+    use std::sync::Arc;
+    use toasty_core::driver::{params, Cached, Template};
+    let schema = schema();
+    let mut templates = 0;
+    for dialect in Dialect::ALL {
+        let s = Serializer::new(dialect);
+        for (name, op) in corpus() {
+            let Some(template) = s.template(&schema, &op) else {
+                continue;
+            };
+            templates += 1;
+            let mut values = Vec::new();
+            params(&op, &mut |v| values.push(v.clone()));
+            for k in 0..4 {
+                let new: Vec<Value> = if k == 0 {
+                    values.clone()
+                } else {
+                    values.iter().map(|v| vary(v, k)).collect()
+                };
+                let fresh = Cached {
+                    template: Arc::new(Template::new(op.clone())),
+                    params: new.clone(),
+                }
+                .into_operation()
+                .expect("same number of values");
+                let serialized = s.serialize(&schema, &fresh);
+                match template.check(&schema, &new) {
+                    Ok(true) => {
+                        let statements = serialized.expect("the template accepted the values");
+                        assert_eq!(statements.len(), 1, "{name} {dialect:?}");
+                        let st = &statements[0];
+                        assert_eq!(template.sql, st.sql, "{name} {dialect:?} k={k}");
+                        assert_eq!(template.output, st.output, "{name} {dialect:?}");
+                        let bound: Vec<(Value, Type)> =
+                            template.params(&new).map(|(v, t)| (v.clone(), t)).collect();
+                        let expected: Vec<(Value, Type)> =
+                            st.params.iter().map(|p| (p.value.clone(), p.ty)).collect();
+                        assert_eq!(bound, expected, "{name} {dialect:?} k={k}");
+                    }
+                    Ok(false) => assert!(k > 0, "{name} {dialect:?}: its own values rejected"),
+                    Err(e) => {
+                        let fresh_err = serialized.expect_err("the template refused the values");
+                        assert_eq!(e.kind(), fresh_err.kind(), "{name} {dialect:?}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(templates >= 20, "only {templates} templates in the corpus");
+}

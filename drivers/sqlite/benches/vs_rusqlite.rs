@@ -11,6 +11,13 @@
 //! that rotates from round to round, and the medians of the per-round ratios to
 //! rusqlite are printed. The machine is shared, so only ratios within a round mean
 //! much.
+//!
+//! With `TOASTY_BENCH_LOOP=<n>` and `TOASTY_BENCH_VARIANT=<variant>` it runs exactly `n`
+//! calls of one variant after the same setup, for counting instructions with
+//! `valgrind --tool=cachegrind` (per call: the difference of two counts divided by the
+//! difference of their `n`): `get-off`, `get-on`, `get-prepared`, `get-raw` (`get_by_id`
+//! with the statement cache off, on, prepared, rusqlite), `insert-off`, `insert-on`,
+//! `insert-raw` (one-row inserts).
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use rusqlite::{params, Connection};
@@ -376,7 +383,77 @@ fn interleaved(rounds: usize) {
 
 criterion_group!(benches, get_by_id, load, insert);
 
+/// `TOASTY_BENCH_LOOP` (see the crate docs).
+fn fixed_loop(n: usize, variant: &str) {
+    let rt = rt();
+    let mut db = rt.block_on(toasty_db(1000));
+    if variant.ends_with("-off") {
+        db.__statement_cache().set_capacity(0);
+    }
+    let by_id = db.prepare(|id: i64| User::filter_by_id(id).one());
+    let raw = raw_db(1000);
+    for i in 0..n {
+        let id = (i % 1000 + 1) as i64;
+        match variant {
+            "get-off" | "get-on" => {
+                std::hint::black_box(rt.block_on(User::get_by_id(&mut db, id)).expect("get"));
+            }
+            "get-prepared" => {
+                std::hint::black_box(rt.block_on(by_id.exec(&mut db, id)).expect("get"));
+            }
+            "get-raw" => {
+                let mut stmt = raw
+                    .prepare_cached("SELECT id, name, hair_color, age FROM users WHERE id = ?1")
+                    .expect("prepare");
+                std::hint::black_box(
+                    stmt.query_row([id], |r| {
+                        Ok(RawUser {
+                            id: r.get(0)?,
+                            name: r.get(1)?,
+                            hair_color: r.get(2)?,
+                            age: r.get(3)?,
+                        })
+                    })
+                    .expect("row"),
+                );
+            }
+            "insert-off" | "insert-on" => {
+                std::hint::black_box(
+                    rt.block_on(
+                        User::create()
+                            .name("new user")
+                            .hair_color(Some("brown".to_string()))
+                            .age(30)
+                            .exec(&mut db),
+                    )
+                    .expect("insert"),
+                );
+            }
+            "insert-raw" => {
+                let mut stmt = raw
+                    .prepare_cached(
+                        "INSERT INTO users (name, hair_color, age) VALUES (?, ?, ?) RETURNING id",
+                    )
+                    .expect("prepare");
+                let id: i64 = stmt
+                    .query_row(params!["new user", "brown", 30i64], |r| r.get(0))
+                    .expect("insert");
+                std::hint::black_box(id);
+            }
+            other => panic!("unknown TOASTY_BENCH_VARIANT {other}"),
+        }
+    }
+}
+
 fn main() {
+    if let Some(n) = std::env::var("TOASTY_BENCH_LOOP")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+    {
+        let variant = std::env::var("TOASTY_BENCH_VARIANT").unwrap_or_else(|_| "get-on".into());
+        fixed_loop(n, &variant);
+        return;
+    }
     if let Some(rounds) = std::env::var("TOASTY_BENCH_INTERLEAVED")
         .ok()
         .and_then(|r| r.parse::<usize>().ok())

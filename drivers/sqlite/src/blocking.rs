@@ -10,7 +10,7 @@ use crate::{bind, decode};
 use rusqlite::{params_from_iter, Connection as RawConnection};
 use std::path::Path;
 use std::time::Duration;
-use toasty_core::driver::{Operation, RawSql, Response, RowSet, TransactionOp};
+use toasty_core::driver::{Cached, Operation, RawSql, Response, RowSet, TransactionOp};
 use toasty_core::schema::db;
 use toasty_core::{Error, Result};
 use toasty_sql::{Dialect, Output, ResponseBuilder, Serializer, Statement, TransactionState};
@@ -82,7 +82,10 @@ impl BlockingConnection {
             return self.transaction_step(step);
         }
         self.transaction.check_operation()?;
-        let result = self.exec_statements(schema, op);
+        let result = match op {
+            Operation::Cached(cached) => self.exec_cached(schema, cached),
+            op => self.exec_statements(schema, op),
+        };
         if let Err(e) = &result {
             if self.transaction.is_open() {
                 self.transaction.note_error(e);
@@ -222,6 +225,34 @@ impl BlockingConnection {
             .map_err(|e| error::map_in(e, &statement.sql, tx))
     }
 
+    /// Runs a cached operation: binds its values into the template's SQL, serialized once
+    /// per template ([`toasty_sql::SqlTemplate`]), or serializes it afresh when there is
+    /// no such template or the values need other SQL text.
+    fn exec_cached(&mut self, schema: &db::Schema, cached: &Cached) -> Result<Response> {
+        let serializer = &self.serializer;
+        let template = cached
+            .template
+            .driver_state(|op| serializer.template(schema, op));
+        if let Some(template) = template {
+            if template.check(schema, &cached.params)? {
+                let mut response = ResponseBuilder::new(schema, cached.template.op());
+                let params = template.params(&cached.params).map(|(v, _)| bind::Bound(v));
+                run_sql(
+                    &self.conn,
+                    &template.sql,
+                    &template.output,
+                    template.param_count(),
+                    params,
+                    &mut response,
+                    self.tx(),
+                )?;
+                return Ok(response.finish());
+            }
+        }
+        let op = cached.clone().into_operation()?;
+        self.exec_statements(schema, &op)
+    }
+
     /// Serializes `op` and runs its statements, several of them atomically: in their own
     /// transaction, or inside a savepoint when a user transaction is open (a `BEGIN`
     /// there would fail).
@@ -275,14 +306,36 @@ fn run(
     response: &mut ResponseBuilder,
     tx: Tx,
 ) -> Result<()> {
-    let sql = statement.sql.as_str();
-    toasty_sql::trace_sql(sql, statement.params.len());
-    let params = statement
-        .params
-        .iter()
-        .map(bind::to_sqlite)
-        .collect::<Result<Vec<_>>>()?;
-    if statement.output == Output::Nothing {
+    if statement.params.iter().any(|p| p.array.is_some()) {
+        return Err(Error::invalid_statement(
+            "an array parameter reached the SQLite driver; only the PostgreSQL dialect \
+             writes them",
+        ));
+    }
+    let params = statement.params.iter().map(|p| bind::Bound(&p.value));
+    run_sql(
+        conn,
+        &statement.sql,
+        &statement.output,
+        statement.params.len(),
+        params,
+        response,
+        tx,
+    )
+}
+
+/// Runs `sql` with `params` and feeds its result (`output`) to `response`.
+fn run_sql<'a>(
+    conn: &RawConnection,
+    sql: &str,
+    output: &Output,
+    count: usize,
+    params: impl Iterator<Item = bind::Bound<'a>>,
+    response: &mut ResponseBuilder,
+    tx: Tx,
+) -> Result<()> {
+    toasty_sql::trace_sql(sql, count);
+    if *output == Output::Nothing {
         // DDL runs once; it is not worth a cache slot.
         conn.execute(sql, params_from_iter(params))
             .map_err(|e| error::map_in(e, sql, tx))?;
@@ -291,7 +344,7 @@ fn run(
     let mut stmt = conn
         .prepare_cached(sql)
         .map_err(|e| error::map_in(e, sql, tx))?;
-    match &statement.output {
+    match output {
         Output::Nothing | Output::Affected => {
             let n = stmt
                 .execute(params_from_iter(params))

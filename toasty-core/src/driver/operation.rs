@@ -34,6 +34,10 @@ pub enum Operation {
     Transaction(super::TransactionOp),
     /// An atomic, conditional write of several items (key-value kind).
     TransactWrite(super::TransactWrite),
+    /// A `Select`, `Update` or `Delete` kept by the engine's statement cache, run with
+    /// new values (SQL kind; see [`super::Cached`]). It means exactly
+    /// [`super::Cached::into_operation`].
+    Cached(super::Cached),
 }
 
 impl Operation {
@@ -52,12 +56,16 @@ impl Operation {
             Operation::DeleteByKey(_) => "delete by key",
             Operation::Transaction(_) => "transaction control",
             Operation::TransactWrite(_) => "transactional write",
+            Operation::Cached(c) => c.template.op().name(),
         }
     }
 
     /// `true` if the operation may change stored data (DDL and transaction control
     /// excluded).
     pub fn is_write(&self) -> bool {
+        if let Operation::Cached(c) = self {
+            return c.template.op().is_write();
+        }
         matches!(
             self,
             Operation::Insert(_)
@@ -67,6 +75,17 @@ impl Operation {
                 | Operation::DeleteByKey(_)
                 | Operation::TransactWrite(_)
         )
+    }
+}
+
+impl Operation {
+    /// The operation itself, or for [`Operation::Cached`] the operation it stands for
+    /// (for drivers that run every operation the same way).
+    pub fn uncached(self) -> crate::Result<Operation> {
+        match self {
+            Operation::Cached(c) => c.into_operation(),
+            op => Ok(op),
+        }
     }
 }
 

@@ -321,6 +321,8 @@ fn op_line(schema: &Schema, op: &Operation) -> String {
             Some(t) => format!("delete {} WHERE {}", t.name, expr(schema, t, &d.filter)),
             None => "delete".to_string(),
         },
+        // The kept operation (with the values of the statement that made it).
+        Operation::Cached(c) => op_line(schema, c.template.op()),
         other => other.name().to_string(),
     }
 }

@@ -18,7 +18,7 @@
 
 use super::plan::{Output, Plan, Step};
 use super::Statement;
-use toasty_core::driver::Operation;
+use toasty_core::driver::{expr_params_mut, params_mut};
 use toasty_core::stmt::{Expr, Query, Select};
 use toasty_core::Value;
 
@@ -87,7 +87,7 @@ pub(crate) fn values_of(stmt: &mut Statement) -> Vec<Value> {
 fn visit_statement(stmt: &mut Statement, f: &mut dyn FnMut(&mut Value)) {
     let query = |q: &mut Query, f: &mut dyn FnMut(&mut Value)| {
         if let Some(filter) = &mut q.filter {
-            visit_params(filter, f);
+            expr_params_mut(filter, f);
         }
     };
     match stmt {
@@ -130,7 +130,11 @@ pub(crate) fn substitute(plan: &mut Plan, values: Vec<Value>) -> bool {
 fn visit_plan(plan: &mut Plan, f: &mut dyn FnMut(&mut Value)) -> Option<()> {
     for step in &mut plan.steps {
         match step {
-            Step::Op(op) | Step::OpWhereIn { op, .. } => visit_op(op, f)?,
+            Step::Op(op) | Step::OpWhereIn { op, .. } => {
+                if !params_mut(op, f) {
+                    return None;
+                }
+            }
             Step::Insert { .. }
             | Step::FetchWhereIn { .. }
             | Step::Fetch { .. }
@@ -149,67 +153,6 @@ fn visit_plan(plan: &mut Plan, f: &mut dyn FnMut(&mut Value)) -> Option<()> {
             }
             Output::Assigned { .. } | Output::Inserted { .. } => return None,
         }
-    }
-}
-
-fn visit_op(op: &mut Operation, f: &mut dyn FnMut(&mut Value)) -> Option<()> {
-    match op {
-        Operation::Select(s) => visit_params(&mut s.filter, f),
-        Operation::Update(u) => {
-            visit_params(&mut u.filter, f);
-            for (_, v) in &mut u.assignments {
-                f(v);
-            }
-            for (_, a) in &mut u.arithmetic {
-                f(&mut a.operand);
-            }
-        }
-        Operation::Delete(d) => visit_params(&mut d.filter, f),
-        _ => return None,
-    }
-    Some(())
-}
-
-/// Calls `f` on every value in a parameter position of `expr`, in shape order.
-/// Recursive: only called on filters that passed verify's depth limit.
-fn visit_params(expr: &mut Expr, f: &mut dyn FnMut(&mut Value)) {
-    match expr {
-        Expr::Binary { lhs, rhs, .. } => match (&mut **lhs, &mut **rhs) {
-            (Expr::Value(_), Expr::Value(_)) => {}
-            (Expr::Value(v), other) => {
-                f(v);
-                visit_params(other, f);
-            }
-            (other, Expr::Value(v)) => {
-                visit_params(other, f);
-                f(v);
-            }
-            (l, r) => {
-                visit_params(l, f);
-                visit_params(r, f);
-            }
-        },
-        Expr::And(items) | Expr::Or(items) => {
-            for item in items {
-                visit_params(item, f);
-            }
-        }
-        Expr::Not(inner) | Expr::IsNull(inner) => visit_params(inner, f),
-        Expr::InList { expr, list } => {
-            visit_params(expr, f);
-            for v in list {
-                f(v);
-            }
-        }
-        Expr::Pattern { expr, .. } => visit_params(expr, f),
-        Expr::InSelect { lhs, select } => {
-            for e in lhs {
-                visit_params(e, f);
-            }
-            visit_params(&mut select.filter, f);
-        }
-        Expr::Related { filter, .. } => visit_params(filter, f),
-        Expr::Value(_) | Expr::Field(_) | Expr::Column(_) => {}
     }
 }
 

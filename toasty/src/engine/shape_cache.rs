@@ -15,14 +15,14 @@
 //! bounded per `Db` ([`StatementCache::new`]): past its capacity the least recently used
 //! shape is dropped.
 
-use super::plan::Plan;
+use super::plan::{Plan, Step};
 use super::shape::{self, ShapeKey};
 use super::Statement;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use toasty_core::driver::Capability;
+use toasty_core::driver::{self, Capability, Operation, Template};
 use toasty_core::schema::Schema;
 use toasty_core::{Error, Result};
 
@@ -56,7 +56,7 @@ struct Slot {
 #[derive(Debug, Clone)]
 enum Entry {
     /// A plan whose parameter slots hold the values of the statement that made it.
-    Template(Arc<Plan>),
+    Template(Arc<Cached>),
     /// Statements of this shape compile to plans that are not templates.
     Uncached,
 }
@@ -239,6 +239,29 @@ impl Pinned {
     }
 }
 
+/// A cached plan.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    plan: Plan,
+    /// When the plan is one SQL operation (a `Select`, `Update` or `Delete`): that
+    /// operation, kept for the driver, which may keep its serialized form with it. A hit
+    /// then sends [`Operation::Cached`] (the template and the new values) instead of a
+    /// copy of the plan.
+    op: Option<Arc<Template>>,
+}
+
+impl Cached {
+    fn new(plan: Plan) -> Cached {
+        let op = match plan.steps.as_slice() {
+            [Step::Op(op @ (Operation::Select(_) | Operation::Update(_) | Operation::Delete(_)))] => {
+                Some(Arc::new(Template::new(op.clone())))
+            }
+            _ => None,
+        };
+        Cached { plan, op }
+    }
+}
+
 /// Compiles `stmt` through `caches` (see the module docs); without a cache, or when the
 /// caches are off, the same as [`super::compile`].
 pub(crate) fn compile_cached(
@@ -272,7 +295,9 @@ pub(crate) fn compile_cached(
             let values = shape::values_of(&mut stmt);
             let mut plan = super::compile::compile_verified(schema, cap, stmt)?;
             let entry = match shape::parameters(&mut plan) {
-                Some(found) if found == values => Entry::Template(Arc::new(plan.clone())),
+                Some(found) if found == values => {
+                    Entry::Template(Arc::new(Cached::new(plan.clone())))
+                }
                 _ => Entry::Uncached,
             };
             if let Some(pinned) = caches.pinned {
@@ -286,10 +311,22 @@ pub(crate) fn compile_cached(
     }
 }
 
-/// A copy of `template` with the parameters of `stmt` (a statement of its shape).
-pub(crate) fn instantiate(template: &Plan, stmt: &mut Statement) -> Result<Plan> {
+/// The plan of `stmt` (a statement of the template's shape): the template's operation
+/// with the statement's values ([`Operation::Cached`]) when it is one SQL operation,
+/// else a copy of the template's plan with the statement's values put in.
+pub(crate) fn instantiate(template: &Cached, stmt: &mut Statement) -> Result<Plan> {
     let values = shape::take_values(stmt);
-    let mut plan = template.clone();
+    if let Some(op) = &template.op {
+        return Ok(Plan {
+            steps: vec![Step::Op(Operation::Cached(driver::Cached {
+                template: op.clone(),
+                params: values,
+            }))],
+            output: template.plan.output.clone(),
+            load: template.plan.load.clone(),
+        });
+    }
+    let mut plan = template.plan.clone();
     if shape::substitute(&mut plan, values) {
         Ok(plan)
     } else {
