@@ -36,7 +36,11 @@ pub struct RawUser {
 
 /// The seed row `i`: the same values on every side.
 pub fn seed_row(i: usize) -> (String, Option<&'static str>, i32) {
-    let hair = if i % 2 == 0 { Some("black") } else { None };
+    let hair = if i.is_multiple_of(2) {
+        Some("black")
+    } else {
+        None
+    };
     (format!("user {i}"), hair, (i % 90) as i32)
 }
 
@@ -44,7 +48,11 @@ pub fn seed_row(i: usize) -> (String, Option<&'static str>, i32) {
 pub fn new_row(i: usize) -> (&'static str, Option<&'static str>, i32) {
     (
         "new user",
-        if i % 2 == 0 { Some("brown") } else { None },
+        if i.is_multiple_of(2) {
+            Some("brown")
+        } else {
+            None
+        },
         30,
     )
 }
