@@ -7,6 +7,7 @@
 
 mod capability;
 mod deadline;
+mod item_size;
 mod operation;
 mod raw_sql;
 mod row_set;
@@ -15,6 +16,7 @@ mod transaction;
 
 pub use capability::{Capability, DriverKind};
 pub use deadline::{Expired, Limited, OperationClock};
+pub use item_size::item_size;
 pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,

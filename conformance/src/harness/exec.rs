@@ -37,7 +37,7 @@ use toasty::{
 };
 use toasty_core::schema::app::{self, ModelId, RelationKind};
 use toasty_core::stmt::{self, Expr, OrderBy};
-use toasty_core::Type;
+use toasty_core::{Type, ValueSet};
 
 /// Every table's records (one list per model, in model order), or the error reading
 /// them gave.
@@ -637,20 +637,19 @@ async fn snapshot(t: &mut dyn Target, case: &Case, ctx: &Ctx) -> Tables {
 /// The values field 0 (the key, or the first key field) of model `mi` took in every
 /// create of the case that could have stored them.
 fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
+    // Hashed: a case may create thousands of records.
+    let mut out = ValueSet::new();
     let mut add = |v: Value| {
-        let ok = !v.is_null()
-            && m.fields.first().is_some_and(|f| f.ty.check(&v, "").is_ok())
-            && !out.iter().any(|x| x.same_as(&v));
+        let ok = !v.is_null() && m.fields.first().is_some_and(|f| f.ty.check(&v, "").is_ok());
         if ok {
-            out.push(v);
+            out.insert(v);
         }
     };
     if m.is_auto(0) {
         for v in state.created.get(&mi).into_iter().flatten() {
             add(v.clone());
         }
-        return out;
+        return out.into_vec();
     }
     // Keys of records created nested (a key may be a foreign key the relation filled).
     for v in state.seen.get(&mi).into_iter().flatten() {
@@ -674,15 +673,15 @@ fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value
             }
         }
     }
-    out
+    out.into_vec()
 }
 
 struct State {
     /// Auto key values created so far, per model, in creation order.
-    created: HashMap<usize, Vec<Value>>,
+    created: HashMap<usize, ValueSet>,
     /// Field 0 of every record a create returned, per model (key-value snapshots fetch
     /// records by it).
-    seen: HashMap<usize, Vec<Value>>,
+    seen: HashMap<usize, ValueSet>,
     /// Per model and field: the model whose `#[auto]` key the field refers to as a
     /// foreign key (normalized like that key).
     fk_auto: Vec<Vec<Option<usize>>>,
@@ -727,9 +726,7 @@ impl State {
         let seen = self.seen.entry(model).or_default();
         for r in records {
             if let Some(v) = r.first() {
-                if !seen.iter().any(|x| x.same_as(v)) {
-                    seen.push(v.clone());
-                }
+                seen.insert(v.clone());
             }
         }
         if matches!(spec.key, KeySpec::AutoInt | KeySpec::AutoUuid) {
@@ -835,6 +832,7 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
         } => return run_link(t, case, *model, *rel, parent, children, *insert, &ctx.state).await,
         _ => {}
     }
+    let as_key_value = ctx.as_key_value;
     let state = &mut ctx.state;
     if let Op::Batch(ops) = op {
         let o = run_batch(t, case, ops, state).await;
@@ -851,6 +849,18 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
     match op {
         Op::Create { rows, .. } => {
             let rows = insert_rows(spec, model, rows, state);
+            if as_key_value {
+                if let Some(size) = super::kv_size::over_limit(spec, &rows) {
+                    let insert = stmt::Insert { model: id, rows };
+                    return match t.compile(UntypedStatement::Insert(insert)) {
+                        Err(e) => err(e),
+                        Ok(()) => Outcome::Error(
+                            ErrorKind::ValueOutOfRange,
+                            format!("expected: a key-value store refuses a {size}-byte item"),
+                        ),
+                    };
+                }
+            }
             match t.insert(stmt::Insert { model: id, rows }).await {
                 Ok(records) => {
                     state.register(spec, model, &records);
@@ -1736,7 +1746,7 @@ fn normalize_fields(
                         if let Some(pos) = state
                             .created
                             .get(&model)
-                            .and_then(|l| l.iter().position(|x| x.same_as(&v)))
+                            .and_then(|l| l.position(&v))
                         {
                             return Lit::Auto(pos);
                         }
@@ -1745,7 +1755,7 @@ fn normalize_fields(
                         if let Some(n) = state
                             .created
                             .get(&parent)
-                            .and_then(|l| l.iter().position(|x| x.same_as(&v)))
+                            .and_then(|l| l.position(&v))
                         {
                             return Lit::AutoOf { model: parent, n };
                         }
