@@ -46,9 +46,9 @@ impl ValueSet {
                 } else if f.abs() < TWO_POW_53 {
                     self.exact.get(&Exact(Value::I64(*f as i64))).copied()
                 } else {
-                    self.values.iter().position(|x| {
-                        matches!(x, Value::I64(_) | Value::U64(_)) && x.same_as(v)
-                    })
+                    self.values
+                        .iter()
+                        .position(|x| matches!(x, Value::I64(_) | Value::U64(_)) && x.same_as(v))
                 };
                 first(float, int)
             }

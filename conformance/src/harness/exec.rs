@@ -515,6 +515,36 @@ async fn run_ops(db: &mut Db, case: &Case, as_key_value: bool) -> Run {
     }
 }
 
+/// With the SQL oracle standing in for a key-value store: the outcome of a batch that
+/// creates a record past the key-value item size limit ([`super::kv_size`]), which the
+/// store refuses with `ValueOutOfRange` (nothing of the batch written) unless a
+/// statement up to that create fails to compile first. `None` when no create of the
+/// batch is that large.
+fn oversized_batch(t: &dyn Target, case: &Case, ops: &[Op], state: &State) -> Option<Outcome> {
+    let oversized = |op: &Op| match op {
+        Op::Create { model, rows } => case.models.get(*model).and_then(|spec| {
+            super::kv_size::over_limit(spec, &insert_rows(spec, *model, rows, state))
+        }),
+        _ => None,
+    };
+    let at = ops.iter().position(|op| oversized(op).is_some())?;
+    let size = oversized(&ops[at])?;
+    let stmts = match batch_stmts(case, ops, state) {
+        Ok(stmts) => stmts,
+        Err(o) => return Some(o),
+    };
+    let compile_error = stmts
+        .into_iter()
+        .take(at + 1)
+        .find_map(|s| t.compile(s).err().map(err));
+    Some(compile_error.unwrap_or_else(|| {
+        Outcome::Error(
+            ErrorKind::ValueOutOfRange,
+            format!("expected: a key-value store refuses a {size}-byte item"),
+        )
+    }))
+}
+
 /// What the executor keeps while running a case.
 struct Ctx {
     state: State,
@@ -801,6 +831,14 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
             return Outcome::Snapshot(Box::new(expected), tables);
         }
         return refused;
+    }
+    if ctx.as_key_value && runnable_batch {
+        if let Op::Batch(ops) = op {
+            if let Some(expected) = oversized_batch(t, case, ops, &ctx.state) {
+                let tables = snapshot(t, case, ctx).await;
+                return Outcome::Snapshot(Box::new(expected), tables);
+            }
+        }
     }
     match op {
         Op::CreateNested { model, rows } => {
@@ -1743,20 +1781,12 @@ fn normalize_fields(
                 .map(|(i, v)| {
                     let f = fields.get(i).copied().unwrap_or(i);
                     if spec.is_auto(f) {
-                        if let Some(pos) = state
-                            .created
-                            .get(&model)
-                            .and_then(|l| l.position(&v))
-                        {
+                        if let Some(pos) = state.created.get(&model).and_then(|l| l.position(&v)) {
                             return Lit::Auto(pos);
                         }
                     }
                     if let Some(&Some(parent)) = state.fk_auto.get(model).and_then(|m| m.get(f)) {
-                        if let Some(n) = state
-                            .created
-                            .get(&parent)
-                            .and_then(|l| l.position(&v))
-                        {
+                        if let Some(n) = state.created.get(&parent).and_then(|l| l.position(&v)) {
                             return Lit::AutoOf { model: parent, n };
                         }
                     }

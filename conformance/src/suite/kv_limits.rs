@@ -354,16 +354,19 @@ pub async fn kv_item_size_limit(t: &mut Test) -> Result<()> {
     let fits = "x".repeat(limit - 1024);
     Doc::create().id(1).body(fits.clone()).exec(&mut db).await?;
     let too_big = "é".repeat(limit / 2 + 1);
-    let created = Doc::create().id(2).body(too_big.clone()).exec(&mut db).await;
-    let updated = Doc::update_by_id(1).body(too_big.clone()).exec(&mut db).await;
+    let created = Doc::create()
+        .id(2)
+        .body(too_big.clone())
+        .exec(&mut db)
+        .await;
+    let updated = Doc::update_by_id(1)
+        .body(too_big.clone())
+        .exec(&mut db)
+        .await;
     if t.is_kv() {
         expect_err(created, ErrorKind::ValueOutOfRange, &["Doc", "400 KB"]);
         expect_err(updated, ErrorKind::ValueOutOfRange, &["Doc", "400 KB"]);
-        expect_err(
-            Doc::get_by_id(&mut db, 2).await,
-            ErrorKind::NotFound,
-            &[],
-        );
+        expect_err(Doc::get_by_id(&mut db, 2).await, ErrorKind::NotFound, &[]);
         assert_eq!(Doc::get_by_id(&mut db, 1).await?.body, fits);
         // One byte past the limit in a batch: nothing of the batch is written.
         let batch = Doc::create_many()
@@ -372,11 +375,7 @@ pub async fn kv_item_size_limit(t: &mut Test) -> Result<()> {
             .exec(&mut db)
             .await;
         expect_err(batch, ErrorKind::ValueOutOfRange, &["400 KB"]);
-        expect_err(
-            Doc::get_by_id(&mut db, 3).await,
-            ErrorKind::NotFound,
-            &[],
-        );
+        expect_err(Doc::get_by_id(&mut db, 3).await, ErrorKind::NotFound, &[]);
     } else {
         created?;
         assert_eq!(updated?, 1);

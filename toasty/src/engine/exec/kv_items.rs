@@ -195,7 +195,9 @@ impl<'a> Items<'a> {
             return Ok(());
         }
         Err(Error::out_of_range(format!(
-            "a `{}` record would take {size} bytes as an item, but {} stores at most {max}              bytes per record (DynamoDB's 400 KB item limit); keep large values smaller or              in another store",
+            "a `{}` record would take {size} bytes as an item, but {} stores at most {max} \
+             bytes per record (DynamoDB's 400 KB item limit); keep large values smaller or \
+             in another store",
             self.model_name(table),
             self.cap.name
         )))
