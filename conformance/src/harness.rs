@@ -5,6 +5,7 @@
 //! * [`gen`]: proptest strategies that generate cases, edge values weighted up;
 //! * [`hostile`]: operations at and past every documented limit (`--hostile`);
 //! * [`exec`]: runs a case on a backend and records normalized outcomes;
+//! * [`kv_size`]: the key-value item size limit, as the SQL oracle expects it;
 //! * [`compare`]: decides whether two outcome lists agree;
 //! * [`coverage`]: what the generated cases reached (operator × type, statement ×
 //!   key shape, sizes and edge values), printed after a campaign;
@@ -27,5 +28,6 @@ pub mod faults;
 pub mod faulty;
 pub mod gen;
 pub mod hostile;
+pub mod kv_size;
 pub mod metamorphic;
 pub mod regressions;

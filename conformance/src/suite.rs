@@ -194,6 +194,7 @@ macro_rules! for_each_conformance_test {
             kv_limits::kv_residual_filters,
             kv_limits::kv_large_reads_and_writes,
             kv_limits::kv_sparse_composite_index,
+            kv_limits::kv_item_size_limit,
             limits::limits_filter_depth,
             limits::limits_wide_filter_at_depth_limit,
             limits::limits_filter_nodes,

@@ -8,6 +8,7 @@
 mod cached;
 mod capability;
 mod deadline;
+mod item_size;
 mod operation;
 mod raw_sql;
 mod row_set;
@@ -17,6 +18,7 @@ mod transaction;
 pub use cached::{expr_params, expr_params_mut, params, params_mut, Cached, Template};
 pub use capability::{Capability, DriverKind};
 pub use deadline::{Expired, Limited, OperationClock};
+pub use item_size::item_size;
 pub use operation::{
     CreateTable, Delete, DeleteByKey, DropTable, GetByKey, Insert, Operation, QueryPk, Response,
     Select, Update, UpdateByKey,

@@ -22,7 +22,9 @@ pub mod schema;
 pub mod stmt;
 mod ty;
 mod value;
+mod value_set;
 
 pub use error::{Error, ErrorKind, Result};
 pub use ty::{Type, TIMESTAMP_MAX_MICROS, TIMESTAMP_MIN_MICROS};
 pub use value::Value;
+pub use value_set::ValueSet;

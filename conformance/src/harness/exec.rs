@@ -37,7 +37,7 @@ use toasty::{
 };
 use toasty_core::schema::app::{self, ModelId, RelationKind};
 use toasty_core::stmt::{self, Expr, OrderBy};
-use toasty_core::Type;
+use toasty_core::{Type, ValueSet};
 
 /// Every table's records (one list per model, in model order), or the error reading
 /// them gave.
@@ -515,6 +515,36 @@ async fn run_ops(db: &mut Db, case: &Case, as_key_value: bool) -> Run {
     }
 }
 
+/// With the SQL oracle standing in for a key-value store: the outcome of a batch that
+/// creates a record past the key-value item size limit ([`super::kv_size`]), which the
+/// store refuses with `ValueOutOfRange` (nothing of the batch written) unless a
+/// statement up to that create fails to compile first. `None` when no create of the
+/// batch is that large.
+fn oversized_batch(t: &dyn Target, case: &Case, ops: &[Op], state: &State) -> Option<Outcome> {
+    let oversized = |op: &Op| match op {
+        Op::Create { model, rows } => case.models.get(*model).and_then(|spec| {
+            super::kv_size::over_limit(spec, &insert_rows(spec, *model, rows, state))
+        }),
+        _ => None,
+    };
+    let at = ops.iter().position(|op| oversized(op).is_some())?;
+    let size = oversized(&ops[at])?;
+    let stmts = match batch_stmts(case, ops, state) {
+        Ok(stmts) => stmts,
+        Err(o) => return Some(o),
+    };
+    let compile_error = stmts
+        .into_iter()
+        .take(at + 1)
+        .find_map(|s| t.compile(s).err().map(err));
+    Some(compile_error.unwrap_or_else(|| {
+        Outcome::Error(
+            ErrorKind::ValueOutOfRange,
+            format!("expected: a key-value store refuses a {size}-byte item"),
+        )
+    }))
+}
+
 /// What the executor keeps while running a case.
 struct Ctx {
     state: State,
@@ -637,20 +667,19 @@ async fn snapshot(t: &mut dyn Target, case: &Case, ctx: &Ctx) -> Tables {
 /// The values field 0 (the key, or the first key field) of model `mi` took in every
 /// create of the case that could have stored them.
 fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
+    // Hashed: a case may create thousands of records.
+    let mut out = ValueSet::new();
     let mut add = |v: Value| {
-        let ok = !v.is_null()
-            && m.fields.first().is_some_and(|f| f.ty.check(&v, "").is_ok())
-            && !out.iter().any(|x| x.same_as(&v));
+        let ok = !v.is_null() && m.fields.first().is_some_and(|f| f.ty.check(&v, "").is_ok());
         if ok {
-            out.push(v);
+            out.insert(v);
         }
     };
     if m.is_auto(0) {
         for v in state.created.get(&mi).into_iter().flatten() {
             add(v.clone());
         }
-        return out;
+        return out.into_vec();
     }
     // Keys of records created nested (a key may be a foreign key the relation filled).
     for v in state.seen.get(&mi).into_iter().flatten() {
@@ -674,15 +703,15 @@ fn known_keys(case: &Case, mi: usize, m: &ModelSpec, state: &State) -> Vec<Value
             }
         }
     }
-    out
+    out.into_vec()
 }
 
 struct State {
     /// Auto key values created so far, per model, in creation order.
-    created: HashMap<usize, Vec<Value>>,
+    created: HashMap<usize, ValueSet>,
     /// Field 0 of every record a create returned, per model (key-value snapshots fetch
     /// records by it).
-    seen: HashMap<usize, Vec<Value>>,
+    seen: HashMap<usize, ValueSet>,
     /// Per model and field: the model whose `#[auto]` key the field refers to as a
     /// foreign key (normalized like that key).
     fk_auto: Vec<Vec<Option<usize>>>,
@@ -727,9 +756,7 @@ impl State {
         let seen = self.seen.entry(model).or_default();
         for r in records {
             if let Some(v) = r.first() {
-                if !seen.iter().any(|x| x.same_as(v)) {
-                    seen.push(v.clone());
-                }
+                seen.insert(v.clone());
             }
         }
         if matches!(spec.key, KeySpec::AutoInt | KeySpec::AutoUuid) {
@@ -805,6 +832,14 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
         }
         return refused;
     }
+    if ctx.as_key_value && runnable_batch {
+        if let Op::Batch(ops) = op {
+            if let Some(expected) = oversized_batch(t, case, ops, &ctx.state) {
+                let tables = snapshot(t, case, ctx).await;
+                return Outcome::Snapshot(Box::new(expected), tables);
+            }
+        }
+    }
     match op {
         Op::CreateNested { model, rows } => {
             return run_nested_create(t, case, *model, rows, &mut ctx.state).await
@@ -835,6 +870,7 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
         } => return run_link(t, case, *model, *rel, parent, children, *insert, &ctx.state).await,
         _ => {}
     }
+    let as_key_value = ctx.as_key_value;
     let state = &mut ctx.state;
     if let Op::Batch(ops) = op {
         let o = run_batch(t, case, ops, state).await;
@@ -851,6 +887,18 @@ async fn run_op(t: &mut dyn Target, case: &Case, op: &Op, ctx: &mut Ctx) -> Outc
     match op {
         Op::Create { rows, .. } => {
             let rows = insert_rows(spec, model, rows, state);
+            if as_key_value {
+                if let Some(size) = super::kv_size::over_limit(spec, &rows) {
+                    let insert = stmt::Insert { model: id, rows };
+                    return match t.compile(UntypedStatement::Insert(insert)) {
+                        Err(e) => err(e),
+                        Ok(()) => Outcome::Error(
+                            ErrorKind::ValueOutOfRange,
+                            format!("expected: a key-value store refuses a {size}-byte item"),
+                        ),
+                    };
+                }
+            }
             match t.insert(stmt::Insert { model: id, rows }).await {
                 Ok(records) => {
                     state.register(spec, model, &records);
@@ -1733,20 +1781,12 @@ fn normalize_fields(
                 .map(|(i, v)| {
                     let f = fields.get(i).copied().unwrap_or(i);
                     if spec.is_auto(f) {
-                        if let Some(pos) = state
-                            .created
-                            .get(&model)
-                            .and_then(|l| l.iter().position(|x| x.same_as(&v)))
-                        {
+                        if let Some(pos) = state.created.get(&model).and_then(|l| l.position(&v)) {
                             return Lit::Auto(pos);
                         }
                     }
                     if let Some(&Some(parent)) = state.fk_auto.get(model).and_then(|m| m.get(f)) {
-                        if let Some(n) = state
-                            .created
-                            .get(&parent)
-                            .and_then(|l| l.iter().position(|x| x.same_as(&v)))
-                        {
+                        if let Some(n) = state.created.get(&parent).and_then(|l| l.position(&v)) {
                             return Lit::AutoOf { model: parent, n };
                         }
                     }

@@ -336,3 +336,51 @@ pub async fn kv_sparse_composite_index(t: &mut Test) -> Result<()> {
     }
     Ok(())
 }
+
+/// A key-value backend stores a record of at most 400 KB as DynamoDB counts it (the
+/// capability's `max_item_bytes`, measured by `toasty_core::driver::item_size`): a create
+/// or update that would store a larger record is `ValueOutOfRange` before anything is
+/// written, the same on memdb-kv and DynamoDB; SQL backends have no such limit.
+pub async fn kv_item_size_limit(t: &mut Test) -> Result<()> {
+    #[derive(Debug, toasty::Model)]
+    struct Doc {
+        #[key]
+        id: i64,
+        body: String,
+    }
+    let mut db = t.setup_db(toasty::models!(Doc)).await?;
+    // "id" + the number 1 (2 + 2 bytes) and "body" (4 bytes) + the string.
+    let limit = 400 * 1024 - 8;
+    let fits = "x".repeat(limit - 1024);
+    Doc::create().id(1).body(fits.clone()).exec(&mut db).await?;
+    let too_big = "é".repeat(limit / 2 + 1);
+    let created = Doc::create()
+        .id(2)
+        .body(too_big.clone())
+        .exec(&mut db)
+        .await;
+    let updated = Doc::update_by_id(1)
+        .body(too_big.clone())
+        .exec(&mut db)
+        .await;
+    if t.is_kv() {
+        expect_err(created, ErrorKind::ValueOutOfRange, &["Doc", "400 KB"]);
+        expect_err(updated, ErrorKind::ValueOutOfRange, &["Doc", "400 KB"]);
+        expect_err(Doc::get_by_id(&mut db, 2).await, ErrorKind::NotFound, &[]);
+        assert_eq!(Doc::get_by_id(&mut db, 1).await?.body, fits);
+        // One byte past the limit in a batch: nothing of the batch is written.
+        let batch = Doc::create_many()
+            .item(Doc::create().id(3).body("small"))
+            .item(Doc::create().id(4).body("y".repeat(limit + 1)))
+            .exec(&mut db)
+            .await;
+        expect_err(batch, ErrorKind::ValueOutOfRange, &["400 KB"]);
+        expect_err(Doc::get_by_id(&mut db, 3).await, ErrorKind::NotFound, &[]);
+    } else {
+        created?;
+        assert_eq!(updated?, 1);
+        assert_eq!(Doc::get_by_id(&mut db, 2).await?.body, too_big);
+        assert_eq!(Doc::get_by_id(&mut db, 1).await?.body, too_big);
+    }
+    Ok(())
+}

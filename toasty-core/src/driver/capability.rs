@@ -34,6 +34,11 @@ pub struct Capability {
     /// The most items one [`super::TransactWrite`] may carry (key-value kind; `None`:
     /// the driver does not take `TransactWrite`).
     pub max_transact_items: Option<usize>,
+    /// The most bytes one record may take as an item, measured by [`super::item_size`]
+    /// (key-value kind: DynamoDB's 400 KB; `None`: no limit). The engine refuses a
+    /// write that would store a larger record with `ValueOutOfRange`, before anything
+    /// reaches the driver.
+    pub max_item_bytes: Option<usize>,
 }
 
 impl Capability {
@@ -48,11 +53,12 @@ impl Capability {
         max_key_columns: None,
         interactive_transactions: true,
         max_transact_items: None,
+        max_item_bytes: None,
     };
 
     /// The capability of a DynamoDB-like key-value store: 100-item transactional
-    /// writes, 100-key batch gets, 25-item batch writes, partition + sort keys, no
-    /// interactive transactions.
+    /// writes, 100-key batch gets, 25-item batch writes, partition + sort keys, items of
+    /// at most 400 KB, no interactive transactions.
     pub const KV: Capability = Capability {
         name: "kv",
         kind: DriverKind::KeyValue,
@@ -63,6 +69,7 @@ impl Capability {
         max_key_columns: Some(2),
         interactive_transactions: false,
         max_transact_items: Some(100),
+        max_item_bytes: Some(400 * 1024),
     };
 
     /// Returns `true` for SQL drivers.

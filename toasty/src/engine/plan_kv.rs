@@ -151,13 +151,14 @@ fn pinned_values(conjuncts: &[&Expr], col: usize) -> Option<Vec<Value>> {
                 _ => {}
             },
             Expr::InList { expr, list } if matches!(&**expr, Expr::Column(x) if *x == col) => {
-                let mut values: Vec<Value> = Vec::new();
+                // Hashed: an `IN` list may hold `MAX_FILTER_VALUES` values.
+                let mut values = toasty_core::ValueSet::new();
                 for v in list {
-                    if !v.is_null() && !values.iter().any(|x| x.same_as(v)) {
-                        values.push(v.clone());
+                    if !v.is_null() {
+                        values.insert(v.clone());
                     }
                 }
-                return Some(values);
+                return Some(values.into_vec());
             }
             _ => {}
         }

@@ -55,6 +55,7 @@ impl<'a> Items<'a> {
             // row is unchanged makes it apply to the stored value. An overflow fails here,
             // before anything is sent.
             super::outcome::apply_assignments(def, &mut after, &assignments, arithmetic)?;
+            self.check_size(def, &after)?;
             let mut row_assignments = assignments.clone();
             for (c, _) in arithmetic {
                 row_assignments.push((*c, after.get(*c).cloned().unwrap_or(Value::Null)));
@@ -134,6 +135,7 @@ impl<'a> Items<'a> {
             KvWrite::Insert { table, rows } => {
                 let def = self.schema.db.table(table)?;
                 for row in rows {
+                    self.check_size(def, &row)?;
                     let key = def.key_of(&row);
                     for (index, values) in unique_values(def, &row) {
                         self.items.push(WriteItem::Claim {
@@ -179,6 +181,26 @@ impl<'a> Items<'a> {
                 Ok(table)
             }
         }
+    }
+
+    /// Refuses a record that would take more than the capability's
+    /// [`max_item_bytes`](Capability::max_item_bytes) as an item (`ValueOutOfRange`,
+    /// like every other value past a size limit).
+    fn check_size(&self, table: &Table, row: &[Value]) -> Result<()> {
+        let Some(max) = self.cap.max_item_bytes else {
+            return Ok(());
+        };
+        let size = toasty_core::driver::item_size(table, row);
+        if size <= max {
+            return Ok(());
+        }
+        Err(Error::out_of_range(format!(
+            "a `{}` record would take {size} bytes as an item, but {} stores at most {max} \
+             bytes per record (DynamoDB's 400 KB item limit); keep large values smaller or \
+             in another store",
+            self.model_name(table),
+            self.cap.name
+        )))
     }
 
     /// The items to send (`None` when there is nothing to write), after the checks in
