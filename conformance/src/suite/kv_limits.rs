@@ -350,7 +350,7 @@ pub async fn kv_item_size_limit(t: &mut Test) -> Result<()> {
     }
     let mut db = t.setup_db(toasty::models!(Doc)).await?;
     // "id" + the number 1 (2 + 2 bytes) and "body" (4 bytes) + the string.
-    let limit = 400 * 1024 - 8;
+    let limit = 400_000 - 8;
     let fits = "x".repeat(limit - 1024);
     Doc::create().id(1).body(fits.clone()).exec(&mut db).await?;
     let too_big = "é".repeat(limit / 2 + 1);

@@ -69,7 +69,7 @@ impl Capability {
         max_key_columns: Some(2),
         interactive_transactions: false,
         max_transact_items: Some(100),
-        max_item_bytes: Some(400 * 1024),
+        max_item_bytes: Some(400_000),
     };
 
     /// Returns `true` for SQL drivers.
