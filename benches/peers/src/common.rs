@@ -154,6 +154,60 @@ pub fn raw_insert(conn: &Connection, n: usize) -> Vec<i64> {
 /// One variant of a workload: runs `calls` calls.
 pub type Variant<'a> = (&'static str, Box<dyn FnMut(usize) + 'a>);
 
+/// The rusqlite yardstick for `get_by_id`: `n` lookups cycling through ids `1..=ids`.
+pub fn raw_get_variant(raw: &Connection, ids: usize) -> Variant<'_> {
+    (
+        "rusqlite",
+        Box::new(move |n| {
+            for i in 0..n {
+                std::hint::black_box(raw_get(raw, (i % ids + 1) as i64));
+            }
+        }),
+    )
+}
+
+/// The rusqlite yardstick for loading `limit` rows, `n` times.
+pub fn raw_load_variant(raw: &Connection, limit: usize) -> Variant<'_> {
+    (
+        "rusqlite",
+        Box::new(move |n| {
+            for _ in 0..n {
+                let rows = raw_load(raw, limit);
+                assert_eq!(rows.len(), limit);
+                std::hint::black_box(rows);
+            }
+        }),
+    )
+}
+
+/// The rusqlite yardstick for filter + order + limit 10, `n` times.
+pub fn raw_filter_variant(raw: &Connection) -> Variant<'_> {
+    (
+        "rusqlite",
+        Box::new(move |n| {
+            for _ in 0..n {
+                let rows = raw_filter(raw);
+                assert_eq!(rows.len(), 10);
+                std::hint::black_box(rows);
+            }
+        }),
+    )
+}
+
+/// The rusqlite yardstick for inserting `batch` rows in one statement, `n` times.
+pub fn raw_insert_variant(raw: &Connection, batch: usize) -> Variant<'_> {
+    (
+        "rusqlite",
+        Box::new(move |n| {
+            for _ in 0..n {
+                let ids = raw_insert(raw, batch);
+                assert_eq!(ids.len(), batch);
+                std::hint::black_box(ids);
+            }
+        }),
+    )
+}
+
 /// The result of one workload: per variant the median of its per-round ratios to the
 /// last variant (the yardstick), and the yardstick's median time per call.
 pub struct Outcome {

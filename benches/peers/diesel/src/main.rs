@@ -91,14 +91,7 @@ fn main() {
                     }
                 }),
             ),
-            (
-                "rusqlite",
-                Box::new(|n| {
-                    for i in 0..n {
-                        std::hint::black_box(common::raw_get(&raw, (i % ids + 1) as i64));
-                    }
-                }),
-            ),
+            common::raw_get_variant(&raw, ids),
         ],
     ));
     // The idiom of Diesel's guide, `.find(id).first()`, adds a bound `LIMIT ?`;
@@ -122,14 +115,7 @@ fn main() {
                     }
                 }),
             ),
-            (
-                "rusqlite",
-                Box::new(|n| {
-                    for i in 0..n {
-                        std::hint::black_box(common::raw_get(&raw, (i % ids + 1) as i64));
-                    }
-                }),
-            ),
+            common::raw_get_variant(&raw, ids),
         ],
     ));
     drop(conn);
@@ -158,16 +144,7 @@ fn main() {
                     }
                 }),
             ),
-            (
-                "rusqlite",
-                Box::new(|n| {
-                    for _ in 0..n {
-                        let rows = common::raw_load(&raw, limit);
-                        assert_eq!(rows.len(), limit);
-                        std::hint::black_box(rows);
-                    }
-                }),
-            ),
+            common::raw_load_variant(&raw, limit),
         ];
         out.push(interleave(label, rounds, per_round, variants));
     }
@@ -194,16 +171,7 @@ fn main() {
                     }
                 }),
             ),
-            (
-                "rusqlite",
-                Box::new(|n| {
-                    for _ in 0..n {
-                        let rows = common::raw_filter(&raw);
-                        assert_eq!(rows.len(), 10);
-                        std::hint::black_box(rows);
-                    }
-                }),
-            ),
+            common::raw_filter_variant(&raw),
         ],
     ));
     drop(conn);
@@ -259,16 +227,7 @@ fn main() {
                     }
                 }),
             ),
-            (
-                "rusqlite",
-                Box::new(|n| {
-                    for _ in 0..n {
-                        let ids = common::raw_insert(&raw, batch);
-                        assert_eq!(ids.len(), batch);
-                        std::hint::black_box(ids);
-                    }
-                }),
-            ),
+            common::raw_insert_variant(&raw, batch),
         ];
         out.push(interleave(label, rounds, per_round, variants));
     }
