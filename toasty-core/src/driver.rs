@@ -24,7 +24,7 @@ pub use operation::{
     Select, Update, UpdateByKey,
 };
 pub use raw_sql::RawSql;
-pub use row_set::RowSet;
+pub use row_set::{RowSet, RowsMut};
 pub use transact_write::{TransactWrite, WriteItem};
 pub use transaction::{IsolationLevel, TransactionOp};
 

@@ -124,7 +124,7 @@ pub struct Record {
     /// The values, in field order.
     pub values: Vec<Value>,
     /// Per relation position: `Some(records)` if loaded, `None` if not.
-    pub relations: Vec<Option<Vec<Record>>>,
+    pub relations: Vec<Option<Related>>,
 }
 
 impl Record {
@@ -137,7 +137,7 @@ impl Record {
     }
 
     /// The slot of relation `relation`, grown to hold it.
-    pub(crate) fn slot(&mut self, relation: usize) -> &mut Option<Vec<Record>> {
+    pub(crate) fn slot(&mut self, relation: usize) -> &mut Option<Related> {
         if self.relations.len() <= relation {
             self.relations.resize(relation + 1, None);
         }
@@ -147,6 +147,70 @@ impl Record {
     /// `true` if relation `relation` is loaded.
     pub(crate) fn is_loaded(&self, relation: usize) -> bool {
         matches!(self.relations.get(relation), Some(Some(_)))
+    }
+}
+
+/// The records loaded for one relation of one record: `records` (each with the
+/// relations loaded for it), then `rows`. Not part of the public API (generated code
+/// builds the relation field from it).
+///
+/// Related records that load no relations of their own are kept as rows in one buffer
+/// (`rows`): a relation of ten records then costs one allocation, not ten, and the
+/// models are built straight from the buffer's slices.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Related {
+    /// Records, each with the relations loaded for it.
+    pub records: Vec<Record>,
+    /// Records in field order with no relation loaded, after `records`.
+    pub rows: toasty_core::driver::RowSet,
+}
+
+impl Related {
+    /// Records, each with the relations loaded for it.
+    pub(crate) fn of_records(records: Vec<Record>) -> Related {
+        Related {
+            records,
+            rows: toasty_core::driver::RowSet::default(),
+        }
+    }
+
+    /// Rows in field order, with no relation loaded.
+    pub(crate) fn of_rows(rows: toasty_core::driver::RowSet) -> Related {
+        Related {
+            records: Vec::new(),
+            rows,
+        }
+    }
+
+    /// The number of related records.
+    pub fn len(&self) -> usize {
+        self.records.len() + self.rows.len()
+    }
+
+    /// `true` when no record is related.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records, each with its loaded relations (rows become records with none).
+    pub fn into_records(self) -> Vec<Record> {
+        let mut records = self.records;
+        if !self.rows.is_empty() {
+            records.extend(self.rows.into_vecs().into_iter().map(Record::new));
+        }
+        records
+    }
+
+    /// The records as a list that can take relations of their own (rows are turned
+    /// into records first).
+    pub(crate) fn records_mut(&mut self) -> &mut Vec<Record> {
+        if !self.rows.is_empty() {
+            let rows = std::mem::take(&mut self.rows);
+            self.records
+                .extend(rows.into_vecs().into_iter().map(Record::new));
+        }
+        &mut self.records
     }
 }
 

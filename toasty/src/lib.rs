@@ -72,7 +72,7 @@ pub use untyped::{
 /// Items used by generated code. Not part of the public API; may change at any time.
 #[doc(hidden)]
 pub mod codegen {
-    pub use crate::engine::{Outcome, Record};
+    pub use crate::engine::{Outcome, Record, Related};
     pub use crate::observe::Redacted;
     pub use crate::relation::{key_value, value_expr, RelationField, RelationInfo, RelationValue};
     pub use crate::stmt::Scope;

@@ -6,7 +6,7 @@
 //! its model. Reading a loaded relation never touches the database:
 //! `user.todos.get()` is not async, while `user.todos().exec(&mut db).await` is a query.
 
-use crate::engine::Record;
+use crate::engine::Related;
 use crate::{Error, Model, Result, Value};
 
 /// A lazily loaded relation: `toasty::Deferred<Vec<Todo>>` (has many),
@@ -134,8 +134,8 @@ pub trait RelationField: Sized {
     /// The field of a record whose query did not load the relation.
     fn unloaded(info: &'static RelationInfo) -> Result<Self>;
 
-    /// The field holding `records`, the related records found (or created).
-    fn loaded(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self>;
+    /// The field holding `related`, the related records found (or created).
+    fn loaded(related: Related, info: &'static RelationInfo) -> Result<Self>;
 }
 
 /// What a loaded relation holds: `Vec<T>`, `T` or `Option<T>`. Not part of the public
@@ -145,46 +145,71 @@ pub trait RelationValue: Sized {
     /// The related model.
     type Target: Model;
 
-    /// The value holding `records`.
-    fn from_records(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self>;
+    /// The value holding `related`.
+    fn from_records(related: Related, info: &'static RelationInfo) -> Result<Self>;
+}
+
+/// The models of `related`, in order: the records first, then the rows (built straight
+/// from the row buffer's slices).
+fn load_all<M: Model>(related: Related) -> Result<Vec<M>> {
+    let Related { records, mut rows } = related;
+    let mut out = Vec::with_capacity(records.len() + rows.len());
+    for record in records {
+        out.push(M::load_record(record)?);
+    }
+    for row in rows.rows_mut() {
+        out.push(M::load_slice(row)?);
+    }
+    Ok(out)
+}
+
+/// The model of the only record in `related`; `Ok(None)` if there is none, and the
+/// `several` error if there are more.
+fn load_one<M: Model>(related: Related, info: &'static RelationInfo) -> Result<Option<M>> {
+    match related.len() {
+        0 => Ok(None),
+        1 => {
+            let Related { records, mut rows } = related;
+            match records.into_iter().next() {
+                Some(record) => M::load_record(record).map(Some),
+                None => match rows.rows_mut().next() {
+                    Some(row) => M::load_slice(row).map(Some),
+                    None => Ok(None),
+                },
+            }
+        }
+        _ => Err(several::<M>(info)),
+    }
 }
 
 impl<M: Model> RelationValue for Vec<M> {
     type Target = M;
 
-    fn from_records(records: Vec<Record>, _: &'static RelationInfo) -> Result<Self> {
-        records.into_iter().map(M::load_record).collect()
+    fn from_records(related: Related, _: &'static RelationInfo) -> Result<Self> {
+        load_all(related)
     }
 }
 
 impl<M: Model> RelationValue for Option<M> {
     type Target = M;
 
-    fn from_records(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
-        let mut records = records.into_iter();
-        match (records.next(), records.next()) {
-            (None, _) => Ok(None),
-            (Some(one), None) => M::load_record(one).map(Some),
-            (Some(_), Some(_)) => Err(several::<M>(info)),
-        }
+    fn from_records(related: Related, info: &'static RelationInfo) -> Result<Self> {
+        load_one(related, info)
     }
 }
 
 impl<M: Model> RelationValue for M {
     type Target = M;
 
-    fn from_records(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
-        let mut records = records.into_iter();
-        match (records.next(), records.next()) {
-            (Some(one), None) => M::load_record(one),
-            (None, _) => Err(Error::not_found(format!(
+    fn from_records(related: Related, info: &'static RelationInfo) -> Result<Self> {
+        load_one(related, info)?.ok_or_else(|| {
+            Error::not_found(format!(
                 "`{}.{}` is required, but no `{}` record is related to this one",
                 info.model,
                 info.field,
                 M::NAME
-            ))),
-            (Some(_), Some(_)) => Err(several::<M>(info)),
-        }
+            ))
+        })
     }
 }
 
@@ -207,9 +232,9 @@ impl<V: RelationValue> RelationField for Deferred<V> {
         Ok(Deferred::unloaded(info))
     }
 
-    fn loaded(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
+    fn loaded(related: Related, info: &'static RelationInfo) -> Result<Self> {
         Ok(Deferred {
-            value: Some(Box::new(V::from_records(records, info)?)),
+            value: Some(Box::new(V::from_records(related, info)?)),
             info,
         })
     }
@@ -229,8 +254,8 @@ impl<M: Model> RelationField for Vec<M> {
         Err(eager_not_loaded(info))
     }
 
-    fn loaded(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
-        RelationValue::from_records(records, info)
+    fn loaded(related: Related, info: &'static RelationInfo) -> Result<Self> {
+        RelationValue::from_records(related, info)
     }
 }
 
@@ -241,8 +266,8 @@ impl<M: Model> RelationField for Option<M> {
         Err(eager_not_loaded(info))
     }
 
-    fn loaded(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
-        RelationValue::from_records(records, info)
+    fn loaded(related: Related, info: &'static RelationInfo) -> Result<Self> {
+        RelationValue::from_records(related, info)
     }
 }
 
@@ -253,8 +278,8 @@ impl<M: Model> RelationField for M {
         Err(eager_not_loaded(info))
     }
 
-    fn loaded(records: Vec<Record>, info: &'static RelationInfo) -> Result<Self> {
-        RelationValue::from_records(records, info)
+    fn loaded(related: Related, info: &'static RelationInfo) -> Result<Self> {
+        RelationValue::from_records(related, info)
     }
 }
 

@@ -15,7 +15,41 @@ use toasty_core::stmt::{self, Direction, OrderBy};
 /// A record with its loaded relations: values in field order, and per relation position
 /// (the order of the model's relation fields) the related records if loaded. See
 /// [`Db::exec_query_including`].
-pub type UntypedRecord = crate::engine::Record;
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntypedRecord {
+    /// The values, in field order.
+    pub values: Vec<Value>,
+    /// Per relation position: `Some(records)` if loaded, `None` if not.
+    pub relations: Vec<Option<Vec<UntypedRecord>>>,
+}
+
+impl From<crate::engine::Record> for UntypedRecord {
+    fn from(record: crate::engine::Record) -> Self {
+        UntypedRecord {
+            values: record.values,
+            relations: record
+                .relations
+                .into_iter()
+                .map(|slot| {
+                    slot.map(|related| {
+                        related
+                            .into_records()
+                            .into_iter()
+                            .map(UntypedRecord::from)
+                            .collect()
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The records of an outcome as untyped records.
+fn untyped_records(o: Outcome) -> Result<Vec<UntypedRecord>> {
+    o.into_records()
+        .map(|records| records.into_iter().map(UntypedRecord::from).collect())
+        .ok_or_else(|| Error::driver("expected records from the driver but got a count"))
+}
 
 /// A record to create with the records related to it (see [`Db::exec_create`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -207,9 +241,7 @@ macro_rules! untyped_api {
                     .__session()
                     .exec(Statement::Query(query, include))
                     .await?;
-                outcome.into_records().ok_or_else(|| {
-                    Error::driver("expected records from the driver but got a count")
-                })
+                untyped_records(outcome)
             }
 
             /// Creates records of `model`, each with the records nested in it, as one
@@ -225,9 +257,7 @@ macro_rules! untyped_api {
                     rows: rows.into_iter().map(UntypedCreate::into_node).collect(),
                 };
                 let outcome = self.__session().exec(Statement::Create(tree)).await?;
-                outcome.into_records().ok_or_else(|| {
-                    Error::driver("expected records from the driver but got a count")
-                })
+                untyped_records(outcome)
             }
 
             /// Counts the records a model-level query matches (limit and offset apply).

@@ -50,7 +50,11 @@ impl RowSet {
     /// if the row did not get exactly `width` of them, so rows never run into each other.
     pub fn end_row(&mut self) {
         self.rows += 1;
-        self.cells.resize(self.rows * self.width, Value::Null);
+        let cells = self.rows * self.width;
+        // Almost every row has exactly `width` cells: skip the call then.
+        if self.cells.len() != cells {
+            self.cells.resize(cells, Value::Null);
+        }
     }
 
     /// Appends a row (padded or truncated to the width).
@@ -65,17 +69,15 @@ impl RowSet {
     }
 
     /// The rows, as mutable slices (to take values out).
-    pub fn rows_mut(&mut self) -> impl Iterator<Item = &mut [Value]> {
-        // Rows of width 0 have no cells: `rows` empty slices. Otherwise the cells split
-        // into rows exactly (`end_row` pads or truncates every row to the width).
-        let (width, empty_rows) = match self.width {
-            0 => (1, self.rows),
-            w => (w, 0),
-        };
-        let cells = self.rows.saturating_mul(width).min(self.cells.len());
-        self.cells[..cells]
-            .chunks_exact_mut(width)
-            .chain(std::iter::repeat_with(|| &mut [][..]).take(empty_rows))
+    pub fn rows_mut(&mut self) -> RowsMut<'_> {
+        // `end_row` pads or truncates every row to the width, so the cells split into
+        // rows exactly; rows of width 0 are empty slices.
+        let cells = self.rows.saturating_mul(self.width).min(self.cells.len());
+        RowsMut {
+            rest: &mut self.cells[..cells],
+            width: self.width,
+            left: self.rows,
+        }
     }
 
     /// One `Vec` per row.
@@ -98,6 +100,33 @@ impl RowSet {
         (0..self.rows).map(move |i| i * self.width..(i + 1) * self.width)
     }
 }
+
+/// The rows of a [`RowSet`] as mutable slices, in order ([`RowSet::rows_mut`]).
+#[derive(Debug)]
+pub struct RowsMut<'a> {
+    rest: &'a mut [Value],
+    width: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for RowsMut<'a> {
+    type Item = &'a mut [Value];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut [Value]> {
+        self.left = self.left.checked_sub(1)?;
+        let rest = std::mem::take(&mut self.rest);
+        let (row, rest) = rest.split_at_mut(self.width.min(rest.len()));
+        self.rest = rest;
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for RowsMut<'_> {}
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@
 //! * `outcome`: reading a statement's outcome off its steps' outputs.
 
 mod include;
+mod key_groups;
 mod keyed;
 mod kv_items;
 mod kv_read;

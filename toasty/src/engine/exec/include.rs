@@ -7,14 +7,15 @@
 //! `#[belongs_to]`). The records found are then handed to the records they relate to,
 //! and the nested relations are loaded the same way for all of them together.
 
+use super::key_groups::KeyGroups;
 use super::kv_items::KeyOf;
 use crate::engine::plan::{Include, Load};
-use crate::engine::{Outcome, Record, Statement};
+use crate::engine::{Outcome, Record, Related, Statement};
 use crate::observe::Run;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use toasty_core::driver::{Capability, Connection};
+use toasty_core::driver::{Capability, Connection, RowSet};
 use toasty_core::schema::Schema;
 use toasty_core::stmt::{self, Expr};
 use toasty_core::{Error, Result, Value};
@@ -72,7 +73,9 @@ fn load_level<'a, 'b: 'a>(
                     let mut children: Vec<&mut Record> = records
                         .iter_mut()
                         .filter_map(|r| r.relations.get_mut(inc.relation))
-                        .flat_map(|slot| slot.iter_mut().flatten())
+                        .flat_map(|slot| {
+                            slot.iter_mut().flat_map(|rel| rel.records_mut().iter_mut())
+                        })
                         .collect();
                     load_level(
                         &mut *conn,
@@ -89,52 +92,29 @@ fn load_level<'a, 'b: 'a>(
             // The distinct keys of the records that still need the relation, in the
             // order first met; each such record's group; how many records hold each
             // group (the last one takes the related records by move).
-            let mut group_of: HashMap<KeyOf, usize, foldhash::fast::RandomState> =
-                HashMap::default();
-            let mut keys: Vec<Vec<Value>> = Vec::new();
+            let mut key_groups = KeyGroups::new(inc.source_fields.len());
             let mut holders: Vec<usize> = Vec::new();
             let mut record_group: Vec<Option<usize>> = Vec::with_capacity(records.len());
+            let mut probe: Vec<Value> = Vec::with_capacity(inc.source_fields.len());
             for r in records.iter() {
-                let group = if r.is_loaded(inc.relation) {
+                let group = if r.is_loaded(inc.relation)
+                    || !fill_key(&mut probe, &r.values, &inc.source_fields)
+                {
                     None
                 } else {
-                    key_of(r, &inc.source_fields).map(|k| {
-                        let key = KeyOf(k);
-                        let g = match group_of.get(&key) {
-                            Some(&g) => g,
-                            None => {
-                                let g = keys.len();
-                                keys.push(key.0.clone());
-                                holders.push(0);
-                                group_of.insert(key, g);
-                                g
-                            }
-                        };
-                        holders[g] += 1;
-                        g
-                    })
+                    let g = key_groups.get_or_add(&probe);
+                    if g == holders.len() {
+                        holders.push(0);
+                    }
+                    if let Some(n) = holders.get_mut(g) {
+                        *n += 1;
+                    }
+                    Some(g)
                 };
                 record_group.push(group);
             }
-            let found = read(conn, schema, cap, inc, keys, sent).await?;
-            let mut groups: Vec<Vec<Record>> = vec![Vec::new(); holders.len()];
-            // One key buffer for every lookup, so finding a record's group allocates
-            // nothing.
-            let mut probe = KeyOf(Vec::with_capacity(inc.target_fields.len()));
-            for rec in found {
-                probe.0.clear();
-                probe.0.extend(
-                    inc.target_fields
-                        .iter()
-                        .map(|&f| rec.values.get(f).cloned().unwrap_or(Value::Null)),
-                );
-                if probe.0.iter().any(Value::is_null) {
-                    continue;
-                }
-                if let Some(&g) = group_of.get(&probe) {
-                    groups[g].push(rec);
-                }
-            }
+            let mut found = read(conn, schema, cap, inc, key_groups.keys(), sent).await?;
+            let mut groups = group_found(schema, inc, &key_groups, &mut found)?;
             for (r, group) in records.iter_mut().zip(record_group) {
                 if r.is_loaded(inc.relation) {
                     continue;
@@ -148,7 +128,7 @@ fn load_level<'a, 'b: 'a>(
                             groups[g].clone()
                         }
                     }
-                    None => Vec::new(),
+                    None => Related::default(),
                 };
                 *r.slot(inc.relation) = Some(related);
             }
@@ -156,7 +136,7 @@ fn load_level<'a, 'b: 'a>(
                 let mut children: Vec<&mut Record> = records
                     .iter_mut()
                     .filter_map(|r| r.relations.get_mut(inc.relation))
-                    .flat_map(|slot| slot.iter_mut().flatten())
+                    .flat_map(|slot| slot.iter_mut().flat_map(|rel| rel.records_mut().iter_mut()))
                     .collect();
                 load_level(
                     &mut *conn,
@@ -197,7 +177,8 @@ async fn load_via(
         keys.into_keys().map(|k| k.0).collect()
     };
     for (n, step) in inc.via.iter().enumerate() {
-        let found = read(&mut *conn, schema, cap, step, frontier, &mut *sent).await?;
+        let flat: Vec<Value> = frontier.into_iter().flatten().collect();
+        let found = into_records(read(&mut *conn, schema, cap, step, &flat, &mut *sent).await?)?;
         let mut map: BTreeMap<KeyOf, Vec<Record>> = BTreeMap::new();
         let mut next: BTreeMap<KeyOf, ()> = BTreeMap::new();
         for rec in found {
@@ -237,39 +218,39 @@ async fn load_via(
                 distinct.push(rec.clone());
             }
         }
-        *r.slot(inc.relation) = Some(distinct);
+        *r.slot(inc.relation) = Some(Related::of_records(distinct));
     }
     Ok(())
 }
 
-/// The records of `inc.target` whose target fields equal one of `keys`: one query, or
-/// one per [`MAX_KEY_VALUES`] values.
+/// The records of `inc.target` whose target fields equal one of `keys`: the outcome of
+/// one query, or of one per [`MAX_KEY_VALUES`] values.
 async fn read(
     conn: &mut dyn Connection,
     schema: &Schema,
     cap: &Capability,
     inc: &Include,
-    keys: Vec<Vec<Value>>,
+    keys: &[Value],
     sent: &mut Run,
-) -> Result<Vec<Record>> {
+) -> Result<Vec<Outcome>> {
     let mut found = Vec::new();
-    let per_query = (MAX_KEY_VALUES / inc.target_fields.len().max(1)).max(1);
-    let mut keys = keys.into_iter().peekable();
-    while keys.peek().is_some() {
-        let part: Vec<Vec<Value>> = keys.by_ref().take(per_query).collect();
+    let width = inc.target_fields.len().max(1);
+    // Whole keys only: `MAX_KEY_VALUES` values, rounded down to a multiple of the width.
+    let per_query = (MAX_KEY_VALUES / width).max(1) * width;
+    for part in keys.chunks(per_query) {
         let filter = match inc.target_fields.as_slice() {
             [field] => Expr::InList {
                 expr: Box::new(Expr::Field(*field)),
-                list: part.into_iter().filter_map(|mut k| k.pop()).collect(),
+                list: part.to_vec(),
             },
             fields => Expr::Or(
-                part.into_iter()
+                part.chunks(width)
                     .map(|k| {
                         Expr::And(
                             fields
                                 .iter()
                                 .zip(k)
-                                .map(|(&f, v)| Expr::eq(Expr::Field(f), Expr::Value(v)))
+                                .map(|(&f, v)| Expr::eq(Expr::Field(f), Expr::Value(v.clone())))
                                 .collect(),
                         )
                     })
@@ -288,11 +269,100 @@ async fn read(
         // Nested relations are loaded level by level by the caller.
         plan.load = None;
         let outcome = Box::pin(super::run(conn, schema, cap, plan, sent)).await?;
-        found.extend(
-            outcome.into_records().ok_or_else(|| {
-                Error::driver("a relation read returned a count instead of records")
-            })?,
-        );
+        if let Outcome::Count(_) = outcome {
+            return Err(counted());
+        }
+        found.push(outcome);
     }
     Ok(found)
+}
+
+fn counted() -> Error {
+    Error::driver("a relation read returned a count instead of records")
+}
+
+/// The records of relation reads' outcomes.
+fn into_records(found: Vec<Outcome>) -> Result<Vec<Record>> {
+    let mut records = Vec::new();
+    for outcome in found {
+        records.extend(outcome.into_records().ok_or_else(counted)?);
+    }
+    Ok(records)
+}
+
+/// Sets `key` to the values of `fields` in `row`; `false` if one is missing or NULL (the
+/// row then relates to nothing).
+fn fill_key(key: &mut Vec<Value>, row: &[Value], fields: &[usize]) -> bool {
+    key.clear();
+    for &f in fields {
+        match row.get(f) {
+            Some(v) if !v.is_null() => key.push(v.clone()),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Calls `each` with every row of relation reads' outcomes, in order, as a slice to take
+/// values out of.
+fn for_each_row(found: &mut [Outcome], mut each: impl FnMut(&mut [Value])) {
+    for outcome in found {
+        match outcome {
+            Outcome::Records(rows) => rows.iter_mut().for_each(|r| each(r)),
+            Outcome::RecordSet(set) => set.rows_mut().for_each(&mut each),
+            Outcome::Loaded(records) => records.iter_mut().for_each(|r| each(&mut r.values)),
+            Outcome::Count(_) => {}
+        }
+    }
+}
+
+/// The related records found, one group per key of `keys` (rows that match none are
+/// dropped). Each group is sized before it is filled. A relation with nested relations
+/// to load gets records (which can hold them); otherwise each group's rows are moved
+/// into one buffer.
+fn group_found(
+    schema: &Schema,
+    inc: &Include,
+    keys: &KeyGroups,
+    found: &mut [Outcome],
+) -> Result<Vec<Related>> {
+    // Which group each row goes to, and how many rows each group gets. One key buffer
+    // serves every lookup, so finding a row's group allocates nothing.
+    let mut sizes = vec![0usize; keys.len()];
+    let mut row_group: Vec<Option<usize>> = Vec::new();
+    let mut probe: Vec<Value> = Vec::with_capacity(inc.target_fields.len());
+    for_each_row(found, |row| {
+        let group = if fill_key(&mut probe, row, &inc.target_fields) {
+            keys.get(&probe)
+        } else {
+            None
+        };
+        if let Some(n) = group.and_then(|g| sizes.get_mut(g)) {
+            *n += 1;
+        }
+        row_group.push(group);
+    });
+    let mut row_group = row_group.into_iter();
+    let take = |v: &mut Value| std::mem::replace(v, Value::Null);
+    if inc.nested.is_empty() {
+        let width = schema.model(inc.target)?.fields.len();
+        let mut sets: Vec<RowSet> = sizes
+            .iter()
+            .map(|&n| RowSet::with_capacity(width, n))
+            .collect();
+        for_each_row(found, |row| {
+            if let Some(set) = row_group.next().flatten().and_then(|g| sets.get_mut(g)) {
+                set.push_row(row.iter_mut().map(take));
+            }
+        });
+        Ok(sets.into_iter().map(Related::of_rows).collect())
+    } else {
+        let mut lists: Vec<Vec<Record>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for_each_row(found, |row| {
+            if let Some(list) = row_group.next().flatten().and_then(|g| lists.get_mut(g)) {
+                list.push(Record::new(row.iter_mut().map(take).collect()));
+            }
+        });
+        Ok(lists.into_iter().map(Related::of_records).collect())
+    }
 }

@@ -430,13 +430,20 @@ pub(super) struct KeyOf(pub(super) Vec<Value>);
 
 impl std::hash::Hash for KeyOf {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_usize(self.0.len());
-        for v in &self.0 {
-            hash_value(v, state);
-        }
+        hash_values(&self.0, state);
     }
 }
 
+/// Hashes `values` as [`KeyOf`] does: values equal under [`cmp_values`] hash alike.
+#[inline]
+pub(super) fn hash_values<H: std::hash::Hasher>(values: &[Value], state: &mut H) {
+    state.write_usize(values.len());
+    for v in values {
+        hash_value(v, state);
+    }
+}
+
+#[inline]
 fn hash_value<H: std::hash::Hasher>(v: &Value, state: &mut H) {
     let number = |x: f64, state: &mut H| {
         state.write_u8(2);
@@ -492,13 +499,18 @@ impl PartialOrd for KeyOf {
 }
 impl Ord for KeyOf {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0
-            .iter()
-            .zip(&other.0)
-            .map(|(a, b)| a.sort_cmp(b))
-            .find(|o| o.is_ne())
-            .unwrap_or_else(|| self.0.len().cmp(&other.0.len()))
+        cmp_values(&self.0, &other.0)
     }
+}
+
+/// Compares keys by the contract's sort order, value by value, then by length.
+#[inline]
+pub(super) fn cmp_values(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.sort_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
 }
 
 fn index_values(columns: &[usize], row: &[Value]) -> Vec<Value> {

@@ -3,7 +3,7 @@
 use super::StepOut;
 use crate::engine::lower::{self, rows_to_records};
 use crate::engine::plan::{Generated, InsertGroup, Output};
-use crate::engine::{Outcome, Record};
+use crate::engine::{Outcome, Record, Related};
 use toasty_core::driver::Response;
 use toasty_core::schema::db::Table;
 use toasty_core::schema::Schema;
@@ -154,7 +154,8 @@ fn inserted(mut groups: Vec<InsertGroup>, root: usize, outs: &mut [StepOut]) -> 
                 .ok_or_else(|| Error::driver("a created record has no owner"))?;
             owner
                 .slot(attach.relation)
-                .get_or_insert_with(Vec::new)
+                .get_or_insert_with(Related::default)
+                .records
                 .push(rec);
         }
     }
